@@ -1,0 +1,271 @@
+/* Answers read from time rows: nodes, series, histograms, top-N, summary. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "answer.h"
+#include "answer_store.h"
+#include "sa_counter.h"
+#include "sa_time.h"
+#include "sa_wire.h"
+#include "schema.h"
+#include "topk_set.h"
+
+#define TOP_MERGE_CAPACITY 4096
+
+int answer_nodes(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a)
+{
+	uint8_t from[SCHEMA_NODE_KEY_LEN], to[SCHEMA_NODE_KEY_LEN];
+	const uint8_t *k, *v;
+	size_t kl, vl, cap = 64;
+	ProtobufCAllocator alloc = sa_wire_arena_allocator(a);
+
+	(void)q;
+	schema_node_key(from, 'n', 0);
+	schema_node_key(to, 'o', 0);
+	r->nodes = sa_arena_alloc(a, cap * sizeof(*r->nodes));
+	struct tsdb_iter *it = tsdb_iter_new(db, TSDB_INGEST, from, sizeof(from), to, sizeof(to));
+	while (it && tsdb_iter_next(it, &k, &kl, &v, &vl)) {
+		Sa__NodeInfo *n = sa__node_info__unpack(&alloc, vl, v);
+		if (n == NULL)
+			continue;
+		if (r->n_nodes == cap) {
+			Sa__NodeInfo **bigger = sa_arena_alloc(a, 2 * cap * sizeof(*bigger));
+			memcpy(bigger, r->nodes, cap * sizeof(*bigger));
+			r->nodes = bigger;
+			cap *= 2;
+		}
+		r->nodes[r->n_nodes++] = n;
+	}
+	tsdb_iter_destroy(&it);
+	return SA_OK;
+}
+
+/* Counter index for a metric and optional protocol filter. */
+static int metric_index(const char *metric, const char *proto)
+{
+	char name[64];
+
+	if (metric == NULL || metric[0] == '\0')
+		metric = "bytes";
+	if (strcmp(metric, "flows") == 0)
+		metric = "flows_new";
+	if (proto == NULL || proto[0] == '\0')
+		return sa_counter_index(metric);
+	if (strcmp(metric, "packets") != 0 && strcmp(metric, "bytes") != 0)
+		return -1;
+	if (strcmp(proto, "other") == 0)
+		proto = "other_l4";
+	snprintf(name, sizeof(name), "%s_%s", proto, metric);
+	return sa_counter_index(name);
+}
+
+struct series_ctx {
+	uint64_t from_s;
+	uint32_t step;
+	int idx;
+	double *sum;
+};
+
+static void add_series_row(void *arg, uint64_t t_s, const uint8_t *val, size_t len)
+{
+	struct series_ctx *c = arg;
+	uint64_t v[SA_C_COUNT];
+	size_t n = schema_u64s_decode(val, len, v, SA_C_COUNT);
+
+	if ((size_t)c->idx < n)
+		c->sum[(t_s - c->from_s) / c->step] += (double)v[c->idx];
+}
+
+static uint32_t default_step(uint64_t span_s)
+{
+	static const uint32_t steps[] = {1, 60, 3600, 86400};
+
+	for (unsigned i = 0; i < 3; i++)
+		if (span_s / steps[i] <= 2000)
+			return steps[i];
+	return steps[3];
+}
+
+int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a)
+{
+	struct series_ctx c;
+	uint64_t from_s, to_s;
+	uint32_t step = q->step_s;
+
+	c.idx = metric_index(q->metric, q->proto);
+	if (c.idx < 0)
+		return answer_fail(r, SA_ERR_INVALID, "unknown metric or protocol (metrics: packets, bytes, "
+				   "flows or a counter name; protocols: tcp, udp, icmp, other, ipv4, ipv6, nonip)");
+	if (!answer_range_s(db, q, 1, &from_s, &to_s))
+		return answer_fail(r, SA_ERR_NOT_FOUND, "no data stored in that range");
+	if (step == 0)
+		step = default_step(to_s - from_s);
+	if (!answer_range_s(db, q, step, &from_s, &to_s))
+		return answer_fail(r, SA_ERR_NOT_FOUND, "no data stored in that range");
+	uint64_t n = (to_s - from_s) / step;
+	if (n > ANSWER_MAX_POINTS)
+		return answer_fail(r, SA_ERR_LIMIT, "too many points: use a larger step or a shorter range");
+	c.from_s = from_s;
+	c.step = step;
+	c.sum = sa_arena_alloc(a, n * sizeof(double));
+	if (c.sum == NULL)
+		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
+	answer_scan_rows(db, TSDB_SERIES, answer_pick_res(step, from_s, to_s), q->node_id, from_s, to_s,
+			 add_series_row, &c);
+	r->points = sa_arena_alloc(a, n * sizeof(*r->points));
+	Sa__SeriesPoint *pts = sa_arena_alloc(a, n * sizeof(*pts));
+	for (uint64_t i = 0; i < n; i++) {
+		sa__series_point__init(&pts[i]);
+		pts[i].has_t_ns = pts[i].has_value = 1;
+		pts[i].t_ns = (from_s + i * step) * SA_NS_PER_S;
+		pts[i].value = c.sum[i];
+		r->points[i] = &pts[i];
+	}
+	r->n_points = n;
+	r->has_step_s = r->has_from_ns = r->has_to_ns = 1;
+	r->step_s = step;
+	r->from_ns = from_s * SA_NS_PER_S;
+	r->to_ns = to_s * SA_NS_PER_S;
+	return SA_OK;
+}
+
+struct sum_ctx {
+	uint64_t *sum;
+	size_t n;
+};
+
+static void add_row(void *arg, uint64_t t_s, const uint8_t *val, size_t len)
+{
+	struct sum_ctx *c = arg;
+	uint64_t v[SCHEMA_HIST_LEN > SA_C_COUNT ? SCHEMA_HIST_LEN : SA_C_COUNT];
+	size_t n = schema_u64s_decode(val, len, v, c->n);
+
+	(void)t_s;
+	for (size_t i = 0; i < n; i++)
+		c->sum[i] += v[i];
+}
+
+/* Sums rows of cf over the query's range, at the coarsest exact resolution. */
+static int sum_range(struct tsdb *db, const Sa__Query *q, enum tsdb_cf cf, uint64_t *sum, size_t n,
+		     Sa__Response *r)
+{
+	struct sum_ctx c = {sum, n};
+	uint64_t from_s, to_s;
+	uint32_t align = q->from_ns == 0 && q->to_ns == 0 ? 3600 : 1;
+
+	if (!answer_range_s(db, q, align, &from_s, &to_s))
+		return answer_fail(r, SA_ERR_NOT_FOUND, "no data stored in that range");
+	answer_scan_rows(db, cf, answer_pick_res(3600, from_s, to_s), q->node_id, from_s, to_s, add_row, &c);
+	r->has_from_ns = r->has_to_ns = 1;
+	r->from_ns = from_s * SA_NS_PER_S;
+	r->to_ns = to_s * SA_NS_PER_S;
+	return SA_OK;
+}
+
+int answer_hist(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a)
+{
+	uint64_t all[SCHEMA_HIST_LEN] = {0};
+	unsigned off, n;
+	const char *h = q->hist && q->hist[0] ? q->hist : "size";
+
+	if (strcmp(h, "size") == 0) {
+		off = 0;
+		n = SA_SIZE_BUCKETS;
+	} else if (strcmp(h, "iat") == 0) {
+		off = SCHEMA_HIST_IAT;
+		n = SA_TIME_BUCKETS;
+	} else if (strcmp(h, "rtt") == 0) {
+		off = SCHEMA_HIST_RTT;
+		n = SA_TIME_BUCKETS;
+	} else {
+		return answer_fail(r, SA_ERR_INVALID, "unknown histogram (size, iat or rtt)");
+	}
+	int rc = sum_range(db, q, TSDB_HIST, all, SCHEMA_HIST_LEN, r);
+	if (rc != SA_OK)
+		return rc;
+	r->hist = sa_arena_alloc(a, n * sizeof(uint64_t));
+	memcpy(r->hist, all + off, n * sizeof(uint64_t));
+	r->n_hist = n;
+	return SA_OK;
+}
+
+int answer_summary(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a)
+{
+	uint64_t first, last;
+	int rc;
+
+	r->counters = sa_arena_alloc(a, SA_C_COUNT * sizeof(uint64_t));
+	rc = sum_range(db, q, TSDB_SERIES, r->counters, SA_C_COUNT, r);
+	if (rc != SA_OK)
+		return rc;
+	r->n_counters = SA_C_COUNT;
+	rc = answer_conversations(db, q, &r->tcp_conversations, &r->udp_conversations);
+	if (rc != SA_OK)
+		return answer_fail(r, rc, "cannot read flow records");
+	r->has_tcp_conversations = r->has_udp_conversations = 1;
+	if (answer_extent(db, q->node_id, &first, &last)) {
+		r->has_first_ns = r->has_last_ns = 1;
+		r->first_ns = first;
+		r->last_ns = last;
+	}
+	return SA_OK;
+}
+
+struct top_ctx {
+	struct topk_set set;
+};
+
+static void add_top_row(void *arg, uint64_t t_s, const uint8_t *val, size_t len)
+{
+	struct top_ctx *c = arg;
+
+	(void)t_s;
+	topk_set_add_blob(&c->set, val, len);
+}
+
+int answer_top(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a)
+{
+	struct top_ctx c;
+	uint64_t from_s, to_s;
+	unsigned weight, limit = q->limit ? q->limit : 10;
+	const char *m = q->metric && q->metric[0] ? q->metric : "bytes";
+
+	if (strcmp(m, "bytes") == 0)
+		weight = 0;
+	else if (strcmp(m, "packets") == 0)
+		weight = 1;
+	else
+		return answer_fail(r, SA_ERR_INVALID, "top ranks by bytes or packets");
+	if (limit > ANSWER_MAX_TOP)
+		return answer_fail(r, SA_ERR_LIMIT, "top limit above 10000");
+	if (!answer_range_s(db, q, 60, &from_s, &to_s))
+		return answer_fail(r, SA_ERR_NOT_FOUND, "no data stored in that range");
+	if (topk_set_init(&c.set, TOP_MERGE_CAPACITY) != 0)
+		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
+	answer_scan_rows(db, TSDB_TOPK, answer_pick_res(60, from_s, to_s), q->node_id, from_s, to_s,
+			 add_top_row, &c);
+	struct sa_topk *sk = c.set.sk[weight][q->dimension];
+	struct sa_topk_entry *list = sa_arena_alloc(a, TOP_MERGE_CAPACITY * sizeof(*list));
+	unsigned n = sa_topk_list(sk, list);
+	if (n > limit)
+		n = limit;
+	r->top = sa_arena_alloc(a, (n ? n : 1) * sizeof(*r->top));
+	for (unsigned i = 0; i < n; i++) {
+		Sa__TopEntry *e = sa_arena_alloc(a, sizeof(*e));
+		sa__top_entry__init(e);
+		e->has_key = e->has_count = e->has_error = 1;
+		e->key = (ProtobufCBinaryData){list[i].key_len, list[i].key};
+		e->count = list[i].count;
+		e->error = list[i].err;
+		r->top[i] = e;
+	}
+	r->n_top = n;
+	r->has_total = 1;
+	r->total = sa_topk_total(sk);
+	r->has_from_ns = r->has_to_ns = 1;
+	r->from_ns = from_s * SA_NS_PER_S;
+	r->to_ns = to_s * SA_NS_PER_S;
+	topk_set_fini(&c.set);
+	return SA_OK;
+}

@@ -1,0 +1,26 @@
+/* Answers to each kind of query, computed from the store. Each fills the
+ * Response (allocating from the arena) and returns SA_OK or an sa_err code
+ * with r->message set. Separate from query.c so they can be called without
+ * a socket (tests, the CLI's analyze path stays on the wire though). */
+#ifndef ANSWER_H
+#define ANSWER_H
+
+#include "sa.pb-c.h"
+#include "sa_arena.h"
+#include "tsdb.h"
+
+#define ANSWER_MAX_POINTS 200000
+#define ANSWER_MAX_FLOWS 100000
+#define ANSWER_MAX_TOP 10000
+
+int answer_nodes(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
+int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
+int answer_top(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
+int answer_hist(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
+int answer_flows(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
+int answer_summary(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
+int answer_put_model(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
+int answer_models(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
+int answer_forecast(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
+
+#endif

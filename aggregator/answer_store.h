@@ -1,0 +1,38 @@
+/* Helpers shared by the answer_*.c files: resolving a query's time range
+ * against what is stored, picking a resolution, scanning time rows. */
+#ifndef ANSWER_STORE_H
+#define ANSWER_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sa.pb-c.h"
+#include "sa_arena.h"
+#include "tsdb.h"
+
+/* Sets r->code and r->message (a static or arena string); returns code. */
+int answer_fail(Sa__Response *r, int code, const char *msg);
+
+/* First and last packet time stored for a node (0 = all nodes). Returns
+ * false when nothing is stored for it. */
+bool answer_extent(struct tsdb *db, uint32_t node, uint64_t *first_ns, uint64_t *last_ns);
+
+/* Turns the query's [from_ns, to_ns) into whole seconds aligned to `align`
+ * seconds (outward), filling open ends from the stored extent. Returns
+ * false when there is no data to answer from. */
+bool answer_range_s(struct tsdb *db, const Sa__Query *q, uint32_t align, uint64_t *from_s,
+		    uint64_t *to_s);
+
+/* Coarsest stored resolution whose length divides step, from and to. */
+unsigned answer_pick_res(uint32_t step, uint64_t from_s, uint64_t to_s);
+
+/* Calls fn for every row of cf at res for node in [from_s, to_s). */
+typedef void (*answer_row_fn)(void *ctx, uint64_t t_s, const uint8_t *val, size_t len);
+void answer_scan_rows(struct tsdb *db, enum tsdb_cf cf, unsigned res, uint32_t node,
+		      uint64_t from_s, uint64_t to_s, answer_row_fn fn, void *ctx);
+
+/* Distinct TCP and UDP conversations (address and port pairs, either
+ * direction) among the flows that start in the query's range. */
+int answer_conversations(struct tsdb *db, const Sa__Query *q, uint64_t *tcp, uint64_t *udp);
+
+#endif

@@ -1,0 +1,399 @@
+/* DESIGN: one thread owns the write path. Each ExportBatch becomes one
+ * RocksDB write batch: every interval is merged into 1 s, 1 min and 1 h rows
+ * for its node and for the cluster (node 0), every flow is put under its
+ * own key, and the dedup marker and node state ride in the same atomic
+ * write, so a crash either stores all of a batch (and its marker) or none. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "ingest.h"
+#include "sa_log.h"
+#include "sa_time.h"
+#include "sa_wire.h"
+#include "schema.h"
+
+#define MAX_NODES 4096
+#define POLL_MS 200
+
+struct node_state {
+	uint32_t id;
+	Sa__NodeInfo info;        /* counters; strings below */
+	char hostname[128], port_name[256];
+	uint64_t first_ns, last_ns;
+};
+
+struct ingest {
+	void *sock;
+	struct tsdb *db;
+	struct tsdb_batch *wb;
+	pthread_t thread;
+	atomic_bool stop;
+	struct node_state *nodes;
+	unsigned n_nodes;
+	_Atomic uint64_t batches, duplicates, rejected, write_errors;
+};
+
+static void reply(struct ingest *in, zmq_msg_t *ident, const Sa__Ack *ack)
+{
+	uint8_t *buf;
+	size_t len = sa_wire_pack(&ack->base, &buf);
+
+	if (len == 0)
+		return;
+	zmq_send(in->sock, zmq_msg_data(ident), zmq_msg_size(ident), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(in->sock, buf, len, ZMQ_DONTWAIT);
+	free(buf);
+}
+
+static void reply_code(struct ingest *in, zmq_msg_t *ident, uint64_t run, uint64_t seq,
+		       int code, const char *msg)
+{
+	Sa__Ack a = SA__ACK__INIT;
+
+	a.has_run_id = a.has_seq = a.has_code = 1;
+	a.run_id = run;
+	a.seq = seq;
+	a.code = (uint32_t)code;
+	a.message = (char *)msg;
+	reply(in, ident, &a);
+}
+
+/* The node's state, loaded from the store the first time it is seen. */
+static struct node_state *node_get(struct ingest *in, uint32_t id)
+{
+	uint8_t key[SCHEMA_NODE_KEY_LEN];
+	char *val;
+	size_t vlen;
+
+	for (unsigned i = 0; i < in->n_nodes; i++)
+		if (in->nodes[i].id == id)
+			return &in->nodes[i];
+	if (in->n_nodes == MAX_NODES)
+		return NULL;
+	struct node_state *n = &in->nodes[in->n_nodes++];
+	memset(n, 0, sizeof(*n));
+	n->id = id;
+	sa__node_info__init(&n->info);
+	schema_node_key(key, 'n', id);
+	if (tsdb_get(in->db, TSDB_INGEST, key, sizeof(key), &val, &vlen) == 0) {
+		Sa__NodeInfo *old = sa__node_info__unpack(NULL, vlen, (const uint8_t *)val);
+		if (old != NULL) {
+			n->info.batches = old->batches;
+			n->info.duplicates = old->duplicates;
+			n->info.flows = old->flows;
+			n->info.intervals = old->intervals;
+			snprintf(n->hostname, sizeof(n->hostname), "%s", old->hostname ? old->hostname : "");
+			snprintf(n->port_name, sizeof(n->port_name), "%s", old->port_name ? old->port_name : "");
+			sa__node_info__free_unpacked(old, NULL);
+		}
+		free(val);
+	}
+	schema_node_key(key, 'e', id);
+	if (tsdb_get(in->db, TSDB_INGEST, key, sizeof(key), &val, &vlen) == 0) {
+		uint64_t ext[2] = {0, 0};
+		if (schema_u64s_decode((const uint8_t *)val, vlen, ext, 2) == 2) {
+			n->first_ns = ext[0];
+			n->last_ns = ext[1];
+		}
+		free(val);
+	}
+	return n;
+}
+
+/* Puts the node's info and extent into the write batch. */
+static void node_save(struct ingest *in, struct node_state *n)
+{
+	uint8_t key[SCHEMA_NODE_KEY_LEN], ext[16];
+	uint8_t *buf;
+	size_t len;
+
+	n->info.has_node_id = n->info.has_batches = n->info.has_duplicates = 1;
+	n->info.has_flows = n->info.has_intervals = n->info.has_last_seen_ns = 1;
+	n->info.node_id = n->id;
+	n->info.last_seen_ns = sa_wall_ns();
+	n->info.hostname = n->hostname;
+	n->info.port_name = n->port_name;
+	len = sa_wire_pack(&n->info.base, &buf);
+	if (len) {
+		schema_node_key(key, 'n', n->id);
+		tsdb_batch_put(in->wb, in->db, TSDB_INGEST, key, sizeof(key), buf, len);
+		free(buf);
+	}
+	if (n->last_ns) {
+		uint64_t e[2] = {n->first_ns, n->last_ns};
+		schema_u64s_encode(ext, e, 2);
+		schema_node_key(key, 'e', n->id);
+		tsdb_batch_put(in->wb, in->db, TSDB_INGEST, key, sizeof(key), ext, sizeof(ext));
+	}
+}
+
+static void merge_rows(struct ingest *in, enum tsdb_cf cf, unsigned min_res, uint32_t node,
+		       uint64_t t_s, const void *val, size_t len)
+{
+	uint8_t key[SCHEMA_TIME_KEY_LEN];
+
+	for (unsigned r = min_res; r < RES_COUNT; r++) {
+		uint64_t t = t_s - t_s % schema_res_seconds[r];
+		schema_time_key(key, r, node, t);
+		tsdb_batch_merge(in->wb, in->db, cf, key, sizeof(key), val, len);
+		schema_time_key(key, r, SCHEMA_NODE_ALL, t);
+		tsdb_batch_merge(in->wb, in->db, cf, key, sizeof(key), val, len);
+	}
+}
+
+static void store_interval(struct ingest *in, struct node_state *n, const Sa__IntervalStats *iv)
+{
+	uint64_t t_s = iv->start_ns / SA_NS_PER_S;
+	uint64_t hist[SCHEMA_HIST_LEN] = {0};
+	uint8_t buf[SCHEMA_HIST_LEN * 8 > 256 * 8 ? SCHEMA_HIST_LEN * 8 : 256 * 8];
+	Sa__IntervalStats tops = SA__INTERVAL_STATS__INIT;
+	uint8_t *packed;
+	size_t len;
+
+	schema_u64s_encode(buf, iv->counters, iv->n_counters);
+	merge_rows(in, TSDB_SERIES, RES_1S, n->id, t_s, buf, iv->n_counters * 8);
+
+	memcpy(hist, iv->size_hist, iv->n_size_hist * 8);
+	memcpy(hist + SCHEMA_HIST_IAT, iv->iat_hist, iv->n_iat_hist * 8);
+	memcpy(hist + SCHEMA_HIST_RTT, iv->rtt_hist, iv->n_rtt_hist * 8);
+	schema_u64s_encode(buf, hist, SCHEMA_HIST_LEN);
+	merge_rows(in, TSDB_HIST, RES_1S, n->id, t_s, buf, sizeof(hist));
+
+	/* Sketches are kept per minute and hour only: per-second rows would
+	 * cost more than everything else together. */
+	tops.n_top_bytes = iv->n_top_bytes;
+	tops.top_bytes = iv->top_bytes;
+	tops.n_top_packets = iv->n_top_packets;
+	tops.top_packets = iv->top_packets;
+	len = sa_wire_pack(&tops.base, &packed);
+	if (len) {
+		merge_rows(in, TSDB_TOPK, RES_1M, n->id, t_s, packed, len);
+		free(packed);
+	}
+	if (iv->last_ns) {
+		if (n->first_ns == 0 || iv->first_ns < n->first_ns)
+			n->first_ns = iv->first_ns;
+		if (iv->last_ns > n->last_ns)
+			n->last_ns = iv->last_ns;
+	}
+}
+
+static uint64_t flow_first_ns(const Sa__FlowRecord *f)
+{
+	uint64_t a = f->a_to_b && f->a_to_b->packets ? f->a_to_b->first_ns : UINT64_MAX;
+	uint64_t b = f->b_to_a && f->b_to_a->packets ? f->b_to_a->first_ns : UINT64_MAX;
+
+	return a < b ? a : b == UINT64_MAX ? 0 : b;
+}
+
+static void store_batch(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBatch *b)
+{
+	uint8_t marker[SCHEMA_MARKER_KEY_LEN], key[SCHEMA_FLOW_KEY_LEN];
+	struct node_state *n = node_get(in, b->node_id);
+	char *val;
+	size_t vlen;
+
+	if (n == NULL) {
+		reply_code(in, ident, b->run_id, b->seq, SA_ERR_LIMIT, "too many nodes");
+		return;
+	}
+	schema_marker_key(marker, b->node_id, b->run_id, b->seq);
+	int rc = tsdb_get(in->db, TSDB_INGEST, marker, sizeof(marker), &val, &vlen);
+	if (rc == 0) {
+		free(val);
+		n->info.duplicates++;
+		in->duplicates++;
+		reply_code(in, ident, b->run_id, b->seq, SA_OK, "already stored");
+		return;
+	}
+	if (rc != -ENOENT)
+		return; /* store unreadable: no ack, the node resends */
+	tsdb_batch_clear(in->wb);
+	for (size_t i = 0; i < b->n_intervals; i++)
+		store_interval(in, n, b->intervals[i]);
+	for (size_t i = 0; i < b->n_flows; i++) {
+		uint8_t *packed;
+		size_t len = sa_wire_pack(&b->flows[i]->base, &packed);
+		if (len == 0)
+			return;
+		schema_flow_key(key, flow_first_ns(b->flows[i]), b->node_id, b->run_id, b->seq, (uint32_t)i);
+		tsdb_batch_put(in->wb, in->db, TSDB_FLOWS, key, sizeof(key), packed, len);
+		free(packed);
+	}
+	tsdb_batch_put(in->wb, in->db, TSDB_INGEST, marker, sizeof(marker), "", 0);
+	n->info.batches++;
+	n->info.flows += b->n_flows;
+	n->info.intervals += b->n_intervals;
+	node_save(in, n);
+	if (tsdb_write(in->db, in->wb) != 0) {
+		/* Not acknowledged: the node keeps the batch and resends it. */
+		n->info.batches--;
+		n->info.flows -= b->n_flows;
+		n->info.intervals -= b->n_intervals;
+		in->write_errors++;
+		SA_LOG_RL(SA_LOG_ERR, "ingest", "cannot store batch %llu of node %u; not acknowledged",
+			  (unsigned long long)b->seq, b->node_id);
+		return;
+	}
+	in->batches++;
+	reply_code(in, ident, b->run_id, b->seq, SA_OK, NULL);
+}
+
+static void on_hello(struct ingest *in, const Sa__Hello *h)
+{
+	struct node_state *n = node_get(in, h->node_id);
+
+	if (n == NULL)
+		return;
+	snprintf(n->hostname, sizeof(n->hostname), "%s", h->hostname ? h->hostname : "");
+	snprintf(n->port_name, sizeof(n->port_name), "%s", h->port_name ? h->port_name : "");
+	n->info.has_run_id = 1;
+	n->info.run_id = h->run_id;
+	sa_log(SA_LOG_INFO, "ingest", "node %u (%s) says hello, reading %s", h->node_id, n->hostname,
+	       n->port_name);
+	tsdb_batch_clear(in->wb);
+	node_save(in, n);
+	tsdb_write(in->db, in->wb);
+}
+
+static void on_heartbeat(struct ingest *in, const Sa__Heartbeat *hb)
+{
+	struct node_state *n = node_get(in, hb->node_id);
+
+	if (n == NULL)
+		return;
+	/* Heartbeats are frequent: kept in memory, saved with the next batch. */
+	if (n->info.last_heartbeat == NULL &&
+	    (n->info.last_heartbeat = malloc(sizeof(Sa__Heartbeat))) == NULL)
+		return;
+	*n->info.last_heartbeat = *hb; /* scalars only */
+	n->info.last_heartbeat->base.unknown_fields = NULL;
+	n->info.last_heartbeat->base.n_unknown_fields = 0;
+}
+
+static void handle(struct ingest *in, zmq_msg_t *ident, const uint8_t *buf, size_t len)
+{
+	const char *why = NULL;
+	int code = 0;
+	Sa__NodeMessage *m = sa_wire_node_unpack(buf, len, &why, &code);
+
+	if (m == NULL) {
+		in->rejected++;
+		SA_LOG_RL(SA_LOG_WARN, "ingest", "rejected a %zu-byte message: %s", len, why);
+		reply_code(in, ident, 0, 0, code, why);
+		return;
+	}
+	switch (m->body_case) {
+	case SA__NODE_MESSAGE__BODY_BATCH:
+		store_batch(in, ident, m->batch);
+		break;
+	case SA__NODE_MESSAGE__BODY_HELLO:
+		on_hello(in, m->hello);
+		break;
+	case SA__NODE_MESSAGE__BODY_HEARTBEAT:
+		on_heartbeat(in, m->heartbeat);
+		break;
+	default:
+		break;
+	}
+	sa__node_message__free_unpacked(m, NULL);
+}
+
+static void *ingest_main(void *arg)
+{
+	struct ingest *in = arg;
+	zmq_pollitem_t it = {.socket = in->sock, .events = ZMQ_POLLIN};
+
+	while (!atomic_load(&in->stop)) {
+		if (zmq_poll(&it, 1, POLL_MS) <= 0)
+			continue;
+		for (;;) {
+			zmq_msg_t ident, body;
+			int more;
+			size_t more_len = sizeof(more);
+			zmq_msg_init(&ident);
+			if (zmq_msg_recv(&ident, in->sock, ZMQ_DONTWAIT) < 0) {
+				zmq_msg_close(&ident);
+				break;
+			}
+			zmq_msg_init(&body);
+			int got = zmq_msg_recv(&body, in->sock, ZMQ_DONTWAIT);
+			zmq_getsockopt(in->sock, ZMQ_RCVMORE, &more, &more_len);
+			if (got >= 0 && !more) {
+				handle(in, &ident, zmq_msg_data(&body), zmq_msg_size(&body));
+			} else {
+				/* Extra frames: not our protocol. Drain and refuse. */
+				while (more && zmq_msg_recv(&body, in->sock, ZMQ_DONTWAIT) >= 0)
+					zmq_getsockopt(in->sock, ZMQ_RCVMORE, &more, &more_len);
+				in->rejected++;
+				SA_LOG_RL(SA_LOG_WARN, "ingest", "rejected a multi-frame message");
+				reply_code(in, &ident, 0, 0, SA_ERR_DECODE, "one frame per message");
+			}
+			zmq_msg_close(&body);
+			zmq_msg_close(&ident);
+		}
+	}
+	return NULL;
+}
+
+struct ingest *ingest_start(void *zctx, const char *endpoint, struct tsdb *db)
+{
+	struct ingest *in = calloc(1, sizeof(*in));
+	int zero = 0;
+	int64_t maxmsg = SA_WIRE_MAX_MSG;
+
+	if (in == NULL)
+		return NULL;
+	in->db = db;
+	in->wb = tsdb_batch_new();
+	in->nodes = calloc(MAX_NODES, sizeof(*in->nodes));
+	in->sock = zmq_socket(zctx, ZMQ_ROUTER);
+	if (in->wb == NULL || in->nodes == NULL || in->sock == NULL)
+		goto fail;
+	zmq_setsockopt(in->sock, ZMQ_LINGER, &zero, sizeof(zero));
+	/* libzmq drops the peer of an oversized message before we read it. */
+	zmq_setsockopt(in->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
+	if (zmq_bind(in->sock, endpoint) != 0) {
+		sa_log(SA_LOG_ERR, "ingest", "cannot bind %s: %s", endpoint, zmq_strerror(errno));
+		goto fail;
+	}
+	if (pthread_create(&in->thread, NULL, ingest_main, in) != 0)
+		goto fail;
+	return in;
+fail:
+	if (in->sock)
+		zmq_close(in->sock);
+	tsdb_batch_destroy(&in->wb);
+	free(in->nodes);
+	free(in);
+	return NULL;
+}
+
+void ingest_stop(struct ingest **inp)
+{
+	struct ingest *in = *inp;
+
+	if (in == NULL)
+		return;
+	atomic_store(&in->stop, true);
+	pthread_join(in->thread, NULL);
+	zmq_close(in->sock);
+	tsdb_batch_destroy(&in->wb);
+	for (unsigned i = 0; i < in->n_nodes; i++)
+		free(in->nodes[i].info.last_heartbeat);
+	free(in->nodes);
+	free(in);
+	*inp = NULL;
+}
+
+void ingest_stats_get(struct ingest *in, struct ingest_stats *st)
+{
+	st->batches = in->batches;
+	st->duplicates = in->duplicates;
+	st->rejected = in->rejected;
+	st->write_errors = in->write_errors;
+}

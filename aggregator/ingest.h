@@ -1,0 +1,25 @@
+/* Ingest thread: a ZeroMQ ROUTER that takes NodeMessages from capture
+ * nodes, validates them, skips batches already stored (node, run, seq),
+ * writes each new batch to the store in one atomic write, and only then
+ * acknowledges it. Malformed input is answered, counted and logged, never
+ * fatal. */
+#ifndef INGEST_H
+#define INGEST_H
+
+#include <stdint.h>
+
+#include "tsdb.h"
+
+struct ingest_stats {
+	uint64_t batches, duplicates, rejected, write_errors;
+};
+
+struct ingest;
+
+/* Binds endpoint and starts the thread. NULL on failure (logged). */
+struct ingest *ingest_start(void *zctx, const char *endpoint, struct tsdb *db);
+/* Stops and joins the thread. */
+void ingest_stop(struct ingest **in);
+void ingest_stats_get(struct ingest *in, struct ingest_stats *st);
+
+#endif

@@ -1,0 +1,116 @@
+/* sa-aggregator: opens the store, starts the ingest and query threads,
+ * waits for a signal. The only place that exits. */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "ingest.h"
+#include "query.h"
+#include "sa_log.h"
+#include "schema.h"
+#include "tsdb.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: sa-aggregator --db DIR [options]\n"
+"\n"
+"Stores what capture nodes export (time series, histograms, top talkers,\n"
+"flow records) in a RocksDB database and answers queries from sa and\n"
+"sa-trainer.\n"
+"\n"
+"  --db DIR          database directory, created if missing (required)\n"
+"  --ingest EP       ZeroMQ endpoint capture nodes send to [tcp://127.0.0.1:7701]\n"
+"  --query EP        ZeroMQ endpoint for queries [tcp://127.0.0.1:7702]\n"
+"  --no-sync         do not fsync each batch before acknowledging it (faster;\n"
+"                    a power cut may lose acknowledged batches, a crash won't)\n"
+"  -v, --verbose     log every node hello and more\n"
+"  -h, --help        this text\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"ingest", required_argument, NULL, 'i'},
+		{"query", required_argument, NULL, 'q'},
+		{"no-sync", no_argument, NULL, 'S'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *db_path = NULL, *ingest_ep = "tcp://127.0.0.1:7701", *query_ep = "tcp://127.0.0.1:7702";
+	bool sync = true;
+	enum sa_log_level level = SA_LOG_WARN;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db_path = optarg; break;
+		case 'i': ingest_ep = optarg; break;
+		case 'q': query_ep = optarg; break;
+		case 'S': sync = false; break;
+		case 'v': level = SA_LOG_INFO; break;
+		case 'h': usage(stdout); return 0;
+		default:
+			fprintf(stderr, "sa-aggregator: unknown or incomplete option '%s' (see --help)\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (db_path == NULL || optind != argc) {
+		fprintf(stderr, "sa-aggregator: %s (see --help)\n",
+			db_path ? "unexpected argument" : "--db DIR is required");
+		return 2;
+	}
+	sa_log_init("sa-aggregator", level);
+
+	const tsdb_merge_fn merge[TSDB_CF_COUNT] = {
+		[TSDB_SERIES] = schema_merge_add,
+		[TSDB_HIST] = schema_merge_add,
+		[TSDB_TOPK] = schema_merge_topk,
+	};
+	struct tsdb *db = tsdb_open(db_path, sync, merge);
+	if (db == NULL) {
+		fprintf(stderr, "sa-aggregator: cannot open the database at %s\n", db_path);
+		return 1;
+	}
+	/* Threads inherit the mask, so only sigwait below sees these signals. */
+	sigset_t stop_signals;
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	void *zctx = zmq_ctx_new();
+	struct ingest *in = ingest_start(zctx, ingest_ep, db);
+	struct query_server *qs = in ? query_start(zctx, query_ep, db) : NULL;
+	if (qs == NULL) {
+		ingest_stop(&in);
+		zmq_ctx_term(zctx);
+		tsdb_close(&db);
+		fprintf(stderr, "sa-aggregator: cannot listen on %s and %s\n", ingest_ep, query_ep);
+		return 1;
+	}
+	fprintf(stderr, "sa-aggregator: ready: ingest %s, query %s, db %s\n", ingest_ep, query_ep, db_path);
+	int sig;
+	sigwait(&stop_signals, &sig);
+
+	struct ingest_stats st;
+	ingest_stats_get(in, &st);
+	query_stop(&qs);
+	ingest_stop(&in);
+	zmq_ctx_term(zctx);
+	tsdb_close(&db);
+	fprintf(stderr, "sa-aggregator: stopped: %llu batches stored, %llu duplicates skipped, %llu messages rejected\n",
+		(unsigned long long)st.batches, (unsigned long long)st.duplicates,
+		(unsigned long long)st.rejected);
+	return 0;
+}

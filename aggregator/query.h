@@ -1,0 +1,15 @@
+/* Query thread: a ZeroMQ ROUTER answering Query messages from the CLI and
+ * the trainer with Response messages. Every answer is read from one RocksDB
+ * snapshot per scan; bad queries get an error code and text, never a crash. */
+#ifndef QUERY_H
+#define QUERY_H
+
+#include "tsdb.h"
+
+struct query_server;
+
+/* Binds endpoint and starts the thread. NULL on failure (logged). */
+struct query_server *query_start(void *zctx, const char *endpoint, struct tsdb *db);
+void query_stop(struct query_server **qs);
+
+#endif

@@ -1,0 +1,153 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+#include "topk_set.h"
+
+const uint32_t schema_res_seconds[RES_COUNT] = {1, 60, 3600};
+
+void schema_be64(uint8_t *out, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		out[i] = (uint8_t)v;
+}
+
+uint64_t schema_get_be64(const uint8_t *in)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | in[i];
+	return v;
+}
+
+void schema_be32(uint8_t *out, uint32_t v)
+{
+	for (int i = 3; i >= 0; i--, v >>= 8)
+		out[i] = (uint8_t)v;
+}
+
+uint32_t schema_get_be32(const uint8_t *in)
+{
+	return (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];
+}
+
+void schema_time_key(uint8_t out[SCHEMA_TIME_KEY_LEN], unsigned res, uint32_t node, uint64_t t_s)
+{
+	out[0] = (uint8_t)res;
+	schema_be32(out + 1, node);
+	schema_be64(out + 5, t_s);
+}
+
+int schema_time_key_parse(const uint8_t *k, size_t len, unsigned *res, uint32_t *node, uint64_t *t_s)
+{
+	if (len != SCHEMA_TIME_KEY_LEN || k[0] >= RES_COUNT)
+		return -EINVAL;
+	*res = k[0];
+	*node = schema_get_be32(k + 1);
+	*t_s = schema_get_be64(k + 5);
+	return 0;
+}
+
+void schema_flow_key(uint8_t out[SCHEMA_FLOW_KEY_LEN], uint64_t first_ns, uint32_t node,
+		     uint64_t run, uint64_t seq, uint32_t idx)
+{
+	schema_be64(out, first_ns);
+	schema_be32(out + 8, node);
+	schema_be64(out + 12, run);
+	schema_be64(out + 20, seq);
+	schema_be32(out + 28, idx);
+}
+
+void schema_marker_key(uint8_t out[SCHEMA_MARKER_KEY_LEN], uint32_t node, uint64_t run, uint64_t seq)
+{
+	out[0] = 'b';
+	schema_be32(out + 1, node);
+	schema_be64(out + 5, run);
+	schema_be64(out + 13, seq);
+}
+
+void schema_node_key(uint8_t out[SCHEMA_NODE_KEY_LEN], char kind, uint32_t node)
+{
+	out[0] = (uint8_t)kind;
+	schema_be32(out + 1, node);
+}
+
+size_t schema_model_key(uint8_t out[SCHEMA_MODEL_KEY_MAX], const char *series, uint32_t version)
+{
+	size_t n = strlen(series);
+
+	if (n == 0 || n + 5 > SCHEMA_MODEL_KEY_MAX)
+		return 0;
+	memcpy(out, series, n);
+	out[n] = 0; /* no series name contains NUL, so names never prefix each other */
+	schema_be32(out + n + 1, version);
+	return n + 5;
+}
+
+void schema_u64s_encode(uint8_t *out, const uint64_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (int b = 0; b < 8; b++)
+			out[i * 8 + b] = (uint8_t)(v[i] >> (8 * b));
+}
+
+size_t schema_u64s_decode(const uint8_t *in, size_t len, uint64_t *v, size_t cap)
+{
+	size_t n = len / 8 < cap ? len / 8 : cap;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t x = 0;
+		for (int b = 7; b >= 0; b--)
+			x = x << 8 | in[i * 8 + b];
+		v[i] = x;
+	}
+	return n;
+}
+
+#define MAX_ADD_LEN 1024 /* u64 values per array: far above any row we write */
+
+char *schema_merge_add(const char *existing, size_t existing_len, const char *const *ops,
+		       const size_t *op_lens, int n_ops, size_t *out_len)
+{
+	uint64_t sum[MAX_ADD_LEN] = {0}, tmp[MAX_ADD_LEN];
+	size_t n = 0;
+
+	for (int i = -1; i < n_ops; i++) {
+		const char *v = i < 0 ? existing : ops[i];
+		size_t len = i < 0 ? existing_len : op_lens[i];
+		if (v == NULL)
+			continue;
+		size_t m = schema_u64s_decode((const uint8_t *)v, len, tmp, MAX_ADD_LEN);
+		for (size_t j = 0; j < m; j++)
+			sum[j] += tmp[j];
+		if (m > n)
+			n = m;
+	}
+	char *out = malloc(n ? n * 8 : 1);
+	if (out == NULL)
+		return NULL;
+	schema_u64s_encode((uint8_t *)out, sum, n);
+	*out_len = n * 8;
+	return out;
+}
+
+char *schema_merge_topk(const char *existing, size_t existing_len, const char *const *ops,
+			const size_t *op_lens, int n_ops, size_t *out_len)
+{
+	struct topk_set set;
+	uint8_t *out = NULL;
+
+	if (topk_set_init(&set, SCHEMA_TOPK_CAPACITY) != 0)
+		return NULL;
+	/* A value that does not decode is dropped rather than failing the
+	 * merge, which would stall compaction forever. */
+	if (existing != NULL)
+		topk_set_add_blob(&set, (const uint8_t *)existing, existing_len);
+	for (int i = 0; i < n_ops; i++)
+		topk_set_add_blob(&set, (const uint8_t *)ops[i], op_lens[i]);
+	*out_len = topk_set_pack(&set, &out);
+	topk_set_fini(&set);
+	return (char *)out;
+}

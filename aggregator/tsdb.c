@@ -1,0 +1,296 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rocksdb/c.h>
+
+#include "sa_log.h"
+#include "tsdb.h"
+
+static const char *const cf_names[TSDB_CF_COUNT] = {
+	"series", "hist", "topk", "flows", "ingest", "models",
+};
+
+struct tsdb {
+	rocksdb_t *db;
+	rocksdb_options_t *opts;
+	rocksdb_options_t *cf_opts[TSDB_CF_COUNT];
+	rocksdb_column_family_handle_t *cf[TSDB_CF_COUNT + 1]; /* +1: "default" */
+	rocksdb_writeoptions_t *wopts;
+	rocksdb_readoptions_t *ropts;
+};
+
+struct tsdb_batch {
+	rocksdb_writebatch_t *wb;
+};
+
+struct tsdb_iter {
+	struct tsdb *db;
+	rocksdb_iterator_t *it;
+	const rocksdb_snapshot_t *snap;
+	rocksdb_readoptions_t *ro;
+	char *bound;       /* [from, to) copy: from for reverse scans, to for forward */
+	size_t bound_len;
+	bool reverse, started;
+};
+
+/* RocksDB calls merge operators through these trampolines; the state is
+ * our tsdb_merge_fn. */
+static char *full_merge(void *state, const char *key, size_t klen, const char *existing,
+			size_t existing_len, const char *const *ops, const size_t *op_lens,
+			int n_ops, unsigned char *success, size_t *out_len)
+{
+	tsdb_merge_fn fn = (tsdb_merge_fn)state;
+	char *out;
+
+	(void)key;
+	(void)klen;
+	out = fn(existing, existing_len, ops, op_lens, n_ops, out_len);
+	*success = out != NULL;
+	return out;
+}
+
+static char *partial_merge(void *state, const char *key, size_t klen, const char *const *ops,
+			   const size_t *op_lens, int n_ops, unsigned char *success, size_t *out_len)
+{
+	return full_merge(state, key, klen, NULL, 0, ops, op_lens, n_ops, success, out_len);
+}
+
+static void merge_free(void *state, const char *value, size_t len)
+{
+	(void)state;
+	(void)len;
+	free((void *)value);
+}
+
+static const char *merge_name(void *state)
+{
+	(void)state;
+	return "sa.merge.v1";
+}
+
+static void noop_destructor(void *state)
+{
+	(void)state;
+}
+
+static bool check(char *err, const char *what)
+{
+	if (err == NULL)
+		return true;
+	sa_log(SA_LOG_ERR, "tsdb", "%s: %s", what, err);
+	rocksdb_free(err);
+	return false;
+}
+
+struct tsdb *tsdb_open(const char *path, bool sync, const tsdb_merge_fn merge[TSDB_CF_COUNT])
+{
+	struct tsdb *t = calloc(1, sizeof(*t));
+	const char *names[TSDB_CF_COUNT + 1];
+	const rocksdb_options_t *opts[TSDB_CF_COUNT + 1];
+	char *err = NULL;
+
+	if (t == NULL)
+		return NULL;
+	t->opts = rocksdb_options_create();
+	rocksdb_options_set_create_if_missing(t->opts, 1);
+	rocksdb_options_set_create_missing_column_families(t->opts, 1);
+	rocksdb_options_increase_parallelism(t->opts, 2);
+	rocksdb_options_set_compression(t->opts, rocksdb_lz4_compression);
+	for (int i = 0; i < TSDB_CF_COUNT; i++) {
+		t->cf_opts[i] = rocksdb_options_create_copy(t->opts);
+		if (merge[i] != NULL)
+			rocksdb_options_set_merge_operator(t->cf_opts[i],
+				rocksdb_mergeoperator_create((void *)merge[i], noop_destructor, full_merge,
+							     partial_merge, merge_free, merge_name));
+		names[i] = cf_names[i];
+		opts[i] = t->cf_opts[i];
+	}
+	names[TSDB_CF_COUNT] = "default";
+	opts[TSDB_CF_COUNT] = t->opts;
+	t->db = rocksdb_open_column_families(t->opts, path, TSDB_CF_COUNT + 1, names, opts, t->cf, &err);
+	if (!check(err, path)) {
+		tsdb_close(&t);
+		return NULL;
+	}
+	t->wopts = rocksdb_writeoptions_create();
+	rocksdb_writeoptions_set_sync(t->wopts, sync);
+	t->ropts = rocksdb_readoptions_create();
+	return t;
+}
+
+void tsdb_close(struct tsdb **tp)
+{
+	struct tsdb *t = *tp;
+
+	if (t == NULL)
+		return;
+	if (t->db != NULL) {
+		for (int i = 0; i <= TSDB_CF_COUNT; i++)
+			if (t->cf[i] != NULL)
+				rocksdb_column_family_handle_destroy(t->cf[i]);
+		rocksdb_close(t->db);
+	}
+	for (int i = 0; i < TSDB_CF_COUNT; i++)
+		if (t->cf_opts[i] != NULL)
+			rocksdb_options_destroy(t->cf_opts[i]);
+	if (t->opts)
+		rocksdb_options_destroy(t->opts);
+	if (t->wopts)
+		rocksdb_writeoptions_destroy(t->wopts);
+	if (t->ropts)
+		rocksdb_readoptions_destroy(t->ropts);
+	free(t);
+	*tp = NULL;
+}
+
+struct tsdb_batch *tsdb_batch_new(void)
+{
+	struct tsdb_batch *b = malloc(sizeof(*b));
+
+	if (b != NULL)
+		b->wb = rocksdb_writebatch_create();
+	return b;
+}
+
+void tsdb_batch_destroy(struct tsdb_batch **bp)
+{
+	if (*bp == NULL)
+		return;
+	rocksdb_writebatch_destroy((*bp)->wb);
+	free(*bp);
+	*bp = NULL;
+}
+
+void tsdb_batch_clear(struct tsdb_batch *b)
+{
+	rocksdb_writebatch_clear(b->wb);
+}
+
+void tsdb_batch_put(struct tsdb_batch *b, struct tsdb *db, enum tsdb_cf cf,
+		    const void *key, size_t klen, const void *val, size_t vlen)
+{
+	rocksdb_writebatch_put_cf(b->wb, db->cf[cf], key, klen, val, vlen);
+}
+
+void tsdb_batch_merge(struct tsdb_batch *b, struct tsdb *db, enum tsdb_cf cf,
+		      const void *key, size_t klen, const void *val, size_t vlen)
+{
+	rocksdb_writebatch_merge_cf(b->wb, db->cf[cf], key, klen, val, vlen);
+}
+
+int tsdb_write(struct tsdb *db, struct tsdb_batch *b)
+{
+	char *err = NULL;
+
+	rocksdb_write(db->db, db->wopts, b->wb, &err);
+	return check(err, "write") ? 0 : -EIO;
+}
+
+int tsdb_get(struct tsdb *db, enum tsdb_cf cf, const void *key, size_t klen, char **val, size_t *vlen)
+{
+	char *err = NULL;
+	char *v = rocksdb_get_cf(db->db, db->ropts, db->cf[cf], key, klen, vlen, &err);
+
+	if (!check(err, "get"))
+		return -EIO;
+	if (v == NULL)
+		return -ENOENT;
+	*val = v;
+	return 0;
+}
+
+static struct tsdb_iter *iter_new(struct tsdb *db, enum tsdb_cf cf, const void *from, size_t from_len,
+				  const void *to, size_t to_len, bool reverse)
+{
+	struct tsdb_iter *it = calloc(1, sizeof(*it));
+	const void *bound = reverse ? from : to;
+	size_t blen = reverse ? from_len : to_len;
+
+	if (it == NULL)
+		return NULL;
+	it->db = db;
+	it->reverse = reverse;
+	it->snap = rocksdb_create_snapshot(db->db);
+	it->ro = rocksdb_readoptions_create();
+	rocksdb_readoptions_set_snapshot(it->ro, it->snap);
+	if (bound != NULL) {
+		it->bound = malloc(blen ? blen : 1);
+		memcpy(it->bound, bound, blen);
+		it->bound_len = blen;
+	}
+	it->it = rocksdb_create_iterator_cf(db->db, it->ro, db->cf[cf]);
+	if (!reverse) {
+		rocksdb_iter_seek(it->it, from, from_len);
+	} else if (to != NULL) {
+		rocksdb_iter_seek_for_prev(it->it, to, to_len);
+		/* seek_for_prev lands on `to` itself when present; the range excludes it. */
+		size_t kl;
+		const char *k = rocksdb_iter_valid(it->it) ? rocksdb_iter_key(it->it, &kl) : NULL;
+		if (k != NULL && kl == to_len && memcmp(k, to, kl) == 0)
+			rocksdb_iter_prev(it->it);
+	} else {
+		rocksdb_iter_seek_to_last(it->it);
+	}
+	return it;
+}
+
+struct tsdb_iter *tsdb_iter_new(struct tsdb *db, enum tsdb_cf cf, const void *from, size_t from_len,
+				const void *to, size_t to_len)
+{
+	return iter_new(db, cf, from, from_len, to, to_len, false);
+}
+
+struct tsdb_iter *tsdb_iter_new_reverse(struct tsdb *db, enum tsdb_cf cf, const void *from,
+					size_t from_len, const void *to, size_t to_len)
+{
+	return iter_new(db, cf, from, from_len, to, to_len, true);
+}
+
+static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+bool tsdb_iter_next(struct tsdb_iter *it, const uint8_t **key, size_t *klen,
+		    const uint8_t **val, size_t *vlen)
+{
+	if (it->started) {
+		if (it->reverse)
+			rocksdb_iter_prev(it->it);
+		else
+			rocksdb_iter_next(it->it);
+	}
+	it->started = true;
+	if (!rocksdb_iter_valid(it->it)) {
+		char *err = NULL;
+		rocksdb_iter_get_error(it->it, &err);
+		check(err, "scan");
+		return false;
+	}
+	const char *k = rocksdb_iter_key(it->it, klen);
+	if (it->bound != NULL) {
+		int c = key_cmp(k, *klen, it->bound, it->bound_len);
+		if (it->reverse ? c < 0 : c >= 0)
+			return false;
+	}
+	*key = (const uint8_t *)k;
+	*val = (const uint8_t *)rocksdb_iter_value(it->it, vlen);
+	return true;
+}
+
+void tsdb_iter_destroy(struct tsdb_iter **itp)
+{
+	struct tsdb_iter *it = *itp;
+
+	if (it == NULL)
+		return;
+	rocksdb_iter_destroy(it->it);
+	rocksdb_readoptions_destroy(it->ro);
+	rocksdb_release_snapshot(it->db->db, it->snap);
+	free(it->bound);
+	free(it);
+	*itp = NULL;
+}

@@ -1,0 +1,65 @@
+/* RocksDB behind one small interface: column families by kind, write
+ * batches, point reads and bounded range scans. The only file that sees
+ * RocksDB's C API; failures become -EIO plus one log line here.
+ * Thread-safe as RocksDB is: one writer thread per batch, many readers. */
+#ifndef TSDB_H
+#define TSDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum tsdb_cf {
+	TSDB_SERIES,   /* counters per (resolution, node, time): u64 arrays that add */
+	TSDB_HIST,     /* histograms per (resolution, node, time): u64 arrays that add */
+	TSDB_TOPK,     /* heavy-hitter sketches per (resolution, node, time): merge */
+	TSDB_FLOWS,    /* flow records by (start time, node, run, seq, index) */
+	TSDB_INGEST,   /* dedup markers, node state */
+	TSDB_MODELS,   /* model versions by (series, version) */
+	TSDB_CF_COUNT
+};
+
+/* How values of a merge column family combine: `merge` gets the existing
+ * value (NULL if none) and the operands, returns a malloc'd result and its
+ * length, or NULL to keep the existing value. */
+typedef char *(*tsdb_merge_fn)(const char *existing, size_t existing_len,
+			       const char *const *ops, const size_t *op_lens, int n_ops,
+			       size_t *out_len);
+
+struct tsdb;
+struct tsdb_batch;
+struct tsdb_iter;
+
+/* Opens or creates the database at path. `sync`: every write is fsync'd
+ * before tsdb_write returns. NULL on failure (logged). */
+struct tsdb *tsdb_open(const char *path, bool sync, const tsdb_merge_fn merge[TSDB_CF_COUNT]);
+void tsdb_close(struct tsdb **db);
+
+struct tsdb_batch *tsdb_batch_new(void);
+void tsdb_batch_destroy(struct tsdb_batch **b);
+void tsdb_batch_clear(struct tsdb_batch *b);
+void tsdb_batch_put(struct tsdb_batch *b, struct tsdb *db, enum tsdb_cf cf,
+		    const void *key, size_t klen, const void *val, size_t vlen);
+void tsdb_batch_merge(struct tsdb_batch *b, struct tsdb *db, enum tsdb_cf cf,
+		      const void *key, size_t klen, const void *val, size_t vlen);
+/* Applies the batch atomically; 0 or -EIO. */
+int tsdb_write(struct tsdb *db, struct tsdb_batch *b);
+
+/* Reads one key: 0 with a malloc'd *val (caller frees), -ENOENT, or -EIO. */
+int tsdb_get(struct tsdb *db, enum tsdb_cf cf, const void *key, size_t klen,
+	     char **val, size_t *vlen);
+
+/* Iterates keys in [from, to) in order (to == NULL: to the end of cf), on a
+ * consistent snapshot taken at creation. */
+struct tsdb_iter *tsdb_iter_new(struct tsdb *db, enum tsdb_cf cf, const void *from, size_t from_len,
+				const void *to, size_t to_len);
+/* Reverse variant: from the last key below `to` down to `from`. */
+struct tsdb_iter *tsdb_iter_new_reverse(struct tsdb *db, enum tsdb_cf cf, const void *from,
+					size_t from_len, const void *to, size_t to_len);
+/* Next entry: true and pointers valid until the next call, or false at the
+ * end (or on error, logged). */
+bool tsdb_iter_next(struct tsdb_iter *it, const uint8_t **key, size_t *klen,
+		    const uint8_t **val, size_t *vlen);
+void tsdb_iter_destroy(struct tsdb_iter **it);
+
+#endif

@@ -1,0 +1,303 @@
+/* DESIGN: the loop follows l3fwd's: receive a burst of 32, prefetch a few
+ * packets ahead while parsing, update per-lcore state only, free the burst
+ * in bulk. The current second's statistics live in a handoff_interval that
+ * is queued to the exporter when a packet of another second arrives and
+ * replaced by a spent one the exporter returned. Records cross to the
+ * exporter only through SP/SC rings. */
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_pause.h>
+#include <rte_prefetch.h>
+
+#include "pkt_parse.h"
+#include "sa_time.h"
+#include "worker.h"
+
+#define RTE_LOGTYPE_SA_WORKER RTE_LOGTYPE_USER2
+#define BURST 32
+#define PREFETCH_OFFSET 3 /* as l3fwd: far enough to hide a cache miss, near enough to stay cached */
+#define EXPIRE_PER_BURST 64 /* bounds idle-expiry work per loop */
+
+_Static_assert(SA_C_ERR_TRUNC_L2 + PKT_ERR_LINKTYPE - 1 == SA_C_ERR_LINKTYPE,
+	       "pkt_err reasons and SA_C_ERR_* counters must stay in the same order");
+
+static void handoff_enqueue(struct worker *w, void *obj)
+{
+	while (rte_ring_sp_enqueue(w->to_export, obj) != 0) {
+		if (!w->conf.lossless || *w->force_quit) {
+			w->ring_full_pending++;
+			return;
+		}
+		rte_pause();
+	}
+}
+
+static void interval_reset(struct handoff_interval *iv, uint64_t start_s)
+{
+	iv->kind = HANDOFF_INTERVAL;
+	iv->start_s = start_s;
+	memset(iv->counters, 0, sizeof(iv->counters));
+	memset(iv->size_hist, 0, sizeof(iv->size_hist));
+	memset(iv->iat_hist, 0, sizeof(iv->iat_hist));
+	memset(iv->rtt_hist, 0, sizeof(iv->rtt_hist));
+	iv->first_ns = UINT64_MAX;
+	iv->last_ns = 0;
+	for (unsigned k = 0; k < HANDOFF_TOP_WEIGHTS; k++)
+		for (unsigned d = 0; d < HANDOFF_TOP_DIMS; d++)
+			sa_topk_reset(iv->top[k][d]);
+}
+
+/* Queues the finished second and starts counting `start_s`. */
+static void interval_roll(struct worker *w, uint64_t start_s)
+{
+	struct handoff_interval *next = NULL;
+
+	if (w->iv->counters[SA_C_PACKETS] != 0 || w->iv->counters[SA_C_FLOWS_ENDED] != 0) {
+		w->iv->counters[SA_C_RING_FULL] += w->ring_full_pending;
+		w->ring_full_pending = 0;
+		while (rte_ring_sc_dequeue(w->iv_free, (void **)&next) != 0) {
+			if (!w->conf.lossless || *w->force_quit)
+				break;
+			rte_pause();
+		}
+		if (next == NULL) {
+			/* Exporter is behind: this second is lost, say so in the next. */
+			w->ring_full_pending += w->iv->counters[SA_C_PACKETS];
+			interval_reset(w->iv, start_s);
+			return;
+		}
+		handoff_enqueue(w, w->iv);
+		w->iv = next;
+	}
+	interval_reset(w->iv, start_s);
+}
+
+static void on_flow_end(void *ctx, const struct flow_entry *f)
+{
+	struct worker *w = ctx;
+	struct handoff_flow *hf;
+
+	w->iv->counters[SA_C_FLOWS_ENDED]++;
+	if (f->end == FLOW_END_EVICT)
+		w->iv->counters[SA_C_FLOW_EVICTIONS]++;
+	if (f->rtt_syn_synack_ns)
+		w->iv->rtt_hist[sa_time_bucket(f->rtt_syn_synack_ns + f->rtt_synack_ack_ns)]++;
+	while (rte_mempool_get(w->flow_pool, (void **)&hf) != 0) {
+		if (!w->conf.lossless || *w->force_quit) {
+			w->iv->counters[SA_C_RING_FULL]++;
+			return;
+		}
+		rte_pause();
+	}
+	hf->kind = HANDOFF_FLOW;
+	hf->f = *f;
+	handoff_enqueue(w, hf);
+}
+
+static inline void count_protocols(struct handoff_interval *iv, const struct pkt_meta *m)
+{
+	uint64_t len = m->wire_len;
+	unsigned l3 = m->l3 == PKT_L3_IPV4 ? SA_C_IPV4_PACKETS
+		    : m->l3 == PKT_L3_IPV6 ? SA_C_IPV6_PACKETS : SA_C_NONIP_PACKETS;
+
+	iv->counters[l3]++;
+	iv->counters[l3 + 1] += len;
+	if (m->l3 == PKT_L3_NONE)
+		return;
+	unsigned l4 = SA_C_OTHER_L4_PACKETS;
+	if (!(m->flags & PKT_F_LATER_FRAGMENT)) {
+		if (m->proto == 6)
+			l4 = SA_C_TCP_PACKETS;
+		else if (m->proto == 17)
+			l4 = SA_C_UDP_PACKETS;
+		else if (m->proto == 1 || m->proto == 58)
+			l4 = SA_C_ICMP_PACKETS;
+	}
+	iv->counters[l4]++;
+	iv->counters[l4 + 1] += len;
+	if (m->flags & PKT_F_FRAGMENT)
+		iv->counters[SA_C_FRAGMENTS]++;
+	if (m->proto == 6 && (m->flags & PKT_F_HAS_L4)) {
+		iv->counters[SA_C_TCP_SYN] += (m->tcp_flags & 0x12) == 0x02;
+		iv->counters[SA_C_TCP_FIN] += (m->tcp_flags & 0x01) != 0;
+		iv->counters[SA_C_TCP_RST] += (m->tcp_flags & 0x04) != 0;
+	}
+}
+
+static inline void count_top(struct handoff_interval *iv, const struct pkt_meta *m)
+{
+	unsigned alen = m->l3 == PKT_L3_IPV4 ? 4 : 16;
+	bool ports = (m->flags & PKT_F_HAS_L4) && m->proto != 1 && m->proto != 58;
+	uint8_t sport[2] = {m->sport >> 8, m->sport & 0xff};
+	uint8_t dport[2] = {m->dport >> 8, m->dport & 0xff};
+	const uint64_t weight[HANDOFF_TOP_WEIGHTS] = {m->wire_len, 1};
+
+	for (unsigned k = 0; k < HANDOFF_TOP_WEIGHTS; k++) {
+		sa_topk_offer(iv->top[k][0], m->src, alen, weight[k], 0);
+		sa_topk_offer(iv->top[k][1], m->dst, alen, weight[k], 0);
+		if (ports) {
+			sa_topk_offer(iv->top[k][2], sport, 2, weight[k], 0);
+			sa_topk_offer(iv->top[k][3], dport, 2, weight[k], 0);
+		}
+	}
+}
+
+static inline uint64_t packet_time(const struct worker *w, const struct rte_mbuf *mb, uint64_t fallback)
+{
+	if (likely(w->ts_offset >= 0 && (mb->ol_flags & w->ts_flag)))
+		/* The pcap PMD stores microseconds. */
+		return *RTE_MBUF_DYNFIELD(mb, w->ts_offset, rte_mbuf_timestamp_t *) * 1000;
+	return fallback;
+}
+
+static inline void process_packet(struct worker *w, struct rte_mbuf *mb, uint64_t fallback_ns)
+{
+	struct pkt_meta m;
+	uint64_t ts = packet_time(w, mb, fallback_ns);
+	uint64_t sec = ts / SA_NS_PER_S;
+
+	pkt_parse(rte_pktmbuf_mtod(mb, const uint8_t *), mb->data_len, mb->pkt_len,
+		  w->conf.linktype, &m);
+	if (unlikely(sec != w->iv->start_s))
+		interval_roll(w, sec);
+
+	struct handoff_interval *iv = w->iv;
+	iv->counters[SA_C_PACKETS]++;
+	iv->counters[SA_C_BYTES] += m.wire_len;
+	iv->size_hist[sa_size_bucket(m.wire_len)]++;
+	if (likely(w->last_pkt_ns != 0))
+		iv->iat_hist[sa_time_bucket(ts > w->last_pkt_ns ? ts - w->last_pkt_ns : 0)]++;
+	w->last_pkt_ns = ts;
+	if (ts < iv->first_ns)
+		iv->first_ns = ts;
+	if (ts > iv->last_ns)
+		iv->last_ns = ts;
+	if (ts > w->now_ns)
+		w->now_ns = ts;
+	count_protocols(iv, &m);
+	if (unlikely(m.err != PKT_OK)) {
+		iv->counters[SA_C_PARSE_ERRORS]++;
+		iv->counters[SA_C_ERR_TRUNC_L2 + m.err - 1]++;
+	}
+	/* Addresses are good unless the IP header itself was bad or cut. */
+	if (m.l3 != PKT_L3_NONE && (m.err == PKT_OK || m.err == PKT_ERR_TRUNC_L4 || m.err == PKT_ERR_BAD_L4)) {
+		count_top(iv, &m);
+		if (flowtab_update(w->ft, &m, ts))
+			iv->counters[SA_C_FLOWS_NEW]++;
+	}
+}
+
+static void finish(struct worker *w)
+{
+	flowtab_flush(w->ft);
+	interval_roll(w, 0);
+	w->eof.kind = HANDOFF_EOF;
+	handoff_enqueue(w, &w->eof);
+	w->finished = true;
+}
+
+int worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct rte_mbuf *pkts[BURST];
+	const uint16_t port = w->conf.port_id, queue = w->conf.queue_id;
+
+	RTE_LOG(INFO, SA_WORKER, "worker %u on lcore %u: port %u queue %u\n", w->conf.id,
+		rte_lcore_id(), port, queue);
+	while (!*w->force_quit) {
+		uint16_t n = rte_eth_rx_burst(port, queue, pkts, BURST);
+		if (n == 0) {
+			if (*w->input_done)
+				break;
+			/* Idle: let flows age on capture time as it stands. */
+			flowtab_expire(w->ft, w->now_ns, EXPIRE_PER_BURST);
+			continue;
+		}
+		uint64_t t0 = rte_rdtsc();
+		uint64_t fallback_ns = w->ts_offset >= 0 ? 0 : sa_wall_ns();
+		for (uint16_t i = 0; i < n && i < PREFETCH_OFFSET; i++)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+		for (uint16_t i = 0; i < n; i++) {
+			if (i + PREFETCH_OFFSET < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
+			process_packet(w, pkts[i], fallback_ns);
+		}
+		rte_pktmbuf_free_bulk(pkts, n);
+		w->rx_packets += n;
+		flowtab_expire(w->ft, w->now_ns, EXPIRE_PER_BURST);
+		w->cycles += rte_rdtsc() - t0;
+	}
+	finish(w);
+	RTE_LOG(INFO, SA_WORKER, "worker %u done: %lu packets\n", w->conf.id, (unsigned long)w->rx_packets);
+	return 0;
+}
+
+int worker_init(struct worker *w, const struct worker_conf *conf)
+{
+	char name[RTE_RING_NAMESIZE];
+	struct flowtab_conf fc = conf->flows;
+
+	w->conf = *conf;
+	fc.emit = on_flow_end;
+	fc.emit_ctx = w;
+	w->ft = flowtab_new(&fc);
+	snprintf(name, sizeof(name), "w%u_export", conf->id);
+	w->to_export = rte_ring_create(name, conf->ring_size, rte_socket_id(),
+				       RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "w%u_ivfree", conf->id);
+	w->iv_free = rte_ring_create(name, rte_align32pow2(conf->intervals + 1), rte_socket_id(),
+				     RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "w%u_flows", conf->id);
+	w->flow_pool = rte_mempool_create(name, conf->flow_objs, sizeof(struct handoff_flow), 256, 0,
+					  NULL, NULL, NULL, NULL, rte_socket_id(), 0);
+	if (w->ft == NULL || w->to_export == NULL || w->iv_free == NULL || w->flow_pool == NULL) {
+		RTE_LOG(ERR, SA_WORKER, "worker %u: cannot allocate flow table, rings or pool (%u flows)\n",
+			conf->id, conf->flows.capacity);
+		return -ENOMEM;
+	}
+	/* One extra interval object is the one being counted. */
+	for (unsigned i = 0; i <= conf->intervals; i++) {
+		struct handoff_interval *iv = rte_zmalloc(NULL, sizeof(*iv), RTE_CACHE_LINE_SIZE);
+		if (iv == NULL)
+			return -ENOMEM;
+		for (unsigned k = 0; k < HANDOFF_TOP_WEIGHTS; k++)
+			for (unsigned d = 0; d < HANDOFF_TOP_DIMS; d++)
+				if ((iv->top[k][d] = sa_topk_new(HANDOFF_TOP_CAPACITY)) == NULL)
+					return -ENOMEM;
+		interval_reset(iv, 0);
+		if (i == conf->intervals)
+			w->iv = iv;
+		else
+			rte_ring_sp_enqueue(w->iv_free, iv);
+	}
+	return 0;
+}
+
+static void interval_free(struct handoff_interval *iv)
+{
+	for (unsigned k = 0; k < HANDOFF_TOP_WEIGHTS; k++)
+		for (unsigned d = 0; d < HANDOFF_TOP_DIMS; d++)
+			sa_topk_destroy(&iv->top[k][d]);
+	rte_free(iv);
+}
+
+void worker_fini(struct worker *w)
+{
+	struct handoff_interval *iv;
+
+	flowtab_destroy(&w->ft);
+	if (w->iv_free != NULL)
+		while (rte_ring_sc_dequeue(w->iv_free, (void **)&iv) == 0)
+			interval_free(iv);
+	if (w->iv != NULL)
+		interval_free(w->iv);
+	w->iv = NULL;
+	rte_ring_free(w->iv_free);
+	rte_ring_free(w->to_export);
+	rte_mempool_free(w->flow_pool);
+}

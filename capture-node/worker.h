@@ -1,0 +1,56 @@
+/* Worker lcore: receive bursts from one RX queue, parse, update the flow
+ * table and the current second's statistics, hand finished records to the
+ * exporter. One worker owns its state; nothing is shared but the rings. */
+#ifndef WORKER_H
+#define WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "flowtab.h"
+#include "handoff.h"
+
+struct worker_conf {
+	unsigned id;
+	uint16_t port_id, queue_id;
+	int linktype;                /* pcap LINKTYPE_* of the port's frames */
+	bool lossless;               /* file input: wait for the exporter instead of dropping */
+	struct flowtab_conf flows;   /* emit fields are set by the worker */
+	unsigned ring_size;          /* power of two */
+	unsigned flow_objs;          /* handoff_flow objects in the pool */
+	unsigned intervals;          /* handoff_interval objects circulating */
+};
+
+struct worker {
+	struct worker_conf conf;
+	struct flowtab *ft;
+	struct rte_ring *to_export;  /* worker -> exporter: handoff objects */
+	struct rte_ring *iv_free;    /* exporter -> worker: spent interval objects */
+	struct rte_mempool *flow_pool;
+	struct handoff_interval *iv; /* the second being counted */
+	struct handoff_eof eof;
+	int ts_offset;               /* mbuf timestamp dynfield or -1 */
+	uint64_t ts_flag;
+	uint64_t now_ns;             /* latest capture time seen */
+	uint64_t last_pkt_ns;        /* for the node-level inter-arrival histogram */
+	uint64_t ring_full_pending;  /* losses not yet charged to an interval */
+	uint64_t rx_packets;
+	uint64_t cycles;             /* TSC spent on non-empty bursts */
+	volatile bool *input_done;   /* set by main when a finite input is fully received */
+	volatile bool *force_quit;
+	volatile bool finished;      /* set by the worker after its EOF is queued */
+} __rte_cache_aligned;
+
+/* Allocates the worker's table, rings, pool and interval objects. Returns
+ * 0 or a negative errno (reason logged). */
+int worker_init(struct worker *w, const struct worker_conf *conf);
+void worker_fini(struct worker *w);
+
+/* lcore entry point; arg is a struct worker *. */
+int worker_main(void *arg);
+
+#endif

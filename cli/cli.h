@@ -1,0 +1,46 @@
+/* Shared state of one `sa` invocation: parsed options and output format. */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdint.h>
+
+#include "out.h"
+#include "sa.pb-c.h"
+
+struct cli {
+	const char *server;
+	enum out_format format;
+	int timeout_ms;
+	uint64_t from_ns, to_ns;     /* 0 = open */
+	uint32_t step_s;
+	uint32_t node_id;
+	const char *metric, *proto, *by, *kind, *ip;
+	uint32_t port, limit, horizon;
+	const char *keep_dir;        /* analyze: keep the temporary database */
+	int argc;                    /* positional arguments after the command */
+	char **argv;
+};
+
+/* Sends q and returns a successful response, or prints one line to stderr
+ * and returns NULL (transport failure or an error code from the server). */
+Sa__Response *cli_call(const struct cli *c, Sa__Query *q);
+
+/* Fills the time range, node and step of q from the options. */
+void cli_query_init(const struct cli *c, Sa__Query *q, Sa__QueryKind kind);
+
+int cmd_nodes(struct cli *c);
+int cmd_series(struct cli *c);
+int cmd_top(struct cli *c);
+int cmd_hist(struct cli *c);
+int cmd_flows(struct cli *c);
+int cmd_forecast(struct cli *c);
+int cmd_models(struct cli *c);
+int cmd_summary(struct cli *c);
+int cmd_analyze(struct cli *c);
+
+/* Renders a summary (counters, top sources, histograms) of what the server
+ * holds for c's range and node; used by `summary` and `analyze`.
+ * input_error: a capture read error to report, or NULL. Returns 0 or 1. */
+int cli_print_summary(struct cli *c, const char *input_error);
+
+#endif

@@ -1,0 +1,329 @@
+/* The query commands: each builds a Query, renders the Response. */
+#include <arpa/inet.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sa_counter.h"
+#include "sa_flowkey.h"
+#include "sa_hist.h"
+#include "sa_time.h"
+
+static const char *key_text(const ProtobufCBinaryData *k, char *buf, size_t len)
+{
+	if (k->len == 2)
+		snprintf(buf, len, "%u", (unsigned)k->data[0] << 8 | k->data[1]);
+	else
+		sa_addr_fmt(k->data, (unsigned)k->len, buf, (unsigned)len);
+	return buf;
+}
+
+int cmd_nodes(struct cli *c)
+{
+	static const char *const cols[] = {"node", "host", "input", "batches", "duplicates", "flows",
+					   "intervals", "rx_packets", "rx_missed", "rx_nombuf", "last_seen"};
+	Sa__Query q;
+	char t[40];
+
+	cli_query_init(c, &q, SA__QUERY_KIND__Q_NODES);
+	Sa__Response *r = cli_call(c, &q);
+	if (r == NULL)
+		return 1;
+	struct out_table *tab = out_table_new("", 11, cols);
+	for (size_t i = 0; i < r->n_nodes; i++) {
+		const Sa__NodeInfo *n = r->nodes[i];
+		const Sa__Heartbeat *hb = n->last_heartbeat;
+		out_u64(tab, n->node_id);
+		out_str(tab, n->hostname);
+		out_str(tab, n->port_name);
+		out_u64(tab, n->batches);
+		out_u64(tab, n->duplicates);
+		out_u64(tab, n->flows);
+		out_u64(tab, n->intervals);
+		out_u64(tab, hb ? hb->rx_packets : 0);
+		out_u64(tab, hb ? hb->rx_missed : 0);
+		out_u64(tab, hb ? hb->rx_nombuf : 0);
+		out_str(tab, sa_time_fmt(n->last_seen_ns, t, sizeof(t)));
+	}
+	out_table_print(tab, c->format, stdout);
+	out_table_destroy(&tab);
+	sa__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+int cmd_series(struct cli *c)
+{
+	static const char *const cols[] = {"time", "value"};
+	Sa__Query q;
+	char t[40];
+
+	cli_query_init(c, &q, SA__QUERY_KIND__Q_SERIES);
+	q.metric = (char *)(c->metric ? c->metric : "bytes");
+	q.proto = (char *)c->proto;
+	Sa__Response *r = cli_call(c, &q);
+	if (r == NULL)
+		return 1;
+	char title[128];
+	snprintf(title, sizeof(title), "%s%s%s per %u s", c->proto ? c->proto : "", c->proto ? " " : "",
+		 q.metric, r->step_s);
+	struct out_table *tab = out_table_new(title, 2, cols);
+	for (size_t i = 0; i < r->n_points; i++) {
+		out_str(tab, sa_time_fmt(r->points[i]->t_ns, t, sizeof(t)));
+		out_f64(tab, r->points[i]->value, 0);
+	}
+	out_table_print(tab, c->format, stdout);
+	out_table_destroy(&tab);
+	sa__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+static int dimension(const char *by)
+{
+	static const char *const names[] = {"src-ip", "dst-ip", "src-port", "dst-port"};
+
+	for (int i = 0; i < 4; i++)
+		if (strcmp(by, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Top entries for one dimension, or NULL (error printed). */
+static Sa__Response *query_top(struct cli *c, const char *by, const char *metric, uint32_t limit)
+{
+	Sa__Query q;
+	int d = dimension(by);
+
+	if (d < 0) {
+		fprintf(stderr, "sa: --by is src-ip, dst-ip, src-port or dst-port, not '%s'\n", by);
+		return NULL;
+	}
+	cli_query_init(c, &q, SA__QUERY_KIND__Q_TOP);
+	q.has_dimension = q.has_limit = 1;
+	q.dimension = (uint32_t)d;
+	q.metric = (char *)metric;
+	q.limit = limit;
+	return cli_call(c, &q);
+}
+
+int cmd_top(struct cli *c)
+{
+	const char *by = c->by ? c->by : "src-ip", *metric = c->metric ? c->metric : "bytes";
+	static const char *cols[] = {"key", "value", "share", "max_error"};
+	char k[64];
+
+	Sa__Response *r = query_top(c, by, metric, c->limit ? c->limit : 10);
+	if (r == NULL)
+		return 1;
+	cols[0] = by;
+	cols[1] = metric;
+	struct out_table *tab = out_table_new("", 4, cols);
+	for (size_t i = 0; i < r->n_top; i++) {
+		out_str(tab, key_text(&r->top[i]->key, k, sizeof(k)));
+		out_u64(tab, r->top[i]->count);
+		out_f64(tab, r->total ? 100.0 * (double)r->top[i]->count / (double)r->total : 0, 1);
+		out_u64(tab, r->top[i]->error);
+	}
+	out_table_print(tab, c->format, stdout);
+	out_table_destroy(&tab);
+	sa__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+static Sa__Response *query_hist(struct cli *c, const char *kind)
+{
+	Sa__Query q;
+
+	cli_query_init(c, &q, SA__QUERY_KIND__Q_HIST);
+	q.hist = (char *)kind;
+	return cli_call(c, &q);
+}
+
+static void hist_rows(struct out_table *tab, const Sa__Response *r, int is_size)
+{
+	uint64_t total = 0;
+	char label[32];
+
+	for (size_t i = 0; i < r->n_hist; i++)
+		total += r->hist[i];
+	for (size_t i = 0; i < r->n_hist; i++) {
+		if (is_size)
+			sa_size_label((unsigned)i, label, sizeof(label));
+		else
+			sa_time_label((unsigned)i, label, sizeof(label));
+		out_str(tab, label);
+		out_u64(tab, r->hist[i]);
+		out_f64(tab, total ? 100.0 * (double)r->hist[i] / (double)total : 0, 1);
+	}
+}
+
+int cmd_hist(struct cli *c)
+{
+	static const char *const cols[] = {"bucket", "count", "percent"};
+	const char *kind = c->kind ? c->kind : "size";
+	Sa__Response *r = query_hist(c, kind);
+
+	if (r == NULL)
+		return 1;
+	struct out_table *tab = out_table_new("", 3, cols);
+	hist_rows(tab, r, strcmp(kind, "size") == 0);
+	out_table_print(tab, c->format, stdout);
+	out_table_destroy(&tab);
+	sa__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+static double dir_packets(const Sa__DirStats *d)
+{
+	return d ? (double)d->packets : 0;
+}
+
+int cmd_flows(struct cli *c)
+{
+	static const char *const cols[] = {"start", "duration_s", "proto", "src", "sport", "dst", "dport",
+					   "packets_out", "bytes_out", "packets_in", "bytes_in", "rtt_ms", "end"};
+	static const char *const ends[] = {"-", "idle", "active", "fin", "rst", "evict", "flush"};
+	uint8_t ip[16];
+	Sa__Query q;
+	char t[40], a[64], b[64];
+
+	cli_query_init(c, &q, SA__QUERY_KIND__Q_FLOWS);
+	q.proto = (char *)c->proto;
+	q.has_port = q.has_limit = 1;
+	q.port = c->port;
+	q.limit = c->limit ? c->limit : 100;
+	if (c->ip) {
+		q.has_ip = 1;
+		if (inet_pton(AF_INET, c->ip, ip) == 1)
+			q.ip = (ProtobufCBinaryData){4, ip};
+		else if (inet_pton(AF_INET6, c->ip, ip) == 1)
+			q.ip = (ProtobufCBinaryData){16, ip};
+		else {
+			fprintf(stderr, "sa: --ip: '%s' is not an IPv4 or IPv6 address\n", c->ip);
+			return 2;
+		}
+	}
+	Sa__Response *r = cli_call(c, &q);
+	if (r == NULL)
+		return 1;
+	struct out_table *tab = out_table_new("", 13, cols);
+	for (size_t i = 0; i < r->n_flows; i++) {
+		const Sa__FlowRecord *f = r->flows[i];
+		const Sa__DirStats *o = f->a_to_b, *in = f->b_to_a;
+		uint64_t first = UINT64_MAX, last = 0;
+		if (o && o->packets) {
+			first = o->first_ns;
+			last = o->last_ns;
+		}
+		if (in && in->packets) {
+			first = in->first_ns < first ? in->first_ns : first;
+			last = in->last_ns > last ? in->last_ns : last;
+		}
+		out_str(tab, sa_time_fmt(first, t, sizeof(t)));
+		out_f64(tab, (double)(last - first) / 1e9, 3);
+		out_u64(tab, f->proto);
+		out_str(tab, sa_addr_fmt(f->addr_a.data, (unsigned)f->addr_a.len, a, sizeof(a)));
+		out_u64(tab, f->port_a);
+		out_str(tab, sa_addr_fmt(f->addr_b.data, (unsigned)f->addr_b.len, b, sizeof(b)));
+		out_u64(tab, f->port_b);
+		out_f64(tab, dir_packets(o), 0);
+		out_u64(tab, o ? o->bytes : 0);
+		out_f64(tab, dir_packets(in), 0);
+		out_u64(tab, in ? in->bytes : 0);
+		out_f64(tab, (double)(f->rtt_syn_synack_ns + f->rtt_synack_ack_ns) / 1e6, 3);
+		out_str(tab, ends[f->end_reason <= 6 ? f->end_reason : 0]);
+	}
+	out_table_print(tab, c->format, stdout);
+	if (c->format == OUT_TABLE)
+		printf("%zu of %llu matching flows\n", r->n_flows, (unsigned long long)r->total);
+	out_table_destroy(&tab);
+	sa__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+int cmd_forecast(struct cli *c)
+{
+	static const char *const cols[] = {"time", "forecast", "lo80", "hi80", "lo95", "hi95", "actual", "outside95"};
+	Sa__Query q;
+	char t[40];
+
+	cli_query_init(c, &q, SA__QUERY_KIND__Q_FORECAST);
+	q.series = c->argc > 0 ? c->argv[0] : "bytes";
+	q.has_horizon = 1;
+	q.horizon = c->horizon;
+	Sa__Response *r = cli_call(c, &q);
+	if (r == NULL)
+		return 1;
+	const Sa__Model *m = r->models[0];
+	char title[256];
+	snprintf(title, sizeof(title), "%s: %s v%u (season %u x %u s), backtest MAE %.4g RMSE %.4g",
+		 m->series, m->kind, m->version, m->season, m->step_s, m->mae, m->rmse);
+	struct out_table *tab = out_table_new(title, 8, cols);
+	double abs_err = 0, sq_err = 0;
+	unsigned known = 0, outside = 0;
+	for (size_t i = 0; i < r->n_forecast; i++) {
+		const Sa__ForecastPoint *p = r->forecast[i];
+		out_str(tab, sa_time_fmt(p->t_ns, t, sizeof(t)));
+		out_f64(tab, p->forecast, 0);
+		out_f64(tab, p->lo80, 0);
+		out_f64(tab, p->hi80, 0);
+		out_f64(tab, p->lo95, 0);
+		out_f64(tab, p->hi95, 0);
+		if (p->actual_known) {
+			bool out = p->actual < p->lo95 || p->actual > p->hi95;
+			out_f64(tab, p->actual, 0);
+			out_str(tab, out ? "yes" : "no");
+			abs_err += p->actual > p->forecast ? p->actual - p->forecast : p->forecast - p->actual;
+			sq_err += (p->actual - p->forecast) * (p->actual - p->forecast);
+			known++;
+			outside += out;
+		} else {
+			out_str(tab, "");
+			out_str(tab, "");
+		}
+	}
+	out_table_print(tab, c->format, stdout);
+	if (c->format == OUT_TABLE && known)
+		printf("against %u actual points: MAE %.4g, RMSE %.4g, %u outside the 95%% interval\n", known,
+		       abs_err / known, sqrt(sq_err / known), outside);
+	out_table_destroy(&tab);
+	sa__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+int cmd_models(struct cli *c)
+{
+	static const char *const cols[] = {"series", "version", "kind", "season", "step_s", "train_points",
+					   "mae", "rmse", "created", "alternatives"};
+	Sa__Query q;
+	char t[40];
+
+	cli_query_init(c, &q, SA__QUERY_KIND__Q_MODELS);
+	q.series = c->argc > 0 ? c->argv[0] : NULL;
+	Sa__Response *r = cli_call(c, &q);
+	if (r == NULL)
+		return 1;
+	struct out_table *tab = out_table_new("", 10, cols);
+	for (size_t i = 0; i < r->n_models; i++) {
+		const Sa__Model *m = r->models[i];
+		out_str(tab, m->series);
+		out_u64(tab, m->version);
+		out_str(tab, m->kind);
+		out_u64(tab, m->season);
+		out_u64(tab, m->step_s);
+		out_u64(tab, m->train_points);
+		out_f64(tab, m->mae, 1);
+		out_f64(tab, m->rmse, 1);
+		out_str(tab, sa_time_fmt(m->created_ns, t, sizeof(t)));
+		out_str(tab, m->rejected);
+	}
+	out_table_print(tab, c->format, stdout);
+	out_table_destroy(&tab);
+	sa__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+int cmd_summary(struct cli *c)
+{
+	return cli_print_summary(c, NULL);
+}

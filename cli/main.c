@@ -1,0 +1,196 @@
+/* sa: the operator's client. Parses the command line, dispatches to a
+ * command, maps failures to one line on stderr and an exit status. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sa_client.h"
+#include "sa_time.h"
+#include "sa_wire.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: sa [--server EP] [--format table|json|csv] COMMAND [options]\n"
+"\n"
+"Commands:\n"
+"  nodes                      capture nodes: batches, flows, last contact, port counters\n"
+"  summary                    totals, protocols, top sources, packet sizes, latency\n"
+"  series                     a metric over time (--metric, --proto, --step)\n"
+"  top                        top talkers (--by src-ip|dst-ip|src-port|dst-port, --metric bytes|packets)\n"
+"  hist                       a histogram (--kind size|iat|rtt)\n"
+"  flows                      flow records (--ip, --port, --proto, --limit)\n"
+"  forecast [SERIES]          the latest model's forecast against actuals (--horizon)\n"
+"  models                     stored models with their backtest errors\n"
+"  analyze FILE               run capture + aggregator on one capture file and summarise it\n"
+"\n"
+"Options:\n"
+"  --server EP       aggregator query endpoint [tcp://127.0.0.1:7702]\n"
+"  --format F        table (default), json or csv\n"
+"  --from T, --to T  time range: ISO 8601 (2024-01-08T14:00:00Z), epoch seconds, or -2h/-3d\n"
+"  --step S          series step: 1s, 1m, 1h, 1d or seconds [chosen from the range]\n"
+"  --node N          one capture node (default: all)\n"
+"  --metric M        packets, bytes or flows (or any counter name from summary)\n"
+"  --proto P         tcp, udp, icmp, other, ipv4, ipv6, nonip\n"
+"  --by D            src-ip, dst-ip, src-port or dst-port [src-ip]\n"
+"  --kind K          size, iat or rtt [size]\n"
+"  --ip A, --port P  flow filters (either side of the flow)\n"
+"  --limit N         rows for top and flows [10 / 100]\n"
+"  --horizon H       forecast steps [one season]\n"
+"  --timeout S       seconds to wait for the aggregator [10]\n"
+"  --keep DIR        analyze: keep the database and logs in DIR\n"
+"  -h, --help        this text\n"
+"\n"
+"Exit status: 0 ok, 1 error, 2 usage error, 3 the capture file was cut short\n"
+"or corrupt (analyze: what could be read is summarised).\n");
+}
+
+static int parse_u32(const char *opt, const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > UINT32_MAX || s[0] == '-') {
+		fprintf(stderr, "sa: %s wants a whole number, not '%s'\n", opt, s);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_step(const char *s, uint32_t *out)
+{
+	static const struct { const char *name; uint32_t s; } named[] = {
+		{"1s", 1}, {"1m", 60}, {"1h", 3600}, {"1d", 86400},
+	};
+	for (unsigned i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (strcmp(s, named[i].name) == 0) {
+			*out = named[i].s;
+			return 0;
+		}
+	if (parse_u32("--step", s, out) != 0 || *out == 0) {
+		fprintf(stderr, "sa: --step is 1s, 1m, 1h, 1d or a number of seconds\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_time(const char *opt, const char *s, uint64_t *ns)
+{
+	if (sa_time_parse(s, sa_wall_ns(), ns) != 0) {
+		fprintf(stderr, "sa: %s: cannot read '%s' as a time (2024-01-08T14:00:00Z, epoch seconds or -2h)\n",
+			opt, s);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct cli *c)
+{
+	static const struct option opts[] = {
+		{"server", required_argument, NULL, 'S'}, {"format", required_argument, NULL, 'F'},
+		{"from", required_argument, NULL, 'f'},   {"to", required_argument, NULL, 't'},
+		{"step", required_argument, NULL, 's'},   {"node", required_argument, NULL, 'n'},
+		{"metric", required_argument, NULL, 'm'}, {"proto", required_argument, NULL, 'p'},
+		{"by", required_argument, NULL, 'b'},     {"kind", required_argument, NULL, 'k'},
+		{"ip", required_argument, NULL, 'i'},     {"port", required_argument, NULL, 'P'},
+		{"limit", required_argument, NULL, 'l'},  {"horizon", required_argument, NULL, 'H'},
+		{"timeout", required_argument, NULL, 'T'}, {"keep", required_argument, NULL, 'K'},
+		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	};
+	uint32_t timeout_s = 10;
+	int o, rc = 0;
+
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'S': c->server = optarg; break;
+		case 'F':
+			if (out_format_parse(optarg, &c->format) != 0) {
+				fprintf(stderr, "sa: --format is table, json or csv, not '%s'\n", optarg);
+				rc = -1;
+			}
+			break;
+		case 'f': rc |= parse_time("--from", optarg, &c->from_ns); break;
+		case 't': rc |= parse_time("--to", optarg, &c->to_ns); break;
+		case 's': rc |= parse_step(optarg, &c->step_s); break;
+		case 'n': rc |= parse_u32("--node", optarg, &c->node_id); break;
+		case 'm': c->metric = optarg; break;
+		case 'p': c->proto = optarg; break;
+		case 'b': c->by = optarg; break;
+		case 'k': c->kind = optarg; break;
+		case 'i': c->ip = optarg; break;
+		case 'P': rc |= parse_u32("--port", optarg, &c->port); break;
+		case 'l': rc |= parse_u32("--limit", optarg, &c->limit); break;
+		case 'H': rc |= parse_u32("--horizon", optarg, &c->horizon); break;
+		case 'T': rc |= parse_u32("--timeout", optarg, &timeout_s); break;
+		case 'K': c->keep_dir = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		default:
+			fprintf(stderr, "sa: unknown or incomplete option '%s' (see sa --help)\n", argv[optind - 1]);
+			return -1;
+		}
+	}
+	c->timeout_ms = (int)(timeout_s > 3600 ? 3600 : timeout_s) * 1000;
+	c->argc = argc - optind;
+	c->argv = argv + optind;
+	return rc;
+}
+
+Sa__Response *cli_call(const struct cli *c, Sa__Query *q)
+{
+	char err[512];
+	Sa__Response *r = sa_client_call(c->server, q, c->timeout_ms, err, sizeof(err));
+
+	if (r == NULL) {
+		fprintf(stderr, "sa: %s\n", err);
+		return NULL;
+	}
+	if (r->code != SA_OK) {
+		fprintf(stderr, "sa: the aggregator says: %s\n", r->message ? r->message : "error");
+		sa__response__free_unpacked(r, NULL);
+		return NULL;
+	}
+	return r;
+}
+
+void cli_query_init(const struct cli *c, Sa__Query *q, Sa__QueryKind kind)
+{
+	sa__query__init(q);
+	q->has_kind = q->has_from_ns = q->has_to_ns = q->has_step_s = q->has_node_id = 1;
+	q->kind = kind;
+	q->from_ns = c->from_ns;
+	q->to_ns = c->to_ns;
+	q->step_s = c->step_s;
+	q->node_id = c->node_id;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct { const char *name; int (*fn)(struct cli *); } cmds[] = {
+		{"nodes", cmd_nodes},       {"summary", cmd_summary}, {"series", cmd_series},
+		{"top", cmd_top},           {"hist", cmd_hist},       {"flows", cmd_flows},
+		{"forecast", cmd_forecast}, {"models", cmd_models},   {"analyze", cmd_analyze},
+	};
+	struct cli c = {.server = "tcp://127.0.0.1:7702", .format = OUT_TABLE};
+
+	if (parse_args(argc, argv, &c) != 0)
+		return 2;
+	if (c.argc == 0) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = c.argv[0];
+	c.argc--;
+	c.argv++;
+	for (unsigned i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(cmd, cmds[i].name) == 0)
+			return cmds[i].fn(&c);
+	fprintf(stderr, "sa: unknown command '%s' (see sa --help)\n", cmd);
+	return 2;
+}

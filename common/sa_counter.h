@@ -1,0 +1,52 @@
+/* Interval counters: one table, so the capture node, the wire, the store and
+ * the CLI agree on index and name. Append only: the index is on the wire. */
+#ifndef SA_COUNTER_H
+#define SA_COUNTER_H
+
+#define SA_COUNTERS(X)                                              \
+	X(PACKETS, "packets")                                       \
+	X(BYTES, "bytes")                                           \
+	X(IPV4_PACKETS, "ipv4_packets")                             \
+	X(IPV4_BYTES, "ipv4_bytes")                                 \
+	X(IPV6_PACKETS, "ipv6_packets")                             \
+	X(IPV6_BYTES, "ipv6_bytes")                                 \
+	X(NONIP_PACKETS, "nonip_packets")                           \
+	X(NONIP_BYTES, "nonip_bytes")                               \
+	X(TCP_PACKETS, "tcp_packets")                               \
+	X(TCP_BYTES, "tcp_bytes")                                   \
+	X(UDP_PACKETS, "udp_packets")                               \
+	X(UDP_BYTES, "udp_bytes")                                   \
+	X(ICMP_PACKETS, "icmp_packets")                             \
+	X(ICMP_BYTES, "icmp_bytes")                                 \
+	X(OTHER_L4_PACKETS, "other_l4_packets")                     \
+	X(OTHER_L4_BYTES, "other_l4_bytes")                         \
+	X(FRAGMENTS, "fragments")                                   \
+	X(FLOWS_NEW, "flows_new")                                   \
+	X(FLOWS_ENDED, "flows_ended")                               \
+	X(TCP_SYN, "tcp_syn")                                       \
+	X(TCP_FIN, "tcp_fin")                                       \
+	X(TCP_RST, "tcp_rst")                                       \
+	X(PARSE_ERRORS, "parse_errors")                             \
+	X(ERR_TRUNC_L2, "err_trunc_l2")                             \
+	X(ERR_TRUNC_L3, "err_trunc_l3")                             \
+	X(ERR_BAD_L3, "err_bad_l3")                                 \
+	X(ERR_TRUNC_L4, "err_trunc_l4")                             \
+	X(ERR_BAD_L4, "err_bad_l4")                                 \
+	X(ERR_LINKTYPE, "err_linktype")                             \
+	X(FLOW_TABLE_FULL, "flow_table_full")                       \
+	X(FLOW_EVICTIONS, "flow_evictions")                         \
+	X(RING_FULL, "ring_full")
+
+enum sa_counter {
+#define SA_COUNTER_ENUM(id, name) SA_C_##id,
+	SA_COUNTERS(SA_COUNTER_ENUM)
+#undef SA_COUNTER_ENUM
+	SA_C_COUNT
+};
+
+/* Name of counter i ("packets", ...), or NULL when out of range. */
+const char *sa_counter_name(unsigned i);
+/* Index of a counter by name, or -1. */
+int sa_counter_index(const char *name);
+
+#endif

@@ -1,0 +1,86 @@
+#define _GNU_SOURCE /* strptime, timegm */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sa_time.h"
+
+const char *sa_time_fmt(uint64_t ns, char *buf, unsigned len)
+{
+	time_t s = (time_t)(ns / SA_NS_PER_S);
+	struct tm tm;
+	char day[32];
+
+	gmtime_r(&s, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06uZ", day, (unsigned)(ns % SA_NS_PER_S / 1000));
+	return buf;
+}
+
+static int parse_relative(const char *s, uint64_t now_ns, uint64_t *ns)
+{
+	char *end;
+	unsigned long long n = strtoull(s + 1, &end, 10);
+	uint64_t unit;
+
+	if (end == s + 1 || end[0] == '\0' || end[1] != '\0')
+		return -EINVAL;
+	switch (*end) {
+	case 's': unit = 1; break;
+	case 'm': unit = 60; break;
+	case 'h': unit = 3600; break;
+	case 'd': unit = 86400; break;
+	case 'w': unit = 7 * 86400; break;
+	default: return -EINVAL;
+	}
+	if (n > now_ns / SA_NS_PER_S / unit)
+		return -EINVAL;
+	*ns = now_ns - n * unit * SA_NS_PER_S;
+	return 0;
+}
+
+int sa_time_parse(const char *s, uint64_t now_ns, uint64_t *ns)
+{
+	struct tm tm;
+	const char *rest;
+	uint64_t frac = 0, scale = SA_NS_PER_S;
+
+	if (s == NULL || *s == '\0')
+		return -EINVAL;
+	if (s[0] == '-')
+		return parse_relative(s, now_ns, ns);
+	if (strchr(s, '-') == NULL) { /* plain seconds since the epoch, maybe fractional */
+		char *end;
+		double v = strtod(s, &end);
+		if (*end != '\0' || v < 0 || v > 1e11)
+			return -EINVAL;
+		*ns = (uint64_t)(v * 1e9 + 0.5);
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (rest == NULL) {
+		memset(&tm, 0, sizeof(tm));
+		rest = strptime(s, "%Y-%m-%d", &tm);
+	}
+	if (rest == NULL)
+		return -EINVAL;
+	if (*rest == '.') {
+		for (rest++; isdigit((unsigned char)*rest); rest++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (uint64_t)(*rest - '0') * scale;
+			}
+	}
+	if (*rest == 'Z')
+		rest++;
+	if (*rest != '\0')
+		return -EINVAL;
+	time_t t = timegm(&tm);
+	if (t < 0)
+		return -EINVAL;
+	*ns = (uint64_t)t * SA_NS_PER_S + frac;
+	return 0;
+}

@@ -1,0 +1,238 @@
+/* DESIGN: entries live in a binary min-heap on count, so the entry to
+ * replace is always heap[0] and an increment is one sift-down (O(log k)).
+ * An open-addressing index (linear probing, 2x capacity rounded to a power
+ * of two, backward-shift deletion) maps a key to its heap slot. */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sa_flowkey.h"
+#include "sa_topk.h"
+
+#define EMPTY UINT32_MAX
+
+struct sa_topk {
+	unsigned cap, n, mask;
+	uint64_t total;
+	struct sa_topk_entry *heap;
+	uint32_t *slot_of; /* heap index -> index slot */
+	uint32_t *index;   /* index slot -> heap index or EMPTY */
+};
+
+struct sa_topk *sa_topk_new(unsigned capacity)
+{
+	struct sa_topk *sk;
+	unsigned slots = 2;
+
+	if (capacity == 0 || capacity > 65536)
+		return NULL;
+	while (slots < 2 * capacity)
+		slots <<= 1;
+	sk = calloc(1, sizeof(*sk));
+	if (sk == NULL)
+		return NULL;
+	sk->cap = capacity;
+	sk->mask = slots - 1;
+	sk->heap = calloc(capacity, sizeof(*sk->heap));
+	sk->slot_of = calloc(capacity, sizeof(*sk->slot_of));
+	sk->index = malloc(slots * sizeof(*sk->index));
+	if (sk->heap == NULL || sk->slot_of == NULL || sk->index == NULL) {
+		sa_topk_destroy(&sk);
+		return NULL;
+	}
+	sa_topk_reset(sk);
+	return sk;
+}
+
+void sa_topk_destroy(struct sa_topk **skp)
+{
+	struct sa_topk *sk = *skp;
+
+	if (sk == NULL)
+		return;
+	free(sk->heap);
+	free(sk->slot_of);
+	free(sk->index);
+	free(sk);
+	*skp = NULL;
+}
+
+void sa_topk_reset(struct sa_topk *sk)
+{
+	sk->n = 0;
+	sk->total = 0;
+	memset(sk->index, 0xff, (sk->mask + 1) * sizeof(*sk->index));
+}
+
+static uint32_t key_hash(const void *key, unsigned len)
+{
+	return (uint32_t)sa_hash_bytes(key, len, 0x5eed);
+}
+
+static int key_eq(const struct sa_topk_entry *e, const void *key, unsigned len)
+{
+	return e->key_len == len && memcmp(e->key, key, len) == 0;
+}
+
+static uint32_t index_find(const struct sa_topk *sk, const void *key, unsigned len)
+{
+	for (uint32_t s = key_hash(key, len) & sk->mask;; s = (s + 1) & sk->mask) {
+		uint32_t h = sk->index[s];
+		if (h == EMPTY)
+			return EMPTY;
+		if (key_eq(&sk->heap[h], key, len))
+			return s;
+	}
+}
+
+static uint32_t index_insert(struct sa_topk *sk, const void *key, unsigned len, uint32_t h)
+{
+	uint32_t s = key_hash(key, len) & sk->mask;
+
+	while (sk->index[s] != EMPTY)
+		s = (s + 1) & sk->mask;
+	sk->index[s] = h;
+	return s;
+}
+
+/* Backward-shift deletion keeps probe chains intact without tombstones. */
+static void index_delete(struct sa_topk *sk, uint32_t s)
+{
+	uint32_t j = s;
+
+	sk->index[s] = EMPTY;
+	for (;;) {
+		j = (j + 1) & sk->mask;
+		uint32_t h = sk->index[j];
+		if (h == EMPTY)
+			return;
+		uint32_t home = key_hash(sk->heap[h].key, sk->heap[h].key_len) & sk->mask;
+		/* Move j back to s unless its home lies cyclically in (s, j]. */
+		int stays = s <= j ? (s < home && home <= j) : (s < home || home <= j);
+		if (!stays) {
+			sk->index[s] = h;
+			sk->slot_of[h] = s;
+			sk->index[j] = EMPTY;
+			s = j;
+		}
+	}
+}
+
+static void heap_swap(struct sa_topk *sk, uint32_t a, uint32_t b)
+{
+	struct sa_topk_entry t = sk->heap[a];
+	uint32_t st = sk->slot_of[a];
+
+	sk->heap[a] = sk->heap[b];
+	sk->heap[b] = t;
+	sk->slot_of[a] = sk->slot_of[b];
+	sk->slot_of[b] = st;
+	sk->index[sk->slot_of[a]] = a;
+	sk->index[sk->slot_of[b]] = b;
+}
+
+static void sift_down(struct sa_topk *sk, uint32_t i)
+{
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < sk->n && sk->heap[l].count < sk->heap[m].count)
+			m = l;
+		if (r < sk->n && sk->heap[r].count < sk->heap[m].count)
+			m = r;
+		if (m == i)
+			return;
+		heap_swap(sk, i, m);
+		i = m;
+	}
+}
+
+static void sift_up(struct sa_topk *sk, uint32_t i)
+{
+	while (i > 0) {
+		uint32_t p = (i - 1) / 2;
+		if (sk->heap[p].count <= sk->heap[i].count)
+			return;
+		heap_swap(sk, i, p);
+		i = p;
+	}
+}
+
+static void set_key(struct sa_topk_entry *e, const void *key, unsigned len)
+{
+	memcpy(e->key, key, len);
+	e->key_len = (uint8_t)len;
+}
+
+void sa_topk_offer(struct sa_topk *sk, const void *key, unsigned key_len,
+		   uint64_t weight, uint64_t err)
+{
+	uint32_t s, h;
+
+	assert(key_len > 0 && key_len <= SA_TOPK_KEY_MAX);
+	sk->total += weight;
+	s = index_find(sk, key, key_len);
+	if (s != EMPTY) {
+		h = sk->index[s];
+		sk->heap[h].count += weight;
+		sk->heap[h].err += err;
+		sift_down(sk, h);
+		return;
+	}
+	if (sk->n < sk->cap) {
+		h = sk->n++;
+		set_key(&sk->heap[h], key, key_len);
+		sk->heap[h].count = weight;
+		sk->heap[h].err = err;
+		sk->slot_of[h] = index_insert(sk, key, key_len, h);
+		sift_up(sk, h);
+		return;
+	}
+	/* Full: the smallest entry gives up its slot; the newcomer inherits its
+	 * count as possible over-estimation. */
+	struct sa_topk_entry *min = &sk->heap[0];
+	uint64_t floor = min->count;
+	index_delete(sk, sk->slot_of[0]);
+	set_key(min, key, key_len);
+	min->count = floor + weight;
+	min->err = floor + err;
+	sk->slot_of[0] = index_insert(sk, key, key_len, 0);
+	sift_down(sk, 0);
+}
+
+void sa_topk_add_untracked(struct sa_topk *sk, uint64_t weight)
+{
+	sk->total += weight;
+}
+
+uint64_t sa_topk_total(const struct sa_topk *sk)
+{
+	return sk->total;
+}
+
+unsigned sa_topk_size(const struct sa_topk *sk)
+{
+	return sk->n;
+}
+
+unsigned sa_topk_capacity(const struct sa_topk *sk)
+{
+	return sk->cap;
+}
+
+static int by_count_desc(const void *a, const void *b)
+{
+	const struct sa_topk_entry *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	if (x->key_len != y->key_len)
+		return x->key_len < y->key_len ? -1 : 1;
+	return memcmp(x->key, y->key, x->key_len);
+}
+
+unsigned sa_topk_list(const struct sa_topk *sk, struct sa_topk_entry *out)
+{
+	memcpy(out, sk->heap, sk->n * sizeof(*out));
+	qsort(out, sk->n, sizeof(*out), by_count_desc);
+	return sk->n;
+}

@@ -1,0 +1,264 @@
+#include <math.h>
+#include <stdlib.h>
+
+#include "sa_arena.h"
+#include "sa_counter.h"
+#include "sa_hist.h"
+#include "sa_wire.h"
+
+#define MAX_COUNTERS 256     /* room for counters added by newer nodes */
+#define MAX_SKETCH 65536
+#define MAX_SEASON_STATE 4096
+
+size_t sa_wire_pack(const ProtobufCMessage *msg, uint8_t **out)
+{
+	size_t len = protobuf_c_message_get_packed_size(msg);
+
+	*out = malloc(len ? len : 1);
+	if (*out == NULL)
+		return 0;
+	return protobuf_c_message_pack(msg, *out);
+}
+
+static void *arena_alloc(void *data, size_t size)
+{
+	return sa_arena_alloc(data, size);
+}
+
+static void arena_free(void *data, void *p)
+{
+	(void)data;
+	(void)p;
+}
+
+ProtobufCAllocator sa_wire_arena_allocator(struct sa_arena *a)
+{
+	return (ProtobufCAllocator){.alloc = arena_alloc, .free = arena_free, .allocator_data = a};
+}
+
+#define FAIL(c, w)              \
+	do {                    \
+		*code = (c);    \
+		*why = (w);     \
+		return 0;       \
+	} while (0)
+
+static int addr_ok(ProtobufCBinaryData a, uint32_t ipver)
+{
+	return (ipver == 4 && a.len == 4) || (ipver == 6 && a.len == 16);
+}
+
+static int dir_ok(const Sa__DirStats *d)
+{
+	return d == NULL || (isfinite(d->size_mean) && isfinite(d->size_var) &&
+			     isfinite(d->iat_mean_ns) && isfinite(d->iat_var_ns2));
+}
+
+static int flow_ok(const Sa__FlowRecord *f, const char **why, int *code)
+{
+	if (!addr_ok(f->addr_a, f->ip_version) || !addr_ok(f->addr_b, f->ip_version))
+		FAIL(SA_ERR_INVALID, "flow address length does not match its IP version");
+	if (f->port_a > 65535 || f->port_b > 65535 || f->proto > 255 || f->vlan > 4095)
+		FAIL(SA_ERR_INVALID, "flow port, protocol or VLAN out of range");
+	if (f->end_reason > SA__END_REASON__END_FLUSH)
+		FAIL(SA_ERR_INVALID, "flow end reason unknown");
+	if (!dir_ok(f->a_to_b) || !dir_ok(f->b_to_a))
+		FAIL(SA_ERR_INVALID, "flow statistics not finite");
+	return 1;
+}
+
+static int sketch_ok(const Sa__TopSketch *s, const char **why, int *code)
+{
+	if (s->dimension > SA__TOP_DIM__TOP_DST_PORT || s->capacity > MAX_SKETCH ||
+	    s->n_entries > s->capacity)
+		FAIL(SA_ERR_INVALID, "sketch dimension or size out of range");
+	for (size_t i = 0; i < s->n_entries; i++) {
+		size_t kl = s->entries[i]->key.len;
+		if (kl != 2 && kl != 4 && kl != 16)
+			FAIL(SA_ERR_INVALID, "sketch key length not 2, 4 or 16");
+	}
+	return 1;
+}
+
+static int interval_ok(const Sa__IntervalStats *iv, const char **why, int *code)
+{
+	if (iv->start_ns == 0 || iv->length_s == 0 || iv->length_s > 3600)
+		FAIL(SA_ERR_INVALID, "interval start or length out of range");
+	if (iv->n_counters > MAX_COUNTERS || iv->n_size_hist > SA_SIZE_BUCKETS ||
+	    iv->n_iat_hist > SA_TIME_BUCKETS || iv->n_rtt_hist > SA_TIME_BUCKETS)
+		FAIL(SA_ERR_INVALID, "interval counter or histogram too long");
+	if (iv->n_top_bytes > 4 || iv->n_top_packets > 4)
+		FAIL(SA_ERR_INVALID, "too many sketches in an interval");
+	for (size_t i = 0; i < iv->n_top_bytes; i++)
+		if (!sketch_ok(iv->top_bytes[i], why, code))
+			return 0;
+	for (size_t i = 0; i < iv->n_top_packets; i++)
+		if (!sketch_ok(iv->top_packets[i], why, code))
+			return 0;
+	if (iv->first_ns > iv->last_ns)
+		FAIL(SA_ERR_INVALID, "interval first packet after its last");
+	return 1;
+}
+
+static int batch_ok(const Sa__ExportBatch *b, const char **why, int *code)
+{
+	if (b->schema_version != SA_SCHEMA_VERSION)
+		FAIL(SA_ERR_VERSION, "batch schema version not supported");
+	if (b->node_id == 0 || b->seq == 0)
+		FAIL(SA_ERR_INVALID, "batch without node id or sequence number");
+	for (size_t i = 0; i < b->n_flows; i++)
+		if (!flow_ok(b->flows[i], why, code))
+			return 0;
+	for (size_t i = 0; i < b->n_intervals; i++)
+		if (!interval_ok(b->intervals[i], why, code))
+			return 0;
+	return 1;
+}
+
+#define UNPACK_GUARD()                                                  \
+	do {                                                            \
+		if (len > SA_WIRE_MAX_MSG) {                            \
+			*code = SA_ERR_LIMIT;                           \
+			*why = "message larger than the wire limit";    \
+			return NULL;                                    \
+		}                                                       \
+	} while (0)
+
+Sa__NodeMessage *sa_wire_node_unpack(const uint8_t *buf, size_t len, const char **why, int *code)
+{
+	Sa__NodeMessage *m;
+	int ok;
+
+	UNPACK_GUARD();
+	m = sa__node_message__unpack(NULL, len, buf);
+	if (m == NULL) {
+		*code = SA_ERR_DECODE;
+		*why = "not a NodeMessage";
+		return NULL;
+	}
+	switch (m->body_case) {
+	case SA__NODE_MESSAGE__BODY_BATCH:
+		ok = batch_ok(m->batch, why, code);
+		break;
+	case SA__NODE_MESSAGE__BODY_HELLO:
+		ok = m->hello->schema_version == SA_SCHEMA_VERSION && m->hello->node_id != 0;
+		if (!ok) {
+			*code = SA_ERR_VERSION;
+			*why = "hello with unsupported schema version or no node id";
+		}
+		break;
+	case SA__NODE_MESSAGE__BODY_HEARTBEAT:
+		ok = m->heartbeat->node_id != 0;
+		if (!ok) {
+			*code = SA_ERR_INVALID;
+			*why = "heartbeat without node id";
+		}
+		break;
+	default:
+		ok = 0;
+		*code = SA_ERR_DECODE;
+		*why = "NodeMessage with no body";
+	}
+	if (!ok) {
+		sa__node_message__free_unpacked(m, NULL);
+		return NULL;
+	}
+	return m;
+}
+
+Sa__Ack *sa_wire_ack_unpack(const uint8_t *buf, size_t len, const char **why, int *code)
+{
+	Sa__Ack *a;
+
+	UNPACK_GUARD();
+	a = sa__ack__unpack(NULL, len, buf);
+	if (a == NULL) {
+		*code = SA_ERR_DECODE;
+		*why = "not an Ack";
+	}
+	return a;
+}
+
+int sa_wire_model_valid(const Sa__Model *m, const char **why)
+{
+	if (m->series == NULL || m->kind == NULL || m->series[0] == '\0') {
+		*why = "model without series or kind";
+		return 0;
+	}
+	if (m->n_params > 16 || m->n_state > MAX_SEASON_STATE || m->season == 0 ||
+	    m->season > MAX_SEASON_STATE || m->step_s == 0) {
+		*why = "model sizes out of range";
+		return 0;
+	}
+	for (size_t i = 0; i < m->n_params; i++)
+		if (!isfinite(m->params[i]))
+			goto not_finite;
+	for (size_t i = 0; i < m->n_state; i++)
+		if (!isfinite(m->state[i]))
+			goto not_finite;
+	if (!isfinite(m->mae) || !isfinite(m->rmse) || !isfinite(m->resid_sd))
+		goto not_finite;
+	return 1;
+not_finite:
+	*why = "model holds a non-finite number";
+	return 0;
+}
+
+Sa__Query *sa_wire_query_unpack(const uint8_t *buf, size_t len, const char **why, int *code)
+{
+	Sa__Query *q;
+
+	UNPACK_GUARD();
+	q = sa__query__unpack(NULL, len, buf);
+	if (q == NULL) {
+		*code = SA_ERR_DECODE;
+		*why = "not a Query";
+		return NULL;
+	}
+	if (q->schema_version != SA_SCHEMA_VERSION) {
+		*code = SA_ERR_VERSION;
+		*why = "query schema version not supported";
+	} else if (q->to_ns && q->from_ns > q->to_ns) {
+		*code = SA_ERR_INVALID;
+		*why = "query range ends before it starts";
+	} else if (q->dimension > SA__TOP_DIM__TOP_DST_PORT || q->port > 65535 ||
+		   (q->ip.len != 0 && q->ip.len != 4 && q->ip.len != 16)) {
+		*code = SA_ERR_INVALID;
+		*why = "query dimension, port or address out of range";
+	} else if (q->model && !sa_wire_model_valid(q->model, why)) {
+		*code = SA_ERR_INVALID;
+	} else {
+		return q;
+	}
+	sa__query__free_unpacked(q, NULL);
+	return NULL;
+}
+
+Sa__Response *sa_wire_response_unpack(const uint8_t *buf, size_t len, const char **why, int *code)
+{
+	Sa__Response *r;
+
+	UNPACK_GUARD();
+	r = sa__response__unpack(NULL, len, buf);
+	if (r == NULL) {
+		*code = SA_ERR_DECODE;
+		*why = "not a Response";
+		return NULL;
+	}
+	for (size_t i = 0; i < r->n_flows; i++) {
+		if (!flow_ok(r->flows[i], why, code)) {
+			sa__response__free_unpacked(r, NULL);
+			return NULL;
+		}
+	}
+	for (size_t i = 0; i < r->n_top; i++) {
+		size_t kl = r->top[i]->key.len;
+		if (kl != 2 && kl != 4 && kl != 16) {
+			*code = SA_ERR_INVALID;
+			*why = "top entry key length not 2, 4 or 16";
+			sa__response__free_unpacked(r, NULL);
+			return NULL;
+		}
+	}
+	return r;
+}

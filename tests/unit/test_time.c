@@ -1,0 +1,30 @@
+/* Time parsing and formatting against hand-computed epochs. */
+#include <errno.h>
+#include <string.h>
+
+#include "check.h"
+#include "sa_time.h"
+
+int main(void)
+{
+	uint64_t ns, now = 1700000000ULL * SA_NS_PER_S;
+	char buf[64];
+
+	/* 2024-01-01T00:00:00Z = 1704067200 (19723 days * 86400). */
+	CHECK(sa_time_parse("2024-01-01", now, &ns) == 0 && ns == 1704067200ULL * SA_NS_PER_S);
+	CHECK(sa_time_parse("2024-01-01T01:02:03Z", now, &ns) == 0 &&
+	      ns == (1704067200ULL + 3723) * SA_NS_PER_S);
+	CHECK(sa_time_parse("2024-01-01T00:00:00.25", now, &ns) == 0 &&
+	      ns == 1704067200ULL * SA_NS_PER_S + 250000000ULL);
+	CHECK(sa_time_parse("1704067200.5", now, &ns) == 0 && ns == 1704067200500000000ULL);
+	CHECK(sa_time_parse("-2h", now, &ns) == 0 && ns == now - 7200 * SA_NS_PER_S);
+	CHECK(sa_time_parse("-1d", now, &ns) == 0 && ns == now - 86400 * SA_NS_PER_S);
+	CHECK(sa_time_parse("-5x", now, &ns) == -EINVAL);
+	CHECK(sa_time_parse("yesterday", now, &ns) == -EINVAL);
+	CHECK(sa_time_parse("2024-13-45", now, &ns) == -EINVAL);
+	CHECK(sa_time_parse("", now, &ns) == -EINVAL);
+	CHECK(sa_time_parse("2024-01-01T00:00:00junk", now, &ns) == -EINVAL);
+	CHECK(strcmp(sa_time_fmt(1704067200123456789ULL, buf, sizeof(buf)),
+		     "2024-01-01T00:00:00.123456Z") == 0);
+	return check_summary();
+}
