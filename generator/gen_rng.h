@@ -1,0 +1,110 @@
+/* Deterministic PRNG for sa-gen: xoshiro256** seeded through splitmix64.
+ *
+ * Every random choice in the generator comes from one stream, consumed in
+ * event order, so a seed names one file byte for byte. rand() is never used:
+ * its sequence differs between C libraries. The double helpers go through
+ * libm (exp, log), so identical output is promised for one build on one
+ * platform, not across libm versions. */
+#ifndef GEN_RNG_H
+#define GEN_RNG_H
+
+#include <math.h>
+#include <stdint.h>
+
+struct gen_rng {
+	uint64_t s[4];
+};
+
+static inline uint64_t gen_rng_splitmix(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static inline void gen_rng_seed(struct gen_rng *r, uint64_t seed)
+{
+	for (int i = 0; i < 4; i++)
+		r->s[i] = gen_rng_splitmix(&seed);
+}
+
+static inline uint64_t gen_rng_rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+static inline uint64_t gen_rng_next(struct gen_rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t out = gen_rng_rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = gen_rng_rotl(s[3], 45);
+	return out;
+}
+
+/* Uniform in [0, 1) with 53 random bits. */
+static inline double gen_rng_u01(struct gen_rng *r)
+{
+	return (double)(gen_rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+/* Uniform in [0, n); n > 0. Multiply-shift: the bias is below 2^-32. */
+static inline uint32_t gen_rng_below(struct gen_rng *r, uint32_t n)
+{
+	return (uint32_t)(((gen_rng_next(r) >> 32) * (uint64_t)n) >> 32);
+}
+
+/* Uniform integer in [lo, hi]. */
+static inline uint32_t gen_rng_range(struct gen_rng *r, uint32_t lo, uint32_t hi)
+{
+	return lo + gen_rng_below(r, hi - lo + 1);
+}
+
+static inline int gen_rng_chance(struct gen_rng *r, double p)
+{
+	return gen_rng_u01(r) < p;
+}
+
+static inline double gen_rng_exp(struct gen_rng *r, double mean)
+{
+	return -mean * log1p(-gen_rng_u01(r));
+}
+
+/* Standard normal by Box-Muller; the second value is dropped to keep no state. */
+static inline double gen_rng_normal(struct gen_rng *r)
+{
+	double u = 1.0 - gen_rng_u01(r); /* (0, 1]: log(0) never happens */
+	double v = gen_rng_u01(r);
+
+	return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+/* Log-normal with the given median, clamped to [lo, hi]. */
+static inline double gen_rng_lognormal(struct gen_rng *r, double median, double sigma,
+				       double lo, double hi)
+{
+	double x = median * exp(sigma * gen_rng_normal(r));
+
+	return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* Geometric number of trials >= 1 with the given mean (>= 1), capped. */
+static inline uint32_t gen_rng_geom(struct gen_rng *r, double mean, uint32_t cap)
+{
+	double p = 1.0 / mean;
+	uint32_t n = 1;
+
+	while (n < cap && !gen_rng_chance(r, p))
+		n++;
+	return n;
+}
+
+#endif
