@@ -3,12 +3,12 @@
 # (daily and weekly cycles, many hosts and services, one injected SYN flood),
 # run sa-aggregator, sa-trainer and sa-capture as separate processes on
 # private endpoints, then show what an operator asks first.
-#   DEMO_DAYS (default 8), DEMO_SEED (default 7), DEMO_DIR (default: a temp dir, removed)
+#   DEMO_DAYS (default 10), DEMO_SEED (default 7), DEMO_DIR (default: a temp dir, removed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/build.sh
 BIN=$PWD/build/bin
-DAYS=${DEMO_DAYS:-8}
+DAYS=${DEMO_DAYS:-10}
 SEED=${DEMO_SEED:-7}
 DIR=${DEMO_DIR:-$(mktemp -d /tmp/sa-demo-XXXXXX)}
 mkdir -p "$DIR"
@@ -27,7 +27,6 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "1. Generating $DAYS days of traffic (seed $SEED)"
 TRUTH=$("$BIN/sa-gen" --out "$DIR/demo.pcap" --seed "$SEED" --days "$DAYS")
 echo "$TRUTH"
-field() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(eval('d'+sys.argv[2]))" "$TRUTH" "$1"; }
 
 step "2. Starting sa-aggregator and sa-trainer (retrains every 20 s)"
 "$BIN/sa-aggregator" --db "$DIR/db" --ingest "$INGEST" --query "$QUERY" --no-sync 2>"$DIR/aggregator.log" &
@@ -46,54 +45,16 @@ step "4. What happened: totals, protocols, top talkers, packet sizes, latency"
 SA summary
 
 step "5. Volume over time: bytes per hour, one line per day (peaks and troughs)"
-SA series --metric bytes --step 1h --format csv | python3 -c '
-import sys, csv, datetime
-rows = list(csv.DictReader(sys.stdin))
-vals = [float(r["value"]) for r in rows]
-top = max(vals) or 1
-bars = " ▁▂▃▄▅▆▇█"
-days = {}
-for r, v in zip(rows, vals):
-    days.setdefault(r["time"][:10], []).append(v)
-for d, vs in days.items():
-    wd = datetime.date.fromisoformat(d).strftime("%a")
-    line = "".join(bars[min(8, int(8 * v / top + 0.999))] for v in vs)
-    print(f"  {d} {wd} {line}  {sum(vs)/1e6:8.1f} MB")
-peak = max(range(len(vals)), key=vals.__getitem__)
-trough = min(range(len(vals)), key=vals.__getitem__)
-print(f"  peak hour   {rows[peak][\"time\"]}  {vals[peak]/1e6:.1f} MB")
-print(f"  quietest    {rows[trough][\"time\"]}  {vals[trough]/1e6:.1f} MB")
-'
+SA series --metric bytes --step 1h --format csv | python3 scripts/demo_report.py volume
 
 step "6. Forecast: retrain on demand, then the model against the held-out last day"
 "$BIN/sa-trainer" --server "$QUERY" --once
 SA models
-SA forecast bytes --format csv | python3 -c '
-import sys, csv
-rows = [r for r in csv.DictReader(sys.stdin)]
-print("  hour (UTC)            forecast      actual   95% interval")
-for r in rows:
-    flag = "  <-- outside" if r["outside95"] == "yes" else ""
-    print(f"  {r[\"time\"][:16]}  {float(r[\"forecast\"])/1e6:9.1f} MB {float(r[\"actual\"] or 0)/1e6:8.1f} MB"
-          f"   [{float(r[\"lo95\"])/1e6:.1f}, {float(r[\"hi95\"])/1e6:.1f}]{flag}")
-known = [r for r in rows if r["actual"]]
-if known:
-    import math
-    e = [float(r["actual"]) - float(r["forecast"]) for r in known]
-    print(f"  MAE {sum(map(abs, e))/len(e)/1e6:.2f} MB, RMSE {math.sqrt(sum(x*x for x in e)/len(e))/1e6:.2f} MB over {len(e)} hours")
-'
+SA forecast bytes --format csv | python3 scripts/demo_report.py forecast
 
 step "7. The anomaly: TCP SYNs per minute, against what the generator injected"
-SA series --metric tcp_syn --step 1m --format csv | python3 -c '
-import sys, csv, statistics
-rows = list(csv.DictReader(sys.stdin))
-vals = [float(r["value"]) for r in rows]
-med = statistics.median(vals)
-peak = max(range(len(vals)), key=vals.__getitem__)
-print(f"  median {med:.0f} SYN/min; peak {vals[peak]:.0f} SYN/min at {rows[peak][\"time\"]}")
-hot = [r["time"] for r, v in zip(rows, vals) if v > 20 * max(med, 1)]
-if hot:
-    print(f"  minutes above 20x the median: {len(hot)}, from {hot[0]} to {hot[-1]}")
-'
-echo "  injected: $(field "['anomaly']['kind']") on $(field "['anomaly']['target']") from $(date -u -d @"$(field "['anomaly']['start']")" +%FT%TZ) to $(date -u -d @"$(field "['anomaly']['end']")" +%FT%TZ)"
-SA top --by dst-ip --metric packets --from "$(field "['anomaly']['start']")" --to "$(field "['anomaly']['end']")" --limit 3
+SA series --metric tcp_syn --step 1m --format csv | python3 scripts/demo_report.py anomaly "$TRUTH"
+A_START=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["anomaly"]["start"])' "$TRUTH")
+A_END=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["anomaly"]["end"])' "$TRUTH")
+echo "  top destinations by packets during the flood:"
+SA top --by dst-ip --metric packets --from "$A_START" --to "$A_END" --limit 3
