@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,13 +176,15 @@ int cmd_analyze(struct cli *c)
 	char *cap_argv[] = {"sa-capture", "--node-id", "1", "--aggregator", ingest, "--pcap", (char *)file,
 			    "--file-prefix", prefix, NULL};
 	pid_t cap = spawn("sa-capture", cap_argv, cap_log);
-	if (cap < 0 || waitpid(cap, &status, 0) != cap || !WIFEXITED(status) ||
-	    (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != CAPTURE_INPUT_ERROR)) {
-		fprintf(stderr, "sa: sa-capture failed on %s\n", file);
+	bool ran = cap > 0 && waitpid(cap, &status, 0) == cap && WIFEXITED(status);
+	/* Status 3 with a reason: the file was read up to a defect. Anything
+	 * else that is not 0 (including 3 without one: unreadable) is a failure. */
+	const char *why = ran && WEXITSTATUS(status) == CAPTURE_INPUT_ERROR ? input_error(cap_log) : NULL;
+	if (!ran || (WEXITSTATUS(status) != 0 && why == NULL)) {
+		fprintf(stderr, "sa: sa-capture could not read %s\n", file);
 		show_log("sa-capture", cap_log);
 		goto out;
 	}
-	const char *why = WEXITSTATUS(status) == CAPTURE_INPUT_ERROR ? input_error(cap_log) : NULL;
 	if (why)
 		fprintf(stderr, "sa: %s: %s\n", file, why);
 	rc = cli_print_summary(c, why);

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Bad input never kills a daemon and always gets one clear line.
+
+Garbage, wrong-version and multi-frame messages on the aggregator's ingest
+and query sockets are refused with an error code and logged (rate-limited),
+and the aggregator keeps serving a real capture node afterwards. Unknown
+options, unreachable servers and unreadable inputs get one line on stderr
+and the documented exit status.
+
+Usage: test_bad_input.py BIN_DIR CAPTURE
+"""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import zmq
+
+BIN, CAPTURE = sys.argv[1], sys.argv[2]
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append(bool(ok))
+    print(f"{'PASS' if ok else 'FAIL'} {name} {detail}", flush=True)
+
+
+def varint_fields(buf):
+    """Top-level (field number -> varint value) of a protobuf message, by hand."""
+    out, i = {}, 0
+    while i < len(buf):
+        key, i = read_varint(buf, i)
+        field, wire = key >> 3, key & 7
+        if wire == 0:
+            out[field], i = read_varint(buf, i)
+        elif wire == 2:
+            n, i = read_varint(buf, i)
+            i += n
+        elif wire == 1:
+            i += 8
+        elif wire == 5:
+            i += 4
+        else:
+            break
+    return out
+
+
+def read_varint(buf, i):
+    v = shift = 0
+    while True:
+        b = buf[i]
+        i += 1
+        v |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return v, i
+
+
+def run(args, timeout=60):
+    return subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+
+
+def one_line(p):
+    return len([l for l in p.stderr.splitlines() if l.strip()]) == 1
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="sa-bad-")
+    ingest, query = f"ipc://{tmp}/ingest", f"ipc://{tmp}/query"
+    log = open(os.path.join(tmp, "agg.log"), "w")
+    agg = subprocess.Popen([f"{BIN}/sa-aggregator", "--db", f"{tmp}/db", "--ingest", ingest,
+                            "--query", query], stdout=log, stderr=log)
+    ctx = zmq.Context()
+    try:
+        time.sleep(0.5)
+        dealer = ctx.socket(zmq.DEALER)
+        dealer.setsockopt(zmq.RCVTIMEO, 5000)
+        dealer.setsockopt(zmq.LINGER, 0)
+        dealer.connect(ingest)
+
+        # NodeMessage{batch{schema_version: 99, node_id: 1, seq: 1}}, encoded by hand.
+        dealer.send(bytes([0x1A, 0x06, 0x08, 0x63, 0x10, 0x01, 0x20, 0x01]))
+        ack = varint_fields(dealer.recv())
+        check("future schema version refused with SA_ERR_VERSION (2)", ack.get(3) == 2, str(ack))
+
+        # A batch without a sequence number.
+        dealer.send(bytes([0x1A, 0x04, 0x08, 0x01, 0x10, 0x01]))
+        ack = varint_fields(dealer.recv())
+        check("batch without sequence refused with SA_ERR_INVALID (3)", ack.get(3) == 3, str(ack))
+
+        for i in range(50):
+            dealer.send(os.urandom(64) + bytes([0xFF] * 8))
+        codes = [varint_fields(dealer.recv()).get(3) for _ in range(50)]
+        check("50 garbage messages each refused", all(c and c != 0 for c in codes), str(set(codes)))
+
+        dealer.send_multipart([b"a", b"b", b"c"])
+        ack = varint_fields(dealer.recv())
+        check("multi-frame message refused with SA_ERR_DECODE (1)", ack.get(3) == 1, str(ack))
+
+        req = ctx.socket(zmq.REQ)
+        req.setsockopt(zmq.RCVTIMEO, 5000)
+        req.setsockopt(zmq.LINGER, 0)
+        req.connect(query)
+        req.send(b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff")
+        resp = varint_fields(req.recv())
+        check("garbage query answered with an error code", resp.get(1, 0) != 0, str(resp))
+        req.send(bytes([0x08, 0x07]))  # Query{schema_version: 7}
+        resp = varint_fields(req.recv())
+        check("query with a future schema version refused (2)", resp.get(1) == 2, str(resp))
+        # Query{version 1, kind SERIES, from 200, to 100}: an inverted range.
+        req.send(bytes([0x08, 0x01, 0x10, 0x01, 0x18, 0xC8, 0x01, 0x20, 0x64]))
+        resp = varint_fields(req.recv())
+        check("inverted time range refused (3)", resp.get(1) == 3, str(resp))
+
+        check("aggregator still running", agg.poll() is None)
+        cap = run([f"{BIN}/sa-capture", "--node-id", "9", "--aggregator", ingest, "--pcap", CAPTURE,
+                   "--file-prefix", f"sa-bad-{os.getpid()}"], timeout=120)
+        check("a real node is served after the garbage", cap.returncode == 0, cap.stderr.strip()[-200:])
+        s = run([f"{BIN}/sa", "--server", query, "--node", "9", "--format", "json", "summary"])
+        check("and its data answers queries", s.returncode == 0 and '"packets"' in s.stdout, s.stderr)
+
+        # Errors for people.
+        p = run([f"{BIN}/sa", "--bogus"])
+        check("sa: unknown option -> exit 2, one line", p.returncode == 2 and one_line(p), p.stderr)
+        p = run([f"{BIN}/sa", "frobnicate"])
+        check("sa: unknown command -> exit 2, one line", p.returncode == 2 and one_line(p), p.stderr)
+        p = run([f"{BIN}/sa", "--server", "tcp://127.0.0.1:1", "--timeout", "1", "nodes"])
+        check("sa: unreachable server -> exit 1, one line", p.returncode == 1 and one_line(p), p.stderr)
+        p = run([f"{BIN}/sa", "--server", query, "series", "--metric", "nonsense"])
+        check("sa: unknown metric -> exit 1, one line", p.returncode == 1 and one_line(p), p.stderr)
+        p = run([f"{BIN}/sa", "--from", "yesterday", "nodes"])
+        check("sa: unreadable time -> exit 2, one line", p.returncode == 2 and one_line(p), p.stderr)
+        p = run([f"{BIN}/sa-capture", "--pcap", CAPTURE])
+        check("sa-capture: no node id -> exit 2, one line", p.returncode == 2 and one_line(p), p.stderr)
+        p = run([f"{BIN}/sa-capture", "--node-id", "1", "--pcap", f"{tmp}/missing.pcap"])
+        check("sa-capture: missing file -> exit 3, one line", p.returncode == 3 and one_line(p), p.stderr)
+        p = run([f"{BIN}/sa", "analyze", "/etc/hostname"])
+        check("sa analyze: not a capture -> exit 1 with the reason", p.returncode == 1 and
+              "cannot read" in p.stderr, p.stderr)
+        p = run([f"{BIN}/sa-aggregator"])
+        check("sa-aggregator: no --db -> exit 2, one line", p.returncode == 2 and one_line(p), p.stderr)
+    finally:
+        agg.send_signal(signal.SIGTERM)
+        agg.wait(timeout=30)
+        log.close()
+        ctx.destroy(linger=0)
+    text = open(os.path.join(tmp, "agg.log")).read()
+    rejected = [l for l in text.splitlines() if "rejected" in l]
+    check("rejections logged, rate-limited", 1 <= len(rejected) <= 6, f"({len(rejected)} lines)")
+    check("aggregator exited cleanly on SIGTERM", agg.returncode == 0, str(agg.returncode))
+    shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
