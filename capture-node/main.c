@@ -211,7 +211,11 @@ int main(int argc, char **argv)
 	if (parse_options(argc, argv, &o) != 0)
 		return EXIT_USAGE;
 	if (o.pcap && port_file_scan(o.pcap, &file) != 0) {
-		fprintf(stderr, "sa-capture: cannot read %s: %s\n", o.pcap, file.error);
+		fprintf(stderr, "sa-capture: cannot read %s: %s\n", o.pcap, file.error[0] ? file.error : "out of memory");
+		return EXIT_INPUT;
+	}
+	if (o.pcap && file.records == 0) {
+		fprintf(stderr, "sa-capture: %s holds no packets%s%s\n", o.pcap, file.error[0] ? ": " : "", file.error);
 		return EXIT_INPUT;
 	}
 	if (eal_start(argv[0], &o) < 0) {
@@ -237,6 +241,7 @@ int main(int argc, char **argv)
 			  .active_timeout_ns = o.active_s * SA_NS_PER_S,
 			  .close_timeout_ns = o.close_s * SA_NS_PER_S},
 		.ring_size = 16384, .flow_objs = 32767, .intervals = 256,
+		.max_packets = file.records, .len_fixes = file.fixes, .n_len_fixes = file.n_fixes,
 	};
 	if (worker_init(&worker, &wc) != 0)
 		rte_exit(1, "cannot set up the worker\n");
@@ -301,6 +306,7 @@ int main(int argc, char **argv)
 	}
 	exporter_destroy(&ex);
 	worker_fini(&worker);
+	free(file.fixes);
 	rte_eth_dev_stop(0);
 	rte_eth_dev_close(0);
 	rte_eal_cleanup();

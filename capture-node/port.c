@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -28,8 +29,22 @@ int port_file_scan(const char *path, struct port_file_info *info)
 		return -1;
 	}
 	info->linktype = pcap_datalink(p);
-	while ((rc = pcap_next_ex(p, &hdr, &data)) == 1)
+	uint64_t cap = 0;
+	while ((rc = pcap_next_ex(p, &hdr, &data)) == 1) {
+		if (hdr->len > hdr->caplen) {
+			if (info->n_fixes == cap) {
+				cap = cap ? 2 * cap : 1024;
+				struct port_len_fix *f = realloc(info->fixes, cap * sizeof(*f));
+				if (f == NULL) {
+					pcap_close(p);
+					return -ENOMEM;
+				}
+				info->fixes = f;
+			}
+			info->fixes[info->n_fixes++] = (struct port_len_fix){info->records, hdr->len};
+		}
 		info->records++;
+	}
 	if (rc == PCAP_ERROR)
 		snprintf(info->error, sizeof(info->error), "%s", pcap_geterr(p));
 	pcap_close(p);

@@ -14,15 +14,25 @@
 
 #include <rte_mempool.h>
 
+/* The on-the-wire length of a record the capture truncated (snap length):
+ * the PMD only passes the captured bytes on. */
+struct port_len_fix {
+	uint64_t index;         /* record number, from 0 */
+	uint32_t wire_len;
+};
+
 struct port_file_info {
 	int linktype;           /* pcap LINKTYPE_* of the file */
 	uint64_t records;       /* records libpcap can read before EOF or error */
 	char error[256];        /* "" when the file reads to its end cleanly */
+	struct port_len_fix *fixes; /* truncated records, in file order (malloc'd) */
+	uint64_t n_fixes;
 };
 
 /* Reads the whole file with libpcap. Returns 0 (info filled; a read error
  * part-way is reported in info->error, not as a failure) or -1 when the file
- * cannot be opened at all (reason in info->error). */
+ * cannot be opened at all (reason in info->error), or -ENOMEM.
+ * Free info->fixes with free(). */
 int port_file_scan(const char *path, struct port_file_info *info);
 
 struct port_conf {

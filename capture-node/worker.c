@@ -155,7 +155,8 @@ static inline uint64_t packet_time(const struct worker *w, const struct rte_mbuf
 	return fallback;
 }
 
-static inline void process_packet(struct worker *w, struct rte_mbuf *mb, uint64_t fallback_ns)
+static inline void process_packet(struct worker *w, struct rte_mbuf *mb, uint64_t index,
+				  uint64_t fallback_ns)
 {
 	struct pkt_meta m;
 	uint64_t ts = packet_time(w, mb, fallback_ns);
@@ -163,6 +164,8 @@ static inline void process_packet(struct worker *w, struct rte_mbuf *mb, uint64_
 
 	pkt_parse(rte_pktmbuf_mtod(mb, const uint8_t *), mb->data_len, mb->pkt_len,
 		  w->conf.linktype, &m);
+	if (unlikely(w->next_fix < w->conf.n_len_fixes && w->conf.len_fixes[w->next_fix].index == index))
+		m.wire_len = w->conf.len_fixes[w->next_fix++].wire_len;
 	if (unlikely(sec != w->iv->start_s))
 		interval_roll(w, sec);
 
@@ -211,6 +214,14 @@ int worker_main(void *arg)
 		rte_lcore_id(), port, queue);
 	while (!*w->force_quit) {
 		uint16_t n = rte_eth_rx_burst(port, queue, pkts, BURST);
+		if (unlikely(w->conf.max_packets && w->rx_packets + n >= w->conf.max_packets)) {
+			/* Anything past the last good record is the PMD misreading a
+			 * corrupt file: drop it, and the input is done. */
+			uint16_t keep = (uint16_t)(w->conf.max_packets - w->rx_packets);
+			rte_pktmbuf_free_bulk(pkts + keep, n - keep);
+			n = keep;
+			*w->input_done = true;
+		}
 		if (n == 0) {
 			if (*w->input_done)
 				break;
@@ -225,7 +236,7 @@ int worker_main(void *arg)
 		for (uint16_t i = 0; i < n; i++) {
 			if (i + PREFETCH_OFFSET < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
-			process_packet(w, pkts[i], fallback_ns);
+			process_packet(w, pkts[i], w->rx_packets + i, fallback_ns);
 		}
 		rte_pktmbuf_free_bulk(pkts, n);
 		w->rx_packets += n;

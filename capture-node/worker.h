@@ -13,6 +13,7 @@
 
 #include "flowtab.h"
 #include "handoff.h"
+#include "port.h"
 
 struct worker_conf {
 	unsigned id;
@@ -23,6 +24,12 @@ struct worker_conf {
 	unsigned ring_size;          /* power of two */
 	unsigned flow_objs;          /* handoff_flow objects in the pool */
 	unsigned intervals;          /* handoff_interval objects circulating */
+	/* File input: stop after this many packets (0: no limit), since the
+	 * pcap PMD keeps reading past a corrupt record; and the wire lengths
+	 * of snap-length-truncated records, in order. */
+	uint64_t max_packets;
+	const struct port_len_fix *len_fixes;
+	uint64_t n_len_fixes;
 };
 
 struct worker {
@@ -39,6 +46,7 @@ struct worker {
 	uint64_t last_pkt_ns;        /* for the node-level inter-arrival histogram */
 	uint64_t ring_full_pending;  /* losses not yet charged to an interval */
 	uint64_t rx_packets;
+	uint64_t next_fix;           /* index into conf.len_fixes */
 	uint64_t cycles;             /* TSC spent on non-empty bursts */
 	volatile bool *input_done;   /* set by main when a finite input is fully received */
 	volatile bool *force_quit;
