@@ -327,7 +327,7 @@ bool flowtab_update(struct flowtab *ft, const struct pkt_meta *m, uint64_t ts_ns
 		memset(f, 0, sizeof(*f));
 		f->key = k;
 		f->hash = h;
-		f->l4_incomplete = 1; /* cleared below unless this is a later fragment */
+		f->l4_incomplete = 1; /* cleared below by a packet with a whole transport header */
 		f->initiator = d;
 		if (m->proto == PROTO_TCP &&
 		    (m->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
@@ -347,7 +347,8 @@ bool flowtab_update(struct flowtab *ft, const struct pkt_meta *m, uint64_t ts_ns
 	}
 
 	dir_update(&f->dir[d], m->wire_len, ts_ns);
-	if (!(m->flags & PKT_F_LATER_FRAGMENT))
+	/* A later fragment or a cut/bad transport header carries no ports. */
+	if (!(m->flags & PKT_F_LATER_FRAGMENT) && m->err != PKT_ERR_TRUNC_L4 && m->err != PKT_ERR_BAD_L4)
 		f->l4_incomplete = 0;
 	if (m->proto == PROTO_TCP)
 		tcp_update(ft, i, d, m->tcp_flags, ts_ns);

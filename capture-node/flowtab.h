@@ -55,7 +55,7 @@ struct flow_entry {
 	uint8_t syn_dir;             /* dir of the first SYN, valid if syn_ns */
 	uint8_t fin_mask;            /* bit d set: FIN seen in dir d */
 	uint8_t closing;             /* on the closing list */
-	uint8_t l4_incomplete;       /* only non-first fragments seen */
+	uint8_t l4_incomplete;       /* no packet had a whole transport header (later fragments, cut headers) */
 	uint8_t end;                 /* enum flow_end, set just before emit */
 	uint32_t hash;               /* low 32 bits of sa_flowkey_hash */
 	uint32_t hnext;              /* hash chain; internal */

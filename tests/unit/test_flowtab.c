@@ -707,8 +707,9 @@ static void test_key_fields(void)
 }
 
 /* l4_incomplete: only later fragments -> 1; later fragment then a whole
- * packet -> 0; whole packet then later fragment -> 0. Ports are 0 for
- * later fragments, so every packet here uses ports 0 (proto 47). */
+ * packet -> 0; whole packet then later fragment -> 0; only first fragments
+ * whose transport header is cut short -> 1. Ports are 0 for later
+ * fragments, so every packet here uses ports 0 (proto 47). */
 static void test_fragments(void)
 {
 	struct sink s;
@@ -731,9 +732,14 @@ static void test_fragments(void)
 	flowtab_update(ft, &m, 30);
 	m.flags = PKT_F_FRAGMENT | PKT_F_LATER_FRAGMENT;
 	flowtab_update(ft, &m, 31);
-	CHECK_U(flowtab_flush(ft), 3);
+	m = v4(a, 0, IP(10, 0, 1, 4), 0, 6, 0, 60);
+	m.flags = PKT_F_FRAGMENT;
+	m.err = PKT_ERR_TRUNC_L4;
+	flowtab_update(ft, &m, 40);
+	flowtab_update(ft, &m, 41);
+	CHECK_U(flowtab_flush(ft), 4);
 	for (size_t i = 0; i < s.n; i++)
-		CHECK_U(s.v[i].l4_incomplete, s.v[i].key.addr_hi[3] == 1);
+		CHECK_U(s.v[i].l4_incomplete, s.v[i].key.addr_hi[3] == 1 || s.v[i].key.addr_hi[3] == 4);
 	flowtab_destroy(&ft);
 	free(s.v);
 }
