@@ -282,9 +282,20 @@ static void handle(struct ingest *in, zmq_msg_t *ident, const uint8_t *buf, size
 	Sa__NodeMessage *m = sa_wire_node_unpack(buf, len, &why, &code);
 
 	if (m == NULL) {
+		uint64_t run = 0, seq = 0;
 		in->rejected++;
 		SA_LOG_RL(SA_LOG_WARN, "ingest", "rejected a %zu-byte message: %s", len, why);
-		reply_code(in, ident, 0, 0, code, why);
+		/* Name the refused batch when it decodes at all, so the node can
+		 * drop it from its spool instead of resending it forever. */
+		Sa__NodeMessage *raw = code != SA_ERR_DECODE && code != SA_ERR_LIMIT
+					       ? sa__node_message__unpack(NULL, len, buf) : NULL;
+		if (raw != NULL && raw->body_case == SA__NODE_MESSAGE__BODY_BATCH) {
+			run = raw->batch->run_id;
+			seq = raw->batch->seq;
+		}
+		if (raw != NULL)
+			sa__node_message__free_unpacked(raw, NULL);
+		reply_code(in, ident, run, seq, code, why);
 		return;
 	}
 	switch (m->body_case) {

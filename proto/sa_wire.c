@@ -82,8 +82,9 @@ static int sketch_ok(const Sa__TopSketch *s, const char **why, int *code)
 
 static int interval_ok(const Sa__IntervalStats *iv, const char **why, int *code)
 {
-	if (iv->start_ns == 0 || iv->length_s == 0 || iv->length_s > 3600)
-		FAIL(SA_ERR_INVALID, "interval start or length out of range");
+	/* start_ns 0 is a real time: captures from 1970 exist. */
+	if (iv->length_s == 0 || iv->length_s > 3600)
+		FAIL(SA_ERR_INVALID, "interval length out of range");
 	if (iv->n_counters > MAX_COUNTERS || iv->n_size_hist > SA_SIZE_BUCKETS ||
 	    iv->n_iat_hist > SA_TIME_BUCKETS || iv->n_rtt_hist > SA_TIME_BUCKETS)
 		FAIL(SA_ERR_INVALID, "interval counter or histogram too long");
