@@ -11,6 +11,7 @@
 #include <zmq.h>
 
 #include "ingest.h"
+#include "rowacc.h"
 #include "sa_log.h"
 #include "sa_time.h"
 #include "sa_wire.h"
@@ -18,6 +19,10 @@
 
 #define MAX_NODES 4096
 #define POLL_MS 200
+/* A batch holds up to ~1000 intervals: 4 one-second rows each plus the
+ * minute and hour rows they share. Sketch sets cost ~0.4 MB each. */
+#define ACC_ROWS 8192
+#define ACC_SKETCH_ROWS 64
 
 struct node_state {
 	uint32_t id;
@@ -30,6 +35,7 @@ struct ingest {
 	void *sock;
 	struct tsdb *db;
 	struct tsdb_batch *wb;
+	struct rowacc *acc;
 	pthread_t thread;
 	atomic_bool stop;
 	struct node_state *nodes;
@@ -131,49 +137,63 @@ static void node_save(struct ingest *in, struct node_state *n)
 	}
 }
 
-static void merge_rows(struct ingest *in, enum tsdb_cf cf, unsigned min_res, uint32_t node,
-		       uint64_t t_s, const void *val, size_t len)
+/* Adds v to the rows of every resolution from min_res up, for the node and
+ * for the cluster; a row the accumulator has no room for is merged as is. */
+static void add_rows(struct ingest *in, enum tsdb_cf cf, unsigned min_res, uint32_t node,
+		     uint64_t t_s, const uint64_t *v, size_t n)
+{
+	uint8_t key[SCHEMA_TIME_KEY_LEN], buf[SCHEMA_HIST_LEN * 8 > 256 * 8 ? SCHEMA_HIST_LEN * 8 : 256 * 8];
+	const uint32_t nodes[2] = {node, SCHEMA_NODE_ALL};
+
+	for (unsigned r = min_res; r < RES_COUNT; r++)
+		for (unsigned k = 0; k < 2; k++) {
+			schema_time_key(key, r, nodes[k], t_s - t_s % schema_res_seconds[r]);
+			if (rowacc_add(in->acc, cf, key, v, n) == 0)
+				continue;
+			schema_u64s_encode(buf, v, n);
+			tsdb_batch_merge(in->wb, in->db, cf, key, sizeof(key), buf, n * 8);
+		}
+}
+
+static void add_sketch_rows(struct ingest *in, uint32_t node, uint64_t t_s, const Sa__IntervalStats *iv)
 {
 	uint8_t key[SCHEMA_TIME_KEY_LEN];
+	const uint32_t nodes[2] = {node, SCHEMA_NODE_ALL};
+	Sa__IntervalStats tops = SA__INTERVAL_STATS__INIT;
+	uint8_t *packed = NULL;
+	size_t len = 0;
 
-	for (unsigned r = min_res; r < RES_COUNT; r++) {
-		uint64_t t = t_s - t_s % schema_res_seconds[r];
-		schema_time_key(key, r, node, t);
-		tsdb_batch_merge(in->wb, in->db, cf, key, sizeof(key), val, len);
-		schema_time_key(key, r, SCHEMA_NODE_ALL, t);
-		tsdb_batch_merge(in->wb, in->db, cf, key, sizeof(key), val, len);
-	}
+	/* Sketches are kept per minute and hour only: per-second rows would
+	 * cost more than everything else together. */
+	for (unsigned r = RES_1M; r < RES_COUNT; r++)
+		for (unsigned k = 0; k < 2; k++) {
+			schema_time_key(key, r, nodes[k], t_s - t_s % schema_res_seconds[r]);
+			if (rowacc_add_sketches(in->acc, key, iv) == 0)
+				continue;
+			if (packed == NULL) {
+				tops.n_top_bytes = iv->n_top_bytes;
+				tops.top_bytes = iv->top_bytes;
+				tops.n_top_packets = iv->n_top_packets;
+				tops.top_packets = iv->top_packets;
+				if ((len = sa_wire_pack(&tops.base, &packed)) == 0)
+					return;
+			}
+			tsdb_batch_merge(in->wb, in->db, TSDB_TOPK, key, sizeof(key), packed, len);
+		}
+	free(packed);
 }
 
 static void store_interval(struct ingest *in, struct node_state *n, const Sa__IntervalStats *iv)
 {
 	uint64_t t_s = iv->start_ns / SA_NS_PER_S;
 	uint64_t hist[SCHEMA_HIST_LEN] = {0};
-	uint8_t buf[SCHEMA_HIST_LEN * 8 > 256 * 8 ? SCHEMA_HIST_LEN * 8 : 256 * 8];
-	Sa__IntervalStats tops = SA__INTERVAL_STATS__INIT;
-	uint8_t *packed;
-	size_t len;
 
-	schema_u64s_encode(buf, iv->counters, iv->n_counters);
-	merge_rows(in, TSDB_SERIES, RES_1S, n->id, t_s, buf, iv->n_counters * 8);
-
+	add_rows(in, TSDB_SERIES, RES_1S, n->id, t_s, iv->counters, iv->n_counters);
 	memcpy(hist, iv->size_hist, iv->n_size_hist * 8);
 	memcpy(hist + SCHEMA_HIST_IAT, iv->iat_hist, iv->n_iat_hist * 8);
 	memcpy(hist + SCHEMA_HIST_RTT, iv->rtt_hist, iv->n_rtt_hist * 8);
-	schema_u64s_encode(buf, hist, SCHEMA_HIST_LEN);
-	merge_rows(in, TSDB_HIST, RES_1S, n->id, t_s, buf, sizeof(hist));
-
-	/* Sketches are kept per minute and hour only: per-second rows would
-	 * cost more than everything else together. */
-	tops.n_top_bytes = iv->n_top_bytes;
-	tops.top_bytes = iv->top_bytes;
-	tops.n_top_packets = iv->n_top_packets;
-	tops.top_packets = iv->top_packets;
-	len = sa_wire_pack(&tops.base, &packed);
-	if (len) {
-		merge_rows(in, TSDB_TOPK, RES_1M, n->id, t_s, packed, len);
-		free(packed);
-	}
+	add_rows(in, TSDB_HIST, RES_1S, n->id, t_s, hist, SCHEMA_HIST_LEN);
+	add_sketch_rows(in, n->id, t_s, iv);
 	if (iv->last_ns) {
 		if (n->first_ns == 0 || iv->first_ns < n->first_ns)
 			n->first_ns = iv->first_ns;
@@ -215,6 +235,8 @@ static void store_batch(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBat
 	tsdb_batch_clear(in->wb);
 	for (size_t i = 0; i < b->n_intervals; i++)
 		store_interval(in, n, b->intervals[i]);
+	if (rowacc_flush(in->acc, in->wb, in->db) != 0)
+		return; /* out of memory: no ack, the node resends */
 	for (size_t i = 0; i < b->n_flows; i++) {
 		uint8_t *packed;
 		size_t len = sa_wire_pack(&b->flows[i]->base, &packed);
@@ -361,9 +383,10 @@ struct ingest *ingest_start(void *zctx, const char *endpoint, struct tsdb *db)
 		return NULL;
 	in->db = db;
 	in->wb = tsdb_batch_new();
+	in->acc = rowacc_new(ACC_ROWS, ACC_SKETCH_ROWS);
 	in->nodes = calloc(MAX_NODES, sizeof(*in->nodes));
 	in->sock = zmq_socket(zctx, ZMQ_ROUTER);
-	if (in->wb == NULL || in->nodes == NULL || in->sock == NULL)
+	if (in->wb == NULL || in->acc == NULL || in->nodes == NULL || in->sock == NULL)
 		goto fail;
 	zmq_setsockopt(in->sock, ZMQ_LINGER, &zero, sizeof(zero));
 	/* libzmq drops the peer of an oversized message before we read it. */
@@ -379,6 +402,7 @@ fail:
 	if (in->sock)
 		zmq_close(in->sock);
 	tsdb_batch_destroy(&in->wb);
+	rowacc_destroy(&in->acc);
 	free(in->nodes);
 	free(in);
 	return NULL;
@@ -394,6 +418,7 @@ void ingest_stop(struct ingest **inp)
 	pthread_join(in->thread, NULL);
 	zmq_close(in->sock);
 	tsdb_batch_destroy(&in->wb);
+	rowacc_destroy(&in->acc);
 	for (unsigned i = 0; i < in->n_nodes; i++)
 		free(in->nodes[i].info.last_heartbeat);
 	free(in->nodes);

@@ -1,0 +1,177 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rowacc.h"
+#include "sa_flowkey.h"
+#include "topk_set.h"
+
+#define ROW_VALUES 64 /* the widest array row: SCHEMA_HIST_LEN */
+#define EMPTY UINT32_MAX
+
+_Static_assert(SCHEMA_HIST_LEN <= ROW_VALUES, "histogram rows must fit a row");
+
+struct row {
+	uint8_t cf;
+	uint8_t key[SCHEMA_TIME_KEY_LEN];
+	uint32_t n;              /* values used; UINT32_MAX marks a sketch row */
+	uint32_t sketch;         /* index into sketches[] for sketch rows */
+	uint64_t v[ROW_VALUES];
+};
+
+struct rowacc {
+	unsigned max_rows, max_sketches, n_rows, n_sketches, mask;
+	struct row *rows;
+	uint32_t *index;         /* open addressing, 2x max_rows, power of two */
+	struct topk_set *sketches;
+	unsigned sketches_made;  /* sets initialised so far (kept for reuse) */
+};
+
+struct rowacc *rowacc_new(unsigned max_rows, unsigned max_sketch_rows)
+{
+	struct rowacc *ra = calloc(1, sizeof(*ra));
+	unsigned slots = 2;
+
+	if (ra == NULL)
+		return NULL;
+	while (slots < 2 * max_rows)
+		slots <<= 1;
+	ra->max_rows = max_rows;
+	ra->max_sketches = max_sketch_rows;
+	ra->mask = slots - 1;
+	ra->rows = malloc(max_rows * sizeof(*ra->rows));
+	ra->index = malloc(slots * sizeof(*ra->index));
+	ra->sketches = calloc(max_sketch_rows ? max_sketch_rows : 1, sizeof(*ra->sketches));
+	if (ra->rows == NULL || ra->index == NULL || ra->sketches == NULL) {
+		rowacc_destroy(&ra);
+		return NULL;
+	}
+	memset(ra->index, 0xff, slots * sizeof(*ra->index));
+	return ra;
+}
+
+void rowacc_destroy(struct rowacc **rap)
+{
+	struct rowacc *ra = *rap;
+
+	if (ra == NULL)
+		return;
+	for (unsigned i = 0; i < ra->sketches_made; i++)
+		topk_set_fini(&ra->sketches[i]);
+	free(ra->sketches);
+	free(ra->rows);
+	free(ra->index);
+	free(ra);
+	*rap = NULL;
+}
+
+static uint32_t slot_of(const struct rowacc *ra, enum tsdb_cf cf, const uint8_t *key)
+{
+	uint8_t hk[SCHEMA_TIME_KEY_LEN + 1];
+
+	hk[0] = (uint8_t)cf;
+	memcpy(hk + 1, key, SCHEMA_TIME_KEY_LEN);
+	return (uint32_t)sa_hash_bytes(hk, sizeof(hk), 0) & ra->mask;
+}
+
+/* The row for (cf, key), or NULL. */
+static struct row *row_find(struct rowacc *ra, enum tsdb_cf cf, const uint8_t *key)
+{
+	for (uint32_t s = slot_of(ra, cf, key);; s = (s + 1) & ra->mask) {
+		uint32_t r = ra->index[s];
+		if (r == EMPTY)
+			return NULL;
+		if (ra->rows[r].cf == cf && memcmp(ra->rows[r].key, key, SCHEMA_TIME_KEY_LEN) == 0)
+			return &ra->rows[r];
+	}
+}
+
+/* A new empty row for a key not yet present, or NULL when the batch is full. */
+static struct row *row_new(struct rowacc *ra, enum tsdb_cf cf, const uint8_t *key)
+{
+	uint32_t s = slot_of(ra, cf, key);
+
+	if (ra->n_rows == ra->max_rows)
+		return NULL;
+	while (ra->index[s] != EMPTY)
+		s = (s + 1) & ra->mask;
+	struct row *row = &ra->rows[ra->n_rows];
+	row->cf = (uint8_t)cf;
+	memcpy(row->key, key, SCHEMA_TIME_KEY_LEN);
+	row->n = 0;
+	memset(row->v, 0, sizeof(row->v));
+	ra->index[s] = ra->n_rows++;
+	return row;
+}
+
+int rowacc_add(struct rowacc *ra, enum tsdb_cf cf, const uint8_t key[SCHEMA_TIME_KEY_LEN],
+	       const uint64_t *v, size_t n)
+{
+	struct row *row = row_find(ra, cf, key);
+
+	if (n > ROW_VALUES || (row == NULL && (row = row_new(ra, cf, key)) == NULL))
+		return -ENOSPC;
+	for (size_t i = 0; i < n; i++)
+		row->v[i] += v[i];
+	if (n > row->n)
+		row->n = (uint32_t)n;
+	return 0;
+}
+
+/* A reset set for a new sketch row, initialising one more if needed. */
+static struct topk_set *next_set(struct rowacc *ra)
+{
+	if (ra->n_sketches == ra->max_sketches)
+		return NULL;
+	if (ra->n_sketches == ra->sketches_made) {
+		if (topk_set_init(&ra->sketches[ra->n_sketches], SCHEMA_TOPK_CAPACITY) != 0)
+			return NULL;
+		ra->sketches_made++;
+	}
+	topk_set_reset(&ra->sketches[ra->n_sketches]);
+	return &ra->sketches[ra->n_sketches];
+}
+
+int rowacc_add_sketches(struct rowacc *ra, const uint8_t key[SCHEMA_TIME_KEY_LEN],
+			const Sa__IntervalStats *iv)
+{
+	struct row *row = row_find(ra, TSDB_TOPK, key);
+
+	if (row == NULL) {
+		/* Take the set before the row, so a failure leaves nothing half made. */
+		if (next_set(ra) == NULL || (row = row_new(ra, TSDB_TOPK, key)) == NULL)
+			return -ENOSPC;
+		row->n = UINT32_MAX;
+		row->sketch = ra->n_sketches++;
+	}
+	topk_set_add(&ra->sketches[row->sketch], iv);
+	return 0;
+}
+
+int rowacc_flush(struct rowacc *ra, struct tsdb_batch *b, struct tsdb *db)
+{
+	uint8_t buf[ROW_VALUES * 8];
+	int rc = 0;
+
+	for (unsigned i = 0; i < ra->n_rows; i++) {
+		struct row *row = &ra->rows[i];
+		if (row->n == UINT32_MAX) {
+			uint8_t *packed;
+			size_t len = topk_set_pack(&ra->sketches[row->sketch], &packed);
+			if (len == 0) {
+				rc = -ENOMEM;
+				continue;
+			}
+			tsdb_batch_merge(b, db, TSDB_TOPK, row->key, SCHEMA_TIME_KEY_LEN, packed, len);
+			free(packed);
+		} else {
+			schema_u64s_encode(buf, row->v, row->n);
+			tsdb_batch_merge(b, db, (enum tsdb_cf)row->cf, row->key, SCHEMA_TIME_KEY_LEN, buf,
+					 row->n * 8);
+		}
+	}
+	memset(ra->index, 0xff, (ra->mask + 1) * sizeof(*ra->index));
+	ra->n_rows = 0;
+	ra->n_sketches = 0;
+	return rc;
+}
