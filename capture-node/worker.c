@@ -11,7 +11,6 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
-#include <rte_pause.h>
 #include <rte_prefetch.h>
 
 #include "pkt_parse.h"
@@ -22,9 +21,20 @@
 #define BURST 32
 #define PREFETCH_OFFSET 3 /* as l3fwd: far enough to hide a cache miss, near enough to stay cached */
 #define EXPIRE_PER_BURST 64 /* bounds idle-expiry work per loop */
+/* Back-off, as l3fwd-power does: a worker that finds nothing to do for a
+ * while, or waits on a full ring in lossless mode, sleeps briefly instead
+ * of spinning, so a file replay on a small box leaves the cores to the
+ * exporter and the aggregator. A live port under load never gets here. */
+#define IDLE_POLLS_BEFORE_SLEEP 256
+#define IDLE_SLEEP_US 50
 
 _Static_assert(SA_C_ERR_TRUNC_L2 + PKT_ERR_LINKTYPE - 1 == SA_C_ERR_LINKTYPE,
 	       "pkt_err reasons and SA_C_ERR_* counters must stay in the same order");
+
+static void wait_for_exporter(void)
+{
+	rte_delay_us_sleep(IDLE_SLEEP_US);
+}
 
 static void handoff_enqueue(struct worker *w, void *obj)
 {
@@ -33,7 +43,7 @@ static void handoff_enqueue(struct worker *w, void *obj)
 			w->ring_full_pending++;
 			return;
 		}
-		rte_pause();
+		wait_for_exporter();
 	}
 }
 
@@ -63,7 +73,7 @@ static void interval_roll(struct worker *w, uint64_t start_s)
 		while (rte_ring_sc_dequeue(w->iv_free, (void **)&next) != 0) {
 			if (!w->conf.lossless || *w->force_quit)
 				break;
-			rte_pause();
+			wait_for_exporter();
 		}
 		if (next == NULL) {
 			/* Exporter is behind: this second is lost, say so in the next. */
@@ -92,7 +102,7 @@ static void on_flow_end(void *ctx, const struct flow_entry *f)
 			w->iv->counters[SA_C_RING_FULL]++;
 			return;
 		}
-		rte_pause();
+		wait_for_exporter();
 	}
 	hf->kind = HANDOFF_FLOW;
 	hf->f = *f;
@@ -209,6 +219,7 @@ int worker_main(void *arg)
 	struct worker *w = arg;
 	struct rte_mbuf *pkts[BURST];
 	const uint16_t port = w->conf.port_id, queue = w->conf.queue_id;
+	unsigned idle_polls = 0;
 
 	RTE_LOG(INFO, SA_WORKER, "worker %u on lcore %u: port %u queue %u\n", w->conf.id,
 		rte_lcore_id(), port, queue);
@@ -227,8 +238,11 @@ int worker_main(void *arg)
 				break;
 			/* Idle: let flows age on capture time as it stands. */
 			flowtab_expire(w->ft, w->now_ns, EXPIRE_PER_BURST);
+			if (++idle_polls >= IDLE_POLLS_BEFORE_SLEEP)
+				rte_delay_us_sleep(IDLE_SLEEP_US);
 			continue;
 		}
+		idle_polls = 0;
 		uint64_t t0 = rte_rdtsc();
 		uint64_t fallback_ns = w->ts_offset >= 0 ? 0 : sa_wall_ns();
 		for (uint16_t i = 0; i < n && i < PREFETCH_OFFSET; i++)
