@@ -1,27 +1,57 @@
-/* A minimal test harness: CHECK counts, the summary line is what ctest
- * logs and CI reads ("N passed, M failed"). */
+/* A minimal test harness shared by the unit tests. CHECK* count passes and
+ * failures (a failure prints where and what); check_summary prints the line
+ * ctest logs and CI reads ("N passed, M failed") and gives the exit status.
+ * Set check_context to name the case being run in failure messages. */
 #ifndef CHECK_H
 #define CHECK_H
 
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 
-static int check_passed, check_failed;
+static unsigned n_pass, n_fail;
+static const char *check_context = "";
 
-#define CHECK(cond)                                                              \
+#define CHECK_REPORT_(ok, ...)                                                   \
 	do {                                                                     \
-		if (cond) {                                                      \
-			check_passed++;                                          \
+		if (ok) {                                                        \
+			n_pass++;                                                \
 		} else {                                                         \
-			check_failed++;                                          \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__,   \
-				__LINE__, #cond);                                \
+			n_fail++;                                                \
+			fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__,       \
+				check_context);                                  \
+			fprintf(stderr, __VA_ARGS__);                            \
+			fputc('\n', stderr);                                     \
 		}                                                                \
+	} while (0)
+
+#define CHECK(cond) CHECK_REPORT_((cond), "CHECK(%s) failed", #cond)
+
+/* Signed and unsigned integer equality, showing both values. */
+#define CHECK_EQ(a, b)                                                           \
+	do {                                                                     \
+		long long a_ = (long long)(a), b_ = (long long)(b);              \
+		CHECK_REPORT_(a_ == b_, "%s == %lld, expected %lld", #a, a_, b_); \
+	} while (0)
+#define CHECK_U(a, b)                                                            \
+	do {                                                                     \
+		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);                 \
+		CHECK_REPORT_(a_ == b_, "%s == %" PRIu64 ", expected %" PRIu64,  \
+			      #a, a_, b_);                                       \
+	} while (0)
+/* |a - b| <= tol. */
+#define CHECK_NEAR(a, b, tol)                                                    \
+	do {                                                                     \
+		double a_ = (a), b_ = (b);                                       \
+		CHECK_REPORT_(fabs(a_ - b_) <= (tol), "%s = %.17g, expected %.17g", \
+			      #a, a_, b_);                                       \
 	} while (0)
 
 static inline int check_summary(void)
 {
-	printf("%d passed, %d failed\n", check_passed, check_failed);
-	return check_failed != 0;
+	printf("%u passed, %u failed\n", n_pass, n_fail);
+	return n_fail != 0;
 }
 
 #endif

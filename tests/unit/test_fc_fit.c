@@ -8,33 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "check.h"
 #include "fc_fit.h"
 
-static unsigned n_pass, n_fail;
-static const char *cur_test = "";
-
-#define CHECK(cond)                                                                    \
-	do {                                                                           \
-		if (cond) {                                                            \
-			n_pass++;                                                      \
-		} else {                                                               \
-			n_fail++;                                                      \
-			fprintf(stderr, "%s:%d: %s: CHECK(%s) failed\n", __FILE__, __LINE__, \
-				cur_test, #cond);                                      \
-		}                                                                      \
-	} while (0)
-
-#define CHECK_NEAR(a, b, tol)                                                          \
-	do {                                                                           \
-		double a_ = (a), b_ = (b);                                             \
-		if (fabs(a_ - b_) <= (tol)) {                                          \
-			n_pass++;                                                      \
-		} else {                                                               \
-			n_fail++;                                                      \
-			fprintf(stderr, "%s:%d: %s: %s = %.17g, expected %.17g\n",     \
-				__FILE__, __LINE__, cur_test, #a, a_, b_);             \
-		}                                                                      \
-	} while (0)
 
 /* xorshift64: a fixed noise sequence on every platform. */
 static uint64_t rng_state;
@@ -70,7 +46,7 @@ static double mae_ahead(const struct fc_model *m, const double *future, unsigned
 
 static void test_hw_fixed_by_hand(void)
 {
-	cur_test = "hw_fixed_by_hand";
+	check_context = "hw_fixed_by_hand";
 	/* y = 10 14 | 13 15 | 14 19, m = 2, alpha .5, beta .1, gamma .2.
 	 * Init: l = (10+14)/2 = 12, b = ((13+15)/2 - 12)/2 = 1,
 	 *       s[-2] = 10-12 = -2, s[-1] = 14-12 = 2.
@@ -120,7 +96,7 @@ static void test_hw_fixed_by_hand(void)
 
 static void test_sn_by_hand(void)
 {
-	cur_test = "sn_by_hand";
+	check_context = "sn_by_hand";
 	/* m = 2: state = last season {7, 9}; y_t - y_{t-2} for t = 2..5 is
 	 * 3 3 3 4, RMS sqrt(43/4); level = mean of the last season = 8. */
 	static const double y[] = { 1, 2, 4, 5, 7, 9 };
@@ -141,7 +117,7 @@ static void test_sn_by_hand(void)
 
 static void test_backtest_by_hand(void)
 {
-	cur_test = "backtest_by_hand";
+	check_context = "backtest_by_hand";
 	/* Seasonal naive, m = 2, horizon 2, 2 folds at origins 8-4 = 4 and 6:
 	 *   origin 4: state {4, 5}, targets {7, 9}  -> errors 3, 4
 	 *   origin 6: state {7, 9}, targets {10, 14} -> errors 3, 5
@@ -173,7 +149,7 @@ static void test_backtest_by_hand(void)
  * met without tracking the trend. */
 static void test_hw_fit_trended(void)
 {
-	cur_test = "hw_fit_trended";
+	check_context = "hw_fit_trended";
 	static double y[N_ALL];
 	struct fc_model m;
 
@@ -223,7 +199,7 @@ static void test_hw_fit_trended(void)
  * is rounding noise, so both models forecast it to rounding. */
 static void test_pure_seasonal(void)
 {
-	cur_test = "pure_seasonal";
+	check_context = "pure_seasonal";
 	static double y[N_TRAIN + 2 * SEASON];
 	struct fc_model hw, sn;
 
@@ -253,7 +229,7 @@ static void test_pure_seasonal(void)
 
 static void test_edges(void)
 {
-	cur_test = "edges";
+	check_context = "edges";
 	static double y[N_ALL];
 	struct fc_model m;
 	trended_series(y, N_ALL, 1.0);
@@ -274,7 +250,7 @@ static void test_edges(void)
 
 static void test_invalid(void)
 {
-	cur_test = "invalid";
+	check_context = "invalid";
 	static double y[N_ALL];
 	struct fc_model m, keep;
 	struct fc_metrics r;
@@ -342,6 +318,5 @@ int main(void)
 	test_edges();
 	test_invalid();
 	report_fit_time();
-	printf("%u passed, %u failed\n", n_pass, n_fail);
-	return n_fail ? 1 : 0;
+	return check_summary();
 }

@@ -6,35 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "fc_model.h"
 
-static unsigned n_pass, n_fail;
-static const char *cur_test = "";
-
-#define CHECK(cond)                                                                    \
-	do {                                                                           \
-		if (cond) {                                                            \
-			n_pass++;                                                      \
-		} else {                                                               \
-			n_fail++;                                                      \
-			fprintf(stderr, "%s:%d: %s: CHECK(%s) failed\n", __FILE__, __LINE__, \
-				cur_test, #cond);                                      \
-		}                                                                      \
-	} while (0)
 
 /* |a - b| <= tol, reporting both values on failure. */
-#define CHECK_NEAR(a, b, tol)                                                          \
-	do {                                                                           \
-		double a_ = (a), b_ = (b);                                             \
-		if (fabs(a_ - b_) <= (tol)) {                                          \
-			n_pass++;                                                      \
-		} else {                                                               \
-			n_fail++;                                                      \
-			fprintf(stderr, "%s:%d: %s: %s = %.17g, expected %.17g\n",     \
-				__FILE__, __LINE__, cur_test, #a, a_, b_);             \
-		}                                                                      \
-	} while (0)
-
 static void hw_model(struct fc_model *m, double level, double trend, double phi,
 		     const double *seasonal, unsigned season)
 {
@@ -61,7 +37,7 @@ static void sn_model(struct fc_model *m, const double *seasonal, unsigned season
 
 static void test_hw_forecast(void)
 {
-	cur_test = "hw_forecast";
+	check_context = "hw_forecast";
 	/* The state test_fc_fit derives by hand (season 2, 6 points,
 	 * alpha 0.5, beta 0.1, gamma 0.2):
 	 *   level 16.87944203125, trend 0.936660484375,
@@ -84,7 +60,7 @@ static void test_hw_forecast(void)
 
 static void test_hw_damped(void)
 {
-	cur_test = "hw_damped";
+	check_context = "hw_damped";
 	/* level 10, trend 2, seasonal {1, -1}, phi 0.5:
 	 *   h=1: 10 + 0.5*2                + 1 = 12
 	 *   h=2: 10 + (0.5+0.25)*2         - 1 = 10.5
@@ -115,7 +91,7 @@ static void test_hw_damped(void)
 
 static void test_seasonal_naive(void)
 {
-	cur_test = "seasonal_naive";
+	check_context = "seasonal_naive";
 	/* The last season {5, 7, 9} repeats: h = 1..7 -> 5 7 9 5 7 9 5. */
 	static const double s[] = { 5.0, 7.0, 9.0 };
 	static const double want[] = { 5, 7, 9, 5, 7, 9, 5 };
@@ -128,7 +104,7 @@ static void test_seasonal_naive(void)
 
 static void test_intervals(void)
 {
-	cur_test = "intervals";
+	check_context = "intervals";
 	static const double s[] = { 1.0, -1.0 };
 	struct fc_model m;
 	double lo, hi;
@@ -174,7 +150,7 @@ static void test_intervals(void)
 
 static void test_non_finite(void)
 {
-	cur_test = "non_finite";
+	check_context = "non_finite";
 	static const double s[] = { 1.0, -1.0 };
 	struct fc_model m;
 	double lo, hi;
@@ -241,7 +217,7 @@ static void test_non_finite(void)
 
 static void test_kind_names(void)
 {
-	cur_test = "kind_names";
+	check_context = "kind_names";
 	CHECK(strcmp(fc_kind_name(FC_SEASONAL_NAIVE), "seasonal_naive") == 0);
 	CHECK(strcmp(fc_kind_name(FC_HOLT_WINTERS), "holt_winters") == 0);
 	CHECK(strcmp(fc_kind_name((enum fc_kind)99), "unknown") == 0);
@@ -255,7 +231,7 @@ static void test_kind_names(void)
 
 static void test_pack_unpack(void)
 {
-	cur_test = "pack_unpack";
+	check_context = "pack_unpack";
 	static const double s[] = { -1.5, 0.25, 3.0 };
 	struct fc_model a, b;
 	double params[4], state[3 + 2];
@@ -329,7 +305,7 @@ static void test_pack_unpack(void)
 
 static void test_pack_max_season(void)
 {
-	cur_test = "pack_max_season";
+	check_context = "pack_max_season";
 	static struct fc_model a, b;
 	static double state[FC_MAX_SEASON + 2];
 	double params[4];
@@ -362,6 +338,5 @@ int main(void)
 	test_kind_names();
 	test_pack_unpack();
 	test_pack_max_season();
-	printf("%u passed, %u failed\n", n_pass, n_fail);
-	return n_fail ? 1 : 0;
+	return check_summary();
 }

@@ -8,32 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "flowtab.h"
 
-static unsigned n_pass, n_fail;
-
-#define CHECK(c)                                                            \
-	do {                                                                \
-		if (c) {                                                    \
-			n_pass++;                                           \
-		} else {                                                    \
-			n_fail++;                                           \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, \
-				__LINE__, #c);                              \
-		}                                                           \
-	} while (0)
-
-#define CHECK_U(a, b)                                                          \
-	do {                                                                   \
-		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);               \
-		if (a_ == b_) {                                                \
-			n_pass++;                                              \
-		} else {                                                       \
-			n_fail++;                                              \
-			fprintf(stderr, "%s:%d: %s == %" PRIu64 ", expected %" PRIu64 "\n", \
-				__FILE__, __LINE__, #a, a_, b_);               \
-		}                                                              \
-	} while (0)
 
 #define TCP 6
 #define UDP 17
@@ -969,6 +946,5 @@ int main(void)
 	test_key_fields();
 	test_fragments();
 	test_stress();
-	printf("%u passed, %u failed\n", n_pass, n_fail);
-	return n_fail != 0;
+	return check_summary();
 }

@@ -6,34 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "pkt_parse.h"
 
-static unsigned n_pass, n_fail;
 
-#define CHECK(cond)                                                                    \
-	do {                                                                           \
-		if (cond) {                                                            \
-			n_pass++;                                                      \
-		} else {                                                               \
-			n_fail++;                                                      \
-			fprintf(stderr, "%s:%d: %s: CHECK(%s) failed\n", __FILE__, __LINE__, \
-				cur_test, #cond);                                      \
-		}                                                                      \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                                 \
-	do {                                                                           \
-		long long a_ = (long long)(a), b_ = (long long)(b);                    \
-		if (a_ == b_) {                                                        \
-			n_pass++;                                                      \
-		} else {                                                               \
-			n_fail++;                                                      \
-			fprintf(stderr, "%s:%d: %s: %s == %lld, expected %s == %lld\n",   \
-				__FILE__, __LINE__, cur_test, #a, a_, #b, b_);         \
-		}                                                                      \
-	} while (0)
-
-static const char *cur_test = "";
 
 /* ---- frame builder ---------------------------------------------------- */
 
@@ -237,7 +213,7 @@ static void test_eth_ipv4_tcp(void)
 	struct frame f = { .n = 0 };
 	struct pkt_meta m;
 
-	cur_test = "eth_ipv4_tcp";
+	check_context = "eth_ipv4_tcp";
 	eth(&f, 0x0800);
 	ipv4(&f, 6, 20 + 32 + 7, 5, 0x4000 /* DF only: not a fragment */);
 	tcp(&f, 12345, 443, 0x01020304, 0xa0b0c0d0, 8, 0x02 | 0x10 | 0x80);
@@ -262,7 +238,7 @@ static void test_ipv4_options(void)
 	struct frame f = { .n = 0 };
 	struct pkt_meta m;
 
-	cur_test = "ipv4_options";
+	check_context = "ipv4_options";
 	eth(&f, 0x0800);
 	ipv4(&f, 6, 40 + 20 + 3, 10, 0); /* 20 bytes of options */
 	tcp(&f, 80, 50000, 7, 8, 5, 0x01 | 0x04 | 0x08 | 0x20 | 0x40);
@@ -283,7 +259,7 @@ static void test_vlan(void)
 	struct pkt_meta m;
 	int i;
 
-	cur_test = "vlan_8021q";
+	check_context = "vlan_8021q";
 	eth(&f, 0x8100);
 	vlan(&f, 0xa000 | 100, 0x0800); /* PCP 5 must not leak into the id */
 	ipv4(&f, 17, 20 + 8 + 4, 5, 0);
@@ -297,7 +273,7 @@ static void test_vlan(void)
 	CHECK_EQ(m.l4_payload, 4);
 	CHECK_EQ(m.wire_len, 18 + 32);
 
-	cur_test = "vlan_qinq_8021ad";
+	check_context = "vlan_qinq_8021ad";
 	f.n = 0;
 	eth(&f, 0x88a8);
 	vlan(&f, 200, 0x8100);
@@ -310,7 +286,7 @@ static void test_vlan(void)
 	CHECK_EQ(m.dport, 2);
 	CHECK_EQ(m.l4_payload, 0);
 
-	cur_test = "vlan_triple";
+	check_context = "vlan_triple";
 	f.n = 0;
 	eth(&f, 0x9100);
 	vlan(&f, 0x1000 | 10, 0x8100);
@@ -326,7 +302,7 @@ static void test_vlan(void)
 	CHECK_EQ(m.tcp_flags, 0x10);
 	CHECK_EQ(m.wire_len, 14 + 12 + 40 + 20);
 
-	cur_test = "vlan_depth_8_ok";
+	check_context = "vlan_depth_8_ok";
 	f.n = 0;
 	eth(&f, 0x8100);
 	for (i = 0; i < 7; i++)
@@ -338,7 +314,7 @@ static void test_vlan(void)
 	CHECK_EQ(m.vlan, 1);
 	CHECK_EQ(m.dport, 6);
 
-	cur_test = "vlan_depth_9_err";
+	check_context = "vlan_depth_9_err";
 	f.n = 0;
 	eth(&f, 0x8100);
 	for (i = 0; i < 8; i++)
@@ -356,7 +332,7 @@ static void test_mpls(void)
 	struct pkt_meta m;
 	int i;
 
-	cur_test = "mpls_2_labels_ipv4";
+	check_context = "mpls_2_labels_ipv4";
 	eth(&f, 0x8847);
 	mpls(&f, 1000, 0);
 	mpls(&f, 2000, 1);
@@ -370,7 +346,7 @@ static void test_mpls(void)
 	CHECK_EQ(m.tcp_flags, 0x18);
 	CHECK_EQ(m.wire_len, 14 + 8 + 40);
 
-	cur_test = "mpls_ipv6_by_nibble";
+	check_context = "mpls_ipv6_by_nibble";
 	f.n = 0;
 	eth(&f, 0x8847);
 	mpls(&f, 16, 1);
@@ -382,7 +358,7 @@ static void test_mpls(void)
 	CHECK_EQ(m.sport, 4000);
 	CHECK_EQ(m.dport, 4001);
 
-	cur_test = "mpls_non_ip_payload";
+	check_context = "mpls_non_ip_payload";
 	f.n = 0;
 	eth(&f, 0x8848);
 	mpls(&f, 16, 1);
@@ -391,7 +367,7 @@ static void test_mpls(void)
 	CHECK_EQ(m.l3, PKT_L3_NONE);
 	CHECK_EQ(m.wire_len, f.n);
 
-	cur_test = "mpls_33_labels";
+	check_context = "mpls_33_labels";
 	f.n = 0;
 	eth(&f, 0x8847);
 	for (i = 0; i < 32; i++)
@@ -402,7 +378,7 @@ static void test_mpls(void)
 	CHECK_EQ(parse(&f, PKT_LINK_ETHERNET, &m), PKT_ERR_TRUNC_L2);
 	CHECK_EQ(m.l3, PKT_L3_NONE);
 
-	cur_test = "mpls_32_labels";
+	check_context = "mpls_32_labels";
 	f.n = 0;
 	eth(&f, 0x8847);
 	for (i = 0; i < 31; i++)
@@ -414,7 +390,7 @@ static void test_mpls(void)
 	CHECK_EQ(m.dport, 2);
 	CHECK_EQ(m.wire_len, 14 + 32 * 4 + 28);
 
-	cur_test = "mpls_oam_alert_not_ip";
+	check_context = "mpls_oam_alert_not_ip";
 	f.n = 0;
 	eth(&f, 0x8847);
 	mpls(&f, 100, 0);
@@ -440,7 +416,7 @@ static void test_pppoe(void)
 	struct frame f = { .n = 0 };
 	struct pkt_meta m;
 
-	cur_test = "pppoe_ipv4";
+	check_context = "pppoe_ipv4";
 	eth(&f, 0x8864);
 	pppoe(&f, 0x0021, 40);
 	ipv4(&f, 6, 40, 5, 0);
@@ -452,7 +428,7 @@ static void test_pppoe(void)
 	CHECK_EQ(m.tcp_flags, 0x02);
 	CHECK_EQ(m.wire_len, 14 + 8 + 40);
 
-	cur_test = "pppoe_ipv6_over_qinq";
+	check_context = "pppoe_ipv6_over_qinq";
 	f.n = 0;
 	eth(&f, 0x88a8);
 	vlan(&f, 7, 0x8100);
@@ -467,7 +443,7 @@ static void test_pppoe(void)
 	CHECK_EQ(m.sport, 546);
 	CHECK_EQ(m.dport, 547);
 
-	cur_test = "pppoe_lcp";
+	check_context = "pppoe_lcp";
 	f.n = 0;
 	eth(&f, 0x8864);
 	pppoe(&f, 0xc021, 10);
@@ -483,7 +459,7 @@ static void test_ipv6_ext(void)
 	unsigned plen;
 	int i;
 
-	cur_test = "ipv6_hbh_dst_frag_first";
+	check_context = "ipv6_hbh_dst_frag_first";
 	plen = 8 + 16 + 8 + 8 + 100;
 	eth(&f, 0x86dd);
 	ipv6(&f, 0, plen);
@@ -502,7 +478,7 @@ static void test_ipv6_ext(void)
 	CHECK_EQ(m.l4_payload, 100);
 	CHECK_EQ(m.wire_len, 14 + 40 + plen);
 
-	cur_test = "ipv6_hbh_dst_frag_later";
+	check_context = "ipv6_hbh_dst_frag_later";
 	f.n = 0;
 	plen = 8 + 16 + 8 + 64;
 	eth(&f, 0x86dd);
@@ -518,7 +494,7 @@ static void test_ipv6_ext(void)
 	CHECK_EQ(m.flags, PKT_F_FRAGMENT | PKT_F_LATER_FRAGMENT);
 	CHECK_EQ(m.l4_payload, 64);
 
-	cur_test = "ipv6_last_frag";
+	check_context = "ipv6_last_frag";
 	f.n = 0;
 	eth(&f, 0x86dd);
 	ipv6(&f, 44, 8 + 16);
@@ -528,7 +504,7 @@ static void test_ipv6_ext(void)
 	CHECK_EQ(m.proto, 6);
 	CHECK_EQ(m.flags, PKT_F_FRAGMENT | PKT_F_LATER_FRAGMENT);
 
-	cur_test = "ipv6_atomic_frag";
+	check_context = "ipv6_atomic_frag";
 	f.n = 0;
 	eth(&f, 0x86dd);
 	ipv6(&f, 44, 8 + 8);
@@ -538,7 +514,7 @@ static void test_ipv6_ext(void)
 	CHECK_EQ(m.flags, PKT_F_HAS_L4);
 	CHECK_EQ(m.dport, 9);
 
-	cur_test = "ipv6_routing_ah";
+	check_context = "ipv6_routing_ah";
 	f.n = 0;
 	eth(&f, 0x86dd);
 	ipv6(&f, 43, 24 + 16 + 20);
@@ -553,7 +529,7 @@ static void test_ipv6_ext(void)
 	CHECK_EQ(m.tcp_flags, 0x11);
 	CHECK_EQ(m.l4_payload, 0);
 
-	cur_test = "ipv6_8_ext_ok";
+	check_context = "ipv6_8_ext_ok";
 	f.n = 0;
 	eth(&f, 0x86dd);
 	ipv6(&f, 60, 8 * 8 + 8);
@@ -564,7 +540,7 @@ static void test_ipv6_ext(void)
 	CHECK_EQ(parse(&f, PKT_LINK_ETHERNET, &m), PKT_OK);
 	CHECK_EQ(m.dport, 2);
 
-	cur_test = "ipv6_9_ext_bad";
+	check_context = "ipv6_9_ext_bad";
 	f.n = 0;
 	eth(&f, 0x86dd);
 	ipv6(&f, 60, 9 * 8 + 8);
@@ -575,14 +551,14 @@ static void test_ipv6_ext(void)
 	CHECK_EQ(parse(&f, PKT_LINK_ETHERNET, &m), PKT_ERR_BAD_L3);
 	CHECK_EQ(m.l3, PKT_L3_IPV6);
 
-	cur_test = "ipv6_ext_beyond_plen";
+	check_context = "ipv6_ext_beyond_plen";
 	f.n = 0;
 	eth(&f, 0x86dd);
 	ipv6(&f, 0, 16); /* payload 16, hop-by-hop claims 24 */
 	ip6_ext(&f, 17, 2);
 	CHECK_EQ(parse(&f, PKT_LINK_ETHERNET, &m), PKT_ERR_BAD_L3);
 
-	cur_test = "ipv6_plen_0";
+	check_context = "ipv6_plen_0";
 	f.n = 0;
 	eth(&f, 0x86dd);
 	ipv6(&f, 17, 0);
@@ -593,7 +569,7 @@ static void test_ipv6_ext(void)
 	CHECK_EQ(m.l4_payload, 0);
 	CHECK_EQ(m.wire_len, f.n);
 
-	cur_test = "ipv6_in_ipv6_not_decapsulated";
+	check_context = "ipv6_in_ipv6_not_decapsulated";
 	f.n = 0;
 	eth(&f, 0x86dd);
 	ipv6(&f, 41, 48);
@@ -610,7 +586,7 @@ static void test_ipv4_frag(void)
 	struct frame f = { .n = 0 };
 	struct pkt_meta m;
 
-	cur_test = "ipv4_first_fragment";
+	check_context = "ipv4_first_fragment";
 	eth(&f, 0x0800);
 	ipv4(&f, 17, 20 + 8 + 1472, 5, 0x2000); /* MF */
 	udp(&f, 9999, 53, 4000);
@@ -622,7 +598,7 @@ static void test_ipv4_frag(void)
 	CHECK_EQ(m.flags, PKT_F_FRAGMENT | PKT_F_HAS_L4);
 	CHECK_EQ(m.l4_payload, 1472);
 
-	cur_test = "ipv4_later_fragment";
+	check_context = "ipv4_later_fragment";
 	f.n = 0;
 	eth(&f, 0x0800);
 	ipv4(&f, 17, 20 + 100, 5, 185); /* offset 185 * 8, last */
@@ -635,7 +611,7 @@ static void test_ipv4_frag(void)
 	CHECK_EQ(m.flags, PKT_F_FRAGMENT | PKT_F_LATER_FRAGMENT);
 	CHECK_EQ(m.l4_payload, 100);
 
-	cur_test = "ipv4_middle_fragment_tiny";
+	check_context = "ipv4_middle_fragment_tiny";
 	f.n = 0;
 	eth(&f, 0x0800);
 	ipv4(&f, 6, 20 + 4, 5, 0x2000 | 1); /* too short for TCP, but no TCP here */
@@ -649,7 +625,7 @@ static void test_icmp_sctp_tunnels(void)
 	struct frame f = { .n = 0 };
 	struct pkt_meta m;
 
-	cur_test = "icmp_echo";
+	check_context = "icmp_echo";
 	eth(&f, 0x0800);
 	ipv4(&f, 1, 20 + 8 + 56, 5, 0);
 	icmp(&f, 8, 0);
@@ -661,7 +637,7 @@ static void test_icmp_sctp_tunnels(void)
 	CHECK_EQ(m.flags, PKT_F_HAS_L4);
 	CHECK_EQ(m.l4_payload, 56);
 
-	cur_test = "icmp_unreach";
+	check_context = "icmp_unreach";
 	f.n = 0;
 	eth(&f, 0x0800);
 	ipv4(&f, 1, 28, 5, 0);
@@ -669,7 +645,7 @@ static void test_icmp_sctp_tunnels(void)
 	CHECK_EQ(parse(&f, PKT_LINK_ETHERNET, &m), PKT_OK);
 	CHECK_EQ(m.sport, 0x0303);
 
-	cur_test = "icmpv6_echo";
+	check_context = "icmpv6_echo";
 	f.n = 0;
 	eth(&f, 0x86dd);
 	ipv6(&f, 58, 8 + 4);
@@ -680,7 +656,7 @@ static void test_icmp_sctp_tunnels(void)
 	CHECK_EQ(m.sport, 0x8000);
 	CHECK_EQ(m.l4_payload, 4);
 
-	cur_test = "sctp";
+	check_context = "sctp";
 	f.n = 0;
 	eth(&f, 0x0800);
 	ipv4(&f, 132, 20 + 12 + 16, 5, 0);
@@ -695,7 +671,7 @@ static void test_icmp_sctp_tunnels(void)
 	CHECK_EQ(m.dport, 3868);
 	CHECK_EQ(m.l4_payload, 16);
 
-	cur_test = "gre_not_decapsulated";
+	check_context = "gre_not_decapsulated";
 	f.n = 0;
 	eth(&f, 0x0800);
 	ipv4(&f, 47, 20 + 4 + 28, 5, 0);
@@ -709,7 +685,7 @@ static void test_icmp_sctp_tunnels(void)
 	CHECK_EQ(m.sport, 0);
 	CHECK_EQ(m.dport, 0);
 
-	cur_test = "ipip_not_decapsulated";
+	check_context = "ipip_not_decapsulated";
 	f.n = 0;
 	eth(&f, 0x0800);
 	ipv4(&f, 4, 20 + 28, 5, 0);
@@ -719,7 +695,7 @@ static void test_icmp_sctp_tunnels(void)
 	CHECK_EQ(m.proto, 4);
 	CHECK_EQ(m.flags, 0);
 
-	cur_test = "ipv4_ah_tcp";
+	check_context = "ipv4_ah_tcp";
 	f.n = 0;
 	eth(&f, 0x0800);
 	ipv4(&f, 51, 20 + 24 + 20, 5, 0);
@@ -738,7 +714,7 @@ static void test_non_ip(void)
 	struct frame f = { .n = 0 };
 	struct pkt_meta m;
 
-	cur_test = "arp";
+	check_context = "arp";
 	eth(&f, 0x0806);
 	put16(&f, 1);
 	put16(&f, 0x0800);
@@ -752,7 +728,7 @@ static void test_non_ip(void)
 	CHECK_EQ(m.flags, 0);
 	CHECK_EQ(m.wire_len, 60);
 
-	cur_test = "llc_snap_ipv4";
+	check_context = "llc_snap_ipv4";
 	f.n = 0;
 	eth(&f, 8 + 28);
 	put8(&f, 0xaa);
@@ -767,12 +743,12 @@ static void test_non_ip(void)
 	CHECK_EQ(m.sport, 67);
 	CHECK_EQ(m.wire_len, 14 + 8 + 28);
 
-	cur_test = "llc_snap_cut";
+	check_context = "llc_snap_cut";
 	CHECK_EQ(parse_sc(&f, 16, 16, PKT_LINK_ETHERNET, &m), PKT_ERR_TRUNC_L2);
 	CHECK_EQ(parse_sc(&f, 21, 21, PKT_LINK_ETHERNET, &m), PKT_ERR_TRUNC_L2);
 	CHECK_EQ(parse_sc(&f, 22, 22, PKT_LINK_ETHERNET, &m), PKT_ERR_TRUNC_L3);
 
-	cur_test = "llc_stp";
+	check_context = "llc_stp";
 	f.n = 0;
 	eth(&f, 38);
 	put8(&f, 0x42);
@@ -791,7 +767,7 @@ static void test_linktypes(void)
 	static const uint32_t v6_af[] = { 24, 28, 30 };
 	unsigned i;
 
-	cur_test = "raw_v4";
+	check_context = "raw_v4";
 	ipv4(&f, 6, 40, 5, 0);
 	tcp(&f, 1, 2, 3, 4, 5, 0x02);
 	CHECK_EQ(parse(&f, PKT_LINK_RAW, &m), PKT_OK);
@@ -804,7 +780,7 @@ static void test_linktypes(void)
 	CHECK_EQ(parse(&f, PKT_LINK_RAW_BSD14, &m), PKT_OK);
 	CHECK_EQ(m.dport, 2);
 
-	cur_test = "raw_v6";
+	check_context = "raw_v6";
 	f.n = 0;
 	ipv6(&f, 17, 8);
 	udp(&f, 443, 55555, 8);
@@ -814,7 +790,7 @@ static void test_linktypes(void)
 	CHECK_EQ(m.sport, 443);
 	CHECK_EQ(m.dport, 55555);
 
-	cur_test = "raw_bad_version";
+	check_context = "raw_bad_version";
 	f.n = 0;
 	put8(&f, 0x55);
 	putn(&f, 0, 39);
@@ -823,7 +799,7 @@ static void test_linktypes(void)
 	f.n = 0;
 	CHECK_EQ(parse(&f, PKT_LINK_RAW, &m), PKT_ERR_TRUNC_L3);
 
-	cur_test = "linux_sll";
+	check_context = "linux_sll";
 	f.n = 0;
 	put16(&f, 0);      /* packet type: to us */
 	put16(&f, 1);      /* ARPHRD_ETHER */
@@ -839,7 +815,7 @@ static void test_linktypes(void)
 	CHECK_EQ(m.tcp_flags, 0x01);
 	CHECK_EQ(m.wire_len, 16 + 40);
 
-	cur_test = "linux_sll_vlan";
+	check_context = "linux_sll_vlan";
 	f.n = 0;
 	put16(&f, 4);
 	put16(&f, 1);
@@ -853,7 +829,7 @@ static void test_linktypes(void)
 	CHECK_EQ(m.vlan, 42);
 	CHECK_EQ(m.l3, PKT_L3_IPV6);
 
-	cur_test = "linux_sll2";
+	check_context = "linux_sll2";
 	f.n = 0;
 	put16(&f, 0x86dd);
 	put16(&f, 0);
@@ -872,7 +848,7 @@ static void test_linktypes(void)
 	CHECK_EQ(m.tcp_flags, 0xff);
 	CHECK_EQ(m.wire_len, 20 + 60);
 
-	cur_test = "null_v4_host_order";
+	check_context = "null_v4_host_order";
 	f.n = 0;
 	af = 2;
 	memcpy(f.b, &af, 4);
@@ -884,13 +860,13 @@ static void test_linktypes(void)
 	CHECK_EQ(m.dport, 2);
 	CHECK_EQ(m.wire_len, 32);
 
-	cur_test = "null_v4_other_endian";
+	check_context = "null_v4_other_endian";
 	af = __builtin_bswap32(2);
 	memcpy(f.b, &af, 4);
 	CHECK_EQ(parse(&f, PKT_LINK_NULL, &m), PKT_OK);
 	CHECK_EQ(m.l3, PKT_L3_IPV4);
 
-	cur_test = "loop_v4_network_order";
+	check_context = "loop_v4_network_order";
 	f.b[0] = 0;
 	f.b[1] = 0;
 	f.b[2] = 0;
@@ -900,7 +876,7 @@ static void test_linktypes(void)
 	CHECK_EQ(m.dport, 2);
 
 	for (i = 0; i < sizeof(v6_af) / sizeof(v6_af[0]); i++) {
-		cur_test = "null_loop_v6";
+		check_context = "null_loop_v6";
 		f.n = 0;
 		memcpy(f.b, &v6_af[i], 4);
 		f.n = 4;
@@ -918,7 +894,7 @@ static void test_linktypes(void)
 		CHECK_EQ(m.sport, 135 << 8);
 	}
 
-	cur_test = "null_unknown_family";
+	check_context = "null_unknown_family";
 	f.n = 0;
 	af = 7;
 	memcpy(f.b, &af, 4);
@@ -927,7 +903,7 @@ static void test_linktypes(void)
 	CHECK_EQ(parse(&f, PKT_LINK_NULL, &m), PKT_OK);
 	CHECK_EQ(m.l3, PKT_L3_NONE);
 
-	cur_test = "unknown_linktype";
+	check_context = "unknown_linktype";
 	CHECK_EQ(parse(&f, 147, &m), PKT_ERR_LINKTYPE);
 	CHECK_EQ(m.l3, PKT_L3_NONE);
 	CHECK_EQ(m.wire_len, f.n);
@@ -940,7 +916,7 @@ static void test_bad(void)
 	struct frame f = { .n = 0 };
 	struct pkt_meta m;
 
-	cur_test = "ipv4_total_lt_header";
+	check_context = "ipv4_total_lt_header";
 	eth(&f, 0x0800);
 	ipv4(&f, 6, 19, 5, 0);
 	tcp(&f, 1, 2, 3, 4, 5, 0);
@@ -949,14 +925,14 @@ static void test_bad(void)
 	CHECK_EQ(m.flags, 0);
 	CHECK_EQ(m.wire_len, f.n);
 
-	cur_test = "ipv4_total_lt_options";
+	check_context = "ipv4_total_lt_options";
 	f.n = 0;
 	eth(&f, 0x0800);
 	ipv4(&f, 6, 20, 6, 0);
 	tcp(&f, 1, 2, 3, 4, 5, 0);
 	CHECK_EQ(parse(&f, PKT_LINK_ETHERNET, &m), PKT_ERR_BAD_L3);
 
-	cur_test = "ipv4_ihl_lt_5";
+	check_context = "ipv4_ihl_lt_5";
 	f.n = 0;
 	eth(&f, 0x0800);
 	ipv4(&f, 6, 40, 5, 0);
@@ -964,12 +940,12 @@ static void test_bad(void)
 	tcp(&f, 1, 2, 3, 4, 5, 0);
 	CHECK_EQ(parse(&f, PKT_LINK_ETHERNET, &m), PKT_ERR_BAD_L3);
 
-	cur_test = "ipv4_wrong_version";
+	check_context = "ipv4_wrong_version";
 	f.b[14] = 0x65;
 	CHECK_EQ(parse(&f, PKT_LINK_ETHERNET, &m), PKT_ERR_BAD_L3);
 	CHECK_EQ(m.l3, PKT_L3_IPV4);
 
-	cur_test = "ipv6_wrong_version";
+	check_context = "ipv6_wrong_version";
 	f.n = 0;
 	eth(&f, 0x86dd);
 	ipv6(&f, 17, 8);
@@ -978,7 +954,7 @@ static void test_bad(void)
 	CHECK_EQ(parse(&f, PKT_LINK_ETHERNET, &m), PKT_ERR_BAD_L3);
 	CHECK_EQ(m.l3, PKT_L3_IPV6);
 
-	cur_test = "tcp_doff_lt_5";
+	check_context = "tcp_doff_lt_5";
 	f.n = 0;
 	eth(&f, 0x0800);
 	ipv4(&f, 6, 40, 5, 0);
@@ -989,14 +965,14 @@ static void test_bad(void)
 	CHECK_EQ(m.proto, 6);
 	CHECK_EQ(m.flags & PKT_F_HAS_L4, 0);
 
-	cur_test = "tcp_doff_beyond_ip";
+	check_context = "tcp_doff_beyond_ip";
 	f.n = 0;
 	eth(&f, 0x0800);
 	ipv4(&f, 6, 40, 5, 0);
 	tcp(&f, 1, 2, 3, 4, 6, 0x02); /* 24-byte header in a 20-byte IP payload */
 	CHECK_EQ(parse(&f, PKT_LINK_ETHERNET, &m), PKT_ERR_BAD_L4);
 
-	cur_test = "tcp_beyond_ip_total";
+	check_context = "tcp_beyond_ip_total";
 	f.n = 0;
 	eth(&f, 0x0800);
 	ipv4(&f, 6, 30, 5, 0); /* IP says 10 bytes of TCP follow */
@@ -1006,7 +982,7 @@ static void test_bad(void)
 	CHECK_EQ(m.sport, 0);
 	CHECK_EQ(m.wire_len, f.n);
 
-	cur_test = "udp_beyond_ip_total_padding";
+	check_context = "udp_beyond_ip_total_padding";
 	f.n = 0;
 	eth(&f, 0x0800);
 	ipv4(&f, 17, 24, 5, 0); /* 4 bytes of UDP, then Ethernet padding */
@@ -1023,7 +999,7 @@ static void test_wire_len(void)
 	struct frame f = { .n = 0 };
 	struct pkt_meta m;
 
-	cur_test = "wire_len_snaplen68";
+	check_context = "wire_len_snaplen68";
 	eth(&f, 0x0800);
 	ipv4(&f, 6, 1500, 5, 0);
 	tcp(&f, 80, 1025, 1000, 2000, 5, 0x10);
@@ -1034,7 +1010,7 @@ static void test_wire_len(void)
 	CHECK_EQ(m.sport, 80);
 	CHECK_EQ(m.l4_payload, 1460);
 
-	cur_test = "wire_len_padded_60";
+	check_context = "wire_len_padded_60";
 	f.n = 0;
 	eth(&f, 0x0800);
 	ipv4(&f, 1, 28, 5, 0);
@@ -1046,7 +1022,7 @@ static void test_wire_len(void)
 	CHECK_EQ(m.l4_payload, 0);
 	CHECK_EQ(m.sport, 0);
 
-	cur_test = "wire_len_ipv6_snap";
+	check_context = "wire_len_ipv6_snap";
 	f.n = 0;
 	eth(&f, 0x86dd);
 	ipv6(&f, 17, 1000);
@@ -1056,7 +1032,7 @@ static void test_wire_len(void)
 	CHECK_EQ(m.wire_len, 14 + 40 + 1000);
 	CHECK_EQ(m.l4_payload, 992);
 
-	cur_test = "multi_segment";
+	check_context = "multi_segment";
 	f.n = 0;
 	eth(&f, 0x0800);
 	ipv4(&f, 6, 86, 5, 0);
@@ -1096,7 +1072,7 @@ static void test_truncation_points(void)
 	uint32_t cut, l3_off, l4_off, l4_end;
 	int want, got;
 
-	cur_test = "trunc_vlan_ipv4opt_tcp";
+	check_context = "trunc_vlan_ipv4opt_tcp";
 	eth(&f, 0x8100);
 	vlan(&f, 5, 0x0800);
 	l3_off = f.n;          /* 18 */
@@ -1128,7 +1104,7 @@ static void test_truncation_points(void)
 		CHECK(m.wire_len >= f.n);
 	}
 
-	cur_test = "trunc_ipv6_ext_udp";
+	check_context = "trunc_ipv6_ext_udp";
 	f.n = 0;
 	eth(&f, 0x86dd);
 	ipv6(&f, 0, 8 + 8 + 8 + 5);
@@ -1153,7 +1129,7 @@ static void test_truncation_points(void)
 		}
 	}
 
-	cur_test = "trunc_pppoe_mpls";
+	check_context = "trunc_pppoe_mpls";
 	f.n = 0;
 	eth(&f, 0x8864);
 	pppoe(&f, 0x0021, 28);
@@ -1180,7 +1156,7 @@ static void test_truncation_points(void)
 			CHECK_EQ(m.sport, 0x0104);
 	}
 
-	cur_test = "trunc_linktypes";
+	check_context = "trunc_linktypes";
 	f.n = 0;
 	put16(&f, 0x0800);
 	putn(&f, 0, 18);
@@ -1219,6 +1195,5 @@ int main(void)
 	test_bad();
 	test_wire_len();
 	test_truncation_points();
-	printf("%u passed, %u failed\n", n_pass, n_fail);
-	return n_fail ? 1 : 0;
+	return check_summary();
 }
