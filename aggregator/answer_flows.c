@@ -39,42 +39,76 @@ static bool flow_matches(const Sa__FlowRecord *f, const Sa__Query *q, int proto)
 	return true;
 }
 
-/* Iterates flow records starting in [from_ns, to_ns) of one node (0 = all). */
-static struct tsdb_iter *flow_scan(struct tsdb *db, const Sa__Query *q)
+/* Walks the flow records that start in the query's range, of its node (0 =
+ * all), each decoded into a scratch arena that the next step reuses. */
+struct flow_cursor {
+	struct tsdb_iter *it;
+	struct sa_arena *scratch;
+	ProtobufCAllocator alloc;
+	uint32_t node;
+	const uint8_t *val;     /* the current record's stored bytes */
+	size_t vlen;
+};
+
+static int flow_cursor_open(struct flow_cursor *c, struct tsdb *db, const Sa__Query *q)
 {
 	uint8_t from[8], to[8];
 
 	schema_be64(from, q->from_ns);
 	schema_be64(to, q->to_ns ? q->to_ns : UINT64_MAX);
-	return tsdb_iter_new(db, TSDB_FLOWS, from, sizeof(from), to, sizeof(to));
+	c->node = q->node_id;
+	c->scratch = sa_arena_new(1 << 16);
+	c->it = c->scratch ? tsdb_iter_new(db, TSDB_FLOWS, from, sizeof(from), to, sizeof(to)) : NULL;
+	if (c->it == NULL) {
+		sa_arena_destroy(&c->scratch);
+		return -ENOMEM;
+	}
+	c->alloc = sa_wire_arena_allocator(c->scratch);
+	return 0;
+}
+
+static Sa__FlowRecord *flow_cursor_next(struct flow_cursor *c)
+{
+	const uint8_t *k;
+	size_t kl;
+
+	while (tsdb_iter_next(c->it, &k, &kl, &c->val, &c->vlen)) {
+		if (kl != SCHEMA_FLOW_KEY_LEN || (c->node && schema_get_be32(k + 8) != c->node))
+			continue;
+		sa_arena_reset(c->scratch);
+		Sa__FlowRecord *f = sa__flow_record__unpack(&c->alloc, c->vlen, c->val);
+		if (f != NULL)
+			return f;
+	}
+	return NULL;
+}
+
+static void flow_cursor_close(struct flow_cursor *c)
+{
+	tsdb_iter_destroy(&c->it);
+	sa_arena_destroy(&c->scratch);
 }
 
 int answer_flows(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a)
 {
 	unsigned limit = q->limit ? q->limit : 100;
 	int proto = proto_number(q->proto);
-	struct sa_arena *scratch;
-	const uint8_t *k, *v;
-	size_t kl, vl, cap;
+	struct flow_cursor c;
+	Sa__FlowRecord *f;
+	size_t cap;
 
 	if (proto == -2)
 		return answer_fail(r, SA_ERR_INVALID, "unknown protocol (tcp, udp, icmp, icmpv6)");
 	if (limit > ANSWER_MAX_FLOWS)
 		return answer_fail(r, SA_ERR_LIMIT, "flow limit above 100000");
-	scratch = sa_arena_new(1 << 16);
-	if (scratch == NULL)
+	if (flow_cursor_open(&c, db, q) != 0)
 		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
-	ProtobufCAllocator tmp = sa_wire_arena_allocator(scratch), keep = sa_wire_arena_allocator(a);
+	ProtobufCAllocator keep = sa_wire_arena_allocator(a);
 	cap = limit < 1024 ? limit : 1024;
 	r->flows = sa_arena_alloc(a, cap * sizeof(*r->flows));
 	r->has_total = 1;
-	struct tsdb_iter *it = flow_scan(db, q);
-	while (it && tsdb_iter_next(it, &k, &kl, &v, &vl)) {
-		if (kl != SCHEMA_FLOW_KEY_LEN || (q->node_id && schema_get_be32(k + 8) != q->node_id))
-			continue;
-		sa_arena_reset(scratch);
-		Sa__FlowRecord *f = sa__flow_record__unpack(&tmp, vl, v);
-		if (f == NULL || !flow_matches(f, q, proto))
+	while ((f = flow_cursor_next(&c)) != NULL) {
+		if (!flow_matches(f, q, proto))
 			continue;
 		r->total++;
 		if (r->n_flows == limit)
@@ -85,10 +119,10 @@ int answer_flows(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa
 			r->flows = bigger;
 			cap *= 2;
 		}
-		r->flows[r->n_flows++] = sa__flow_record__unpack(&keep, vl, v);
+		/* Kept records are decoded again into the answer's arena. */
+		r->flows[r->n_flows++] = sa__flow_record__unpack(&keep, c.vlen, c.val);
 	}
-	tsdb_iter_destroy(&it);
-	sa_arena_destroy(&scratch);
+	flow_cursor_close(&c);
 	return SA_OK;
 }
 
@@ -113,21 +147,14 @@ int answer_conversations(struct tsdb *db, const Sa__Query *q, uint64_t *tcp, uin
 {
 	uint64_t *h[2] = {NULL, NULL};
 	size_t n[2] = {0, 0}, cap[2] = {0, 0};
-	struct sa_arena *scratch = sa_arena_new(1 << 16);
-	const uint8_t *k, *v;
-	size_t kl, vl;
+	struct flow_cursor c;
+	Sa__FlowRecord *f;
 	int rc = 0;
 
-	if (scratch == NULL)
+	if (flow_cursor_open(&c, db, q) != 0)
 		return -ENOMEM;
-	ProtobufCAllocator tmp = sa_wire_arena_allocator(scratch);
-	struct tsdb_iter *it = flow_scan(db, q);
-	while (it && tsdb_iter_next(it, &k, &kl, &v, &vl)) {
-		if (kl != SCHEMA_FLOW_KEY_LEN || (q->node_id && schema_get_be32(k + 8) != q->node_id))
-			continue;
-		sa_arena_reset(scratch);
-		Sa__FlowRecord *f = sa__flow_record__unpack(&tmp, vl, v);
-		if (f == NULL || f->l4_incomplete || (f->proto != 6 && f->proto != 17))
+	while ((f = flow_cursor_next(&c)) != NULL) {
+		if (f->l4_incomplete || (f->proto != 6 && f->proto != 17))
 			continue;
 		struct sa_flowkey key;
 		uint8_t src[16] = {0}, dst[16] = {0};
@@ -149,11 +176,10 @@ int answer_conversations(struct tsdb *db, const Sa__Query *q, uint64_t *tcp, uin
 		}
 		h[t][n[t]++] = sa_flowkey_hash(&key);
 	}
-	tsdb_iter_destroy(&it);
+	flow_cursor_close(&c);
 	*tcp = count_distinct(h[0], n[0]);
 	*udp = count_distinct(h[1], n[1]);
 	free(h[0]);
 	free(h[1]);
-	sa_arena_destroy(&scratch);
 	return rc;
 }
