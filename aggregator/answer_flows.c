@@ -154,7 +154,9 @@ int answer_conversations(struct tsdb *db, const Sa__Query *q, uint64_t *tcp, uin
 	if (flow_cursor_open(&c, db, q) != 0)
 		return -ENOMEM;
 	while ((f = flow_cursor_next(&c)) != NULL) {
-		if (f->l4_incomplete || (f->proto != 6 && f->proto != 17))
+		/* Lengths were validated at ingest; a damaged store must not overflow. */
+		if (f->l4_incomplete || (f->proto != 6 && f->proto != 17) || f->addr_a.len > 16 ||
+		    f->addr_b.len > 16)
 			continue;
 		struct sa_flowkey key;
 		uint8_t src[16] = {0}, dst[16] = {0};

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE /* strptime, timegm */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +55,8 @@ int sa_time_parse(const char *s, uint64_t now_ns, uint64_t *ns)
 	if (strchr(s, '-') == NULL) { /* plain seconds since the epoch, maybe fractional */
 		char *end;
 		double v = strtod(s, &end);
-		if (*end != '\0' || v < 0 || v > 1e11)
+		/* ns since the epoch must fit 64 bits: up to the year 2554. */
+		if (*end != '\0' || !isfinite(v) || v < 0 || v >= (double)(UINT64_MAX / SA_NS_PER_S))
 			return -EINVAL;
 		*ns = (uint64_t)(v * 1e9 + 0.5);
 		return 0;
@@ -79,7 +81,7 @@ int sa_time_parse(const char *s, uint64_t now_ns, uint64_t *ns)
 	if (*rest != '\0')
 		return -EINVAL;
 	time_t t = timegm(&tm);
-	if (t < 0)
+	if (t < 0 || (uint64_t)t >= UINT64_MAX / SA_NS_PER_S)
 		return -EINVAL;
 	*ns = (uint64_t)t * SA_NS_PER_S + frac;
 	return 0;

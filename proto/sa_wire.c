@@ -36,6 +36,39 @@ ProtobufCAllocator sa_wire_arena_allocator(struct sa_arena *a)
 	return (ProtobufCAllocator){.alloc = arena_alloc, .free = arena_free, .allocator_data = a};
 }
 
+/* Field number 0 is not valid protobuf, but protobuf-c keeps it as an
+ * unknown field when its tag is written in two bytes, and then packs it in
+ * a form it refuses to read back. Refuse such messages at the door, at any
+ * depth, so nothing stored is unreadable later. */
+static int tags_valid(const ProtobufCMessage *m, unsigned depth)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+
+	if (depth > 16)
+		return 0;
+	for (unsigned i = 0; i < m->n_unknown_fields; i++)
+		if (m->unknown_fields[i].tag == 0)
+			return 0;
+	for (unsigned f = 0; f < d->n_fields; f++) {
+		const ProtobufCFieldDescriptor *fd = &d->fields[f];
+		const char *base = (const char *)m + fd->offset;
+		if (fd->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n = *(const size_t *)((const char *)m + fd->quantifier_offset);
+			ProtobufCMessage *const *arr = *(ProtobufCMessage *const **)base;
+			for (size_t j = 0; j < n; j++)
+				if (!tags_valid(arr[j], depth + 1))
+					return 0;
+		} else {
+			const ProtobufCMessage *sub = *(ProtobufCMessage *const *)base;
+			if (sub != NULL && !tags_valid(sub, depth + 1))
+				return 0;
+		}
+	}
+	return 1;
+}
+
 #define FAIL(c, w)              \
 	do {                    \
 		*code = (c);    \
@@ -132,7 +165,9 @@ Sa__NodeMessage *sa_wire_node_unpack(const uint8_t *buf, size_t len, const char 
 
 	UNPACK_GUARD();
 	m = sa__node_message__unpack(NULL, len, buf);
-	if (m == NULL) {
+	if (m == NULL || !tags_valid(&m->base, 0)) {
+		if (m != NULL)
+			sa__node_message__free_unpacked(m, NULL);
 		*code = SA_ERR_DECODE;
 		*why = "not a NodeMessage";
 		return NULL;
@@ -173,6 +208,10 @@ Sa__Ack *sa_wire_ack_unpack(const uint8_t *buf, size_t len, const char **why, in
 
 	UNPACK_GUARD();
 	a = sa__ack__unpack(NULL, len, buf);
+	if (a != NULL && !tags_valid(&a->base, 0)) {
+		sa__ack__free_unpacked(a, NULL);
+		a = NULL;
+	}
 	if (a == NULL) {
 		*code = SA_ERR_DECODE;
 		*why = "not an Ack";
@@ -216,7 +255,10 @@ Sa__Query *sa_wire_query_unpack(const uint8_t *buf, size_t len, const char **why
 		*why = "not a Query";
 		return NULL;
 	}
-	if (q->schema_version != SA_SCHEMA_VERSION) {
+	if (!tags_valid(&q->base, 0)) {
+		*code = SA_ERR_DECODE;
+		*why = "query holds an invalid field number";
+	} else if (q->schema_version != SA_SCHEMA_VERSION) {
 		*code = SA_ERR_VERSION;
 		*why = "query schema version not supported";
 	} else if (q->to_ns && q->from_ns > q->to_ns) {
@@ -241,6 +283,10 @@ Sa__Response *sa_wire_response_unpack(const uint8_t *buf, size_t len, const char
 
 	UNPACK_GUARD();
 	r = sa__response__unpack(NULL, len, buf);
+	if (r != NULL && !tags_valid(&r->base, 0)) {
+		sa__response__free_unpacked(r, NULL);
+		r = NULL;
+	}
 	if (r == NULL) {
 		*code = SA_ERR_DECODE;
 		*why = "not a Response";

@@ -24,6 +24,11 @@ int main(void)
 	CHECK(sa_time_parse("2024-13-45", now, &ns) == -EINVAL);
 	CHECK(sa_time_parse("", now, &ns) == -EINVAL);
 	CHECK(sa_time_parse("2024-01-01T00:00:00junk", now, &ns) == -EINVAL);
+	/* ns since the epoch must fit 64 bits (2^64 ns ~ 2554-07-21). */
+	CHECK(sa_time_parse("nan", now, &ns) == -EINVAL);
+	CHECK(sa_time_parse("2e10", now, &ns) == -EINVAL);
+	CHECK(sa_time_parse("2555-01-01", now, &ns) == -EINVAL);
+	CHECK(sa_time_parse("2554-01-01", now, &ns) == 0 && ns / SA_NS_PER_S == 18429292800ULL); /* date -u -d 2554-01-01 +%s */
 	CHECK(strcmp(sa_time_fmt(1704067200123456789ULL, buf, sizeof(buf)),
 		     "2024-01-01T00:00:00.123456Z") == 0);
 	return check_summary();

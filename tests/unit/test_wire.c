@@ -7,7 +7,7 @@
 #include "check.h"
 #include "sa_wire.h"
 
-static uint8_t addr4a[4] = {10, 0, 0, 1}, addr4b[4] = {10, 0, 0, 2};
+static uint8_t addr4a[4] = {10, 0, 0, 1}, addr4b[4] = {10, 0, 0, 2}, addr16[16];
 
 static size_t pack_batch(Sa__FlowRecord *f, Sa__IntervalStats *iv, uint32_t version, uint8_t **out)
 {
@@ -144,7 +144,7 @@ static void queries(void)
 
 	q.to_ns = 300;
 	q.has_ip = 1;
-	q.ip = (ProtobufCBinaryData){5, addr4a};
+	q.ip = (ProtobufCBinaryData){5, addr16}; /* neither IPv4 nor IPv6 */
 	len = sa_wire_pack(&q.base, &buf);
 	CHECK(sa_wire_query_unpack(buf, len, &why, &code) == NULL && code == SA_ERR_INVALID);
 	free(buf);

@@ -1,0 +1,242 @@
+/* libFuzzer target for the store's value and key decoders (schema.c,
+ * topk_set.c). The merge operators run inside RocksDB compactions on
+ * whatever bytes are stored, so nothing here may crash, and a failed merge
+ * would stall compaction: both operators must always return a value.
+ *
+ * Input:
+ *   byte 0      bits 0-1: n_ops - 1 (1..4 operands)
+ *               bit 2:    no existing value (RocksDB passes NULL; also how
+ *                         a partial merge of operands looks)
+ *               bits 3-7: cap for schema_u64s_decode (0..31 values)
+ *   n_ops u16 LE lengths: the existing value, then operands 1..n_ops-1, each
+ *               taken modulo what is left + 1; the last operand is the rest
+ *   the pieces  each copied to a block of exactly its size, so ASan sees a
+ *               read past any one value
+ * With fewer header bytes than that the input is skipped.
+ *
+ * Checks:
+ *   schema_merge_add    the element-wise sum of every piece's whole u64s
+ *                       (at most 1024), computed here independently, and
+ *                       the same when the operands are first merged in two
+ *                       groups (RocksDB's partial merge may group them so);
+ *   schema_merge_topk   returns a value that decodes to 4 + 4 sketches of
+ *                       the stored capacity, in dimension order, entries
+ *                       sorted by count with valid keys; merging that value
+ *                       alone gives the same entries;
+ *   schema_u64s_decode  reads exactly min(len / 8, cap) values, inside cap;
+ *   schema_time_key_parse  accepts only 13-byte keys, and what it returns
+ *                       encodes back to the same key. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+#include "topk_set.h"
+
+#define MAX_OPS 4
+#define ADD_MAX 1024 /* MAX_ADD_LEN in schema.c: values per merged array */
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static uint64_t get_le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Expected schema_merge_add result: sum into `sum`, returns the count. */
+static size_t add_reference(const char *existing, size_t elen, const char *const *ops,
+			    const size_t *lens, int n_ops, uint64_t *sum)
+{
+	size_t n = 0;
+
+	memset(sum, 0, ADD_MAX * sizeof(*sum));
+	for (int i = -1; i < n_ops; i++) {
+		const uint8_t *v = (const uint8_t *)(i < 0 ? existing : ops[i]);
+		size_t m = (i < 0 ? elen : lens[i]) / 8;
+		if (v == NULL)
+			continue;
+		if (m > ADD_MAX)
+			m = ADD_MAX;
+		for (size_t j = 0; j < m; j++)
+			sum[j] += get_le64(v + 8 * j);
+		if (m > n)
+			n = m;
+	}
+	return n;
+}
+
+static void check_add(const char *existing, size_t elen, const char *const *ops,
+		      const size_t *lens, int n_ops)
+{
+	static uint64_t sum[ADD_MAX];
+	size_t out_len = 0, n = add_reference(existing, elen, ops, lens, n_ops, sum);
+	char *out = schema_merge_add(existing, elen, ops, lens, n_ops, &out_len);
+
+	if (out == NULL || out_len != 8 * n)
+		__builtin_trap();
+	for (size_t j = 0; j < n; j++)
+		if (get_le64((const uint8_t *)out + 8 * j) != sum[j])
+			__builtin_trap();
+
+	/* Any grouping of the operands gives the same sum. */
+	for (int k = 1; k < n_ops; k++) {
+		size_t plen = 0, flen = 0;
+		char *part = schema_merge_add(existing, elen, ops, lens, k, &plen);
+		if (part == NULL)
+			__builtin_trap();
+		char *full = schema_merge_add(part, plen, ops + k, lens + k, n_ops - k, &flen);
+		if (full == NULL || flen != out_len || memcmp(full, out, out_len) != 0)
+			__builtin_trap();
+		free(part);
+		free(full);
+	}
+	free(out);
+}
+
+static void check_sketch(const Sa__TopSketch *s, unsigned dim)
+{
+	if (s->dimension != dim || s->capacity != SCHEMA_TOPK_CAPACITY ||
+	    s->n_entries > SCHEMA_TOPK_CAPACITY)
+		__builtin_trap();
+	for (size_t i = 0; i < s->n_entries; i++) {
+		const Sa__TopEntry *e = s->entries[i];
+		if (e->key.len == 0 || e->key.len > SA_TOPK_KEY_MAX)
+			__builtin_trap();
+		if (i > 0 && e->count > s->entries[i - 1]->count)
+			__builtin_trap();
+	}
+}
+
+/* Decodes a merge_topk result and checks its shape. */
+static Sa__IntervalStats *topk_decode(const char *v, size_t len)
+{
+	Sa__IntervalStats *iv = sa__interval_stats__unpack(NULL, len, (const uint8_t *)v);
+
+	if (iv == NULL || iv->n_top_bytes != TOPK_DIMS || iv->n_top_packets != TOPK_DIMS)
+		__builtin_trap();
+	for (unsigned d = 0; d < TOPK_DIMS; d++) {
+		check_sketch(iv->top_bytes[d], d);
+		check_sketch(iv->top_packets[d], d);
+	}
+	return iv;
+}
+
+static int same_entries(const Sa__TopSketch *a, const Sa__TopSketch *b)
+{
+	if (a->n_entries != b->n_entries)
+		return 0;
+	for (size_t i = 0; i < a->n_entries; i++) {
+		const Sa__TopEntry *x = a->entries[i], *y = b->entries[i];
+		if (x->key.len != y->key.len || memcmp(x->key.data, y->key.data, x->key.len) != 0 ||
+		    x->count != y->count || x->error != y->error)
+			return 0;
+	}
+	return 1;
+}
+
+static void check_topk(const char *existing, size_t elen, const char *const *ops,
+		       const size_t *lens, int n_ops)
+{
+	size_t out_len = 0, again_len = 0;
+	char *out = schema_merge_topk(existing, elen, ops, lens, n_ops, &out_len);
+
+	if (out == NULL || out_len == 0)
+		__builtin_trap();
+	Sa__IntervalStats *iv = topk_decode(out, out_len);
+
+	/* A merged row holds at most capacity distinct keys per sketch, so
+	 * merging it on its own again is lossless. Totals are not compared:
+	 * they differ only once u64 weights wrap, which real traffic never does. */
+	char *again = schema_merge_topk(out, out_len, NULL, NULL, 0, &again_len);
+	if (again == NULL || again_len == 0)
+		__builtin_trap();
+	Sa__IntervalStats *iv2 = topk_decode(again, again_len);
+	for (unsigned d = 0; d < TOPK_DIMS; d++)
+		if (!same_entries(iv->top_bytes[d], iv2->top_bytes[d]) ||
+		    !same_entries(iv->top_packets[d], iv2->top_packets[d]))
+			__builtin_trap();
+	sa__interval_stats__free_unpacked(iv, NULL);
+	sa__interval_stats__free_unpacked(iv2, NULL);
+	free(out);
+	free(again);
+}
+
+static void check_u64s(const uint8_t *in, size_t len, unsigned cap)
+{
+	uint64_t *v = malloc(cap ? cap * sizeof(*v) : 1);
+	size_t want = len / 8 < cap ? len / 8 : cap;
+
+	if (v == NULL)
+		return;
+	if (schema_u64s_decode(in, len, v, cap) != want)
+		__builtin_trap();
+	for (size_t i = 0; i < want; i++)
+		if (v[i] != get_le64(in + 8 * i))
+			__builtin_trap();
+	free(v);
+}
+
+static void check_time_key(const uint8_t *k, size_t len)
+{
+	uint8_t again[SCHEMA_TIME_KEY_LEN];
+	unsigned res;
+	uint32_t node;
+	uint64_t t_s;
+
+	if (schema_time_key_parse(k, len, &res, &node, &t_s) != 0)
+		return;
+	if (len != SCHEMA_TIME_KEY_LEN || res >= RES_COUNT)
+		__builtin_trap();
+	schema_time_key(again, res, node, t_s);
+	if (memcmp(again, k, SCHEMA_TIME_KEY_LEN) != 0)
+		__builtin_trap();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *piece[MAX_OPS + 1] = {NULL};
+	size_t len[MAX_OPS + 1] = {0}, hdr;
+	int n_ops, no_existing;
+	unsigned cap;
+
+	if (size < 1)
+		return 0;
+	n_ops = (data[0] & 3) + 1;
+	no_existing = data[0] & 4;
+	cap = data[0] >> 3;
+	hdr = 1 + 2 * (size_t)n_ops;
+	if (size < hdr)
+		return 0;
+
+	const uint8_t *p = data + hdr;
+	size_t left = size - hdr;
+	for (int i = 0; i <= n_ops; i++) {
+		size_t l = left;
+		if (i < n_ops)
+			l = (size_t)(data[1 + 2 * i] | data[2 + 2 * i] << 8) % (left + 1);
+		piece[i] = malloc(l ? l : 1);
+		if (piece[i] == NULL)
+			goto out;
+		memcpy(piece[i], p, l);
+		len[i] = l;
+		p += l;
+		left -= l;
+	}
+
+	const char *existing = no_existing ? NULL : piece[0];
+	const char *const *ops = (const char *const *)&piece[1];
+	check_add(existing, len[0], ops, &len[1], n_ops);
+	check_topk(existing, len[0], ops, &len[1], n_ops);
+	check_u64s(data + hdr, size - hdr, cap);
+	for (int i = 0; i <= n_ops; i++)
+		check_time_key((const uint8_t *)piece[i], len[i]);
+out:
+	for (int i = 0; i <= n_ops; i++)
+		free(piece[i]);
+	return 0;
+}
