@@ -55,7 +55,9 @@ struct pkt_meta {
 	uint8_t proto;         /* IP protocol of the transport header (after IPv6 ext headers) */
 	uint8_t tcp_flags;     /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80 */
 	uint8_t flags;         /* PKT_F_* */
-	uint8_t err;           /* enum pkt_err; fields above are valid up to the failing layer */
+	uint8_t err;           /* enum pkt_err. l3 is set once the link layer says IP,
+				* even if the IP header then fails; src/dst/proto are
+				* valid only when err is PKT_OK or an L4 error. */
 	uint32_t wire_len;     /* on-the-wire length: max(pkt_len, link header + IP total length) */
 	uint32_t tcp_seq, tcp_ack;
 	uint32_t l4_payload;   /* transport payload bytes per the IP length (0 if unknown) */
