@@ -1,11 +1,15 @@
 /* sa-capture: EAL start-up, configuration, lcore launch, signals, and the
  * exporter loop on the main lcore. The only place that exits. */
+#define _GNU_SOURCE /* nftw; before any header */
 #include <errno.h>
+#include <ftw.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -178,6 +182,22 @@ static int eal_start(const char *prog, const struct options *o)
 	return rte_eal_init(n, args);
 }
 
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* The EAL leaves its runtime directory (under /var/run/dpdk, i.e. memory)
+ * behind after rte_eal_cleanup; one per run adds up on a busy box. */
+static void remove_runtime_dir(const char *dir)
+{
+	if (dir[0] != '\0')
+		nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -309,6 +329,9 @@ int main(int argc, char **argv)
 	free(file.fixes);
 	rte_eth_dev_stop(0);
 	rte_eth_dev_close(0);
+	char runtime_dir[PATH_MAX];
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	remove_runtime_dir(runtime_dir);
 	return status;
 }
