@@ -729,7 +729,7 @@ unsigned gen_app_dns(uint8_t *p, struct gen_rng *r, uint16_t id, const char *nam
 	put16(p + 4, 1);
 	put16(p + 6, an);
 	put16(p + 8, 0);
-	put16(p + 10, 1); /* EDNS OPT, as every current stub resolver sends */
+	put16(p + 10, 1); /* EDNS OPT, as current client resolvers send */
 	for (const char *s = name; *s;) {
 		const char *dot = strchr(s, '.');
 		unsigned l = dot ? (unsigned)(dot - s) : (unsigned)strlen(s);
