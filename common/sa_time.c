@@ -23,10 +23,13 @@ const char *sa_time_fmt(uint64_t ns, char *buf, unsigned len)
 static int parse_relative(const char *s, uint64_t now_ns, uint64_t *ns)
 {
 	char *end;
-	unsigned long long n = strtoull(s + 1, &end, 10);
+	unsigned long long n;
 	uint64_t unit;
 
-	if (end == s + 1 || end[0] == '\0' || end[1] != '\0')
+	if (!isdigit((unsigned char)s[1])) /* strtoull would take "--5h" or "- 5h" */
+		return -EINVAL;
+	n = strtoull(s + 1, &end, 10);
+	if (end[0] == '\0' || end[1] != '\0')
 		return -EINVAL;
 	switch (*end) {
 	case 's': unit = 1; break;
@@ -39,7 +42,8 @@ static int parse_relative(const char *s, uint64_t now_ns, uint64_t *ns)
 	if (n > now_ns / SA_NS_PER_S / unit)
 		return -EINVAL;
 	*ns = now_ns - n * unit * SA_NS_PER_S;
-	return 0;
+	/* The same 64-bit ns range as absolute times (up to 2554). */
+	return *ns / SA_NS_PER_S < UINT64_MAX / SA_NS_PER_S ? 0 : -EINVAL;
 }
 
 int sa_time_parse(const char *s, uint64_t now_ns, uint64_t *ns)

@@ -20,6 +20,8 @@ int main(void)
 	CHECK(sa_time_parse("-2h", now, &ns) == 0 && ns == now - 7200 * SA_NS_PER_S);
 	CHECK(sa_time_parse("-1d", now, &ns) == 0 && ns == now - 86400 * SA_NS_PER_S);
 	CHECK(sa_time_parse("-5x", now, &ns) == -EINVAL);
+	CHECK(sa_time_parse("--5h", now, &ns) == -EINVAL);
+	CHECK(sa_time_parse("- 5h", now, &ns) == -EINVAL);
 	CHECK(sa_time_parse("yesterday", now, &ns) == -EINVAL);
 	CHECK(sa_time_parse("2024-13-45", now, &ns) == -EINVAL);
 	CHECK(sa_time_parse("", now, &ns) == -EINVAL);
