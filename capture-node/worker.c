@@ -244,7 +244,9 @@ int worker_main(void *arg)
 		}
 		idle_polls = 0;
 		uint64_t t0 = rte_rdtsc();
-		uint64_t fallback_ns = w->ts_offset >= 0 ? 0 : sa_wall_ns();
+		/* For ports that stamp no time (af_packet): the arrival time of the
+		 * burst, read once per burst (vDSO, not a syscall). */
+		uint64_t fallback_ns = sa_wall_ns();
 		for (uint16_t i = 0; i < n && i < PREFETCH_OFFSET; i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 		for (uint16_t i = 0; i < n; i++) {
