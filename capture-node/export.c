@@ -32,7 +32,12 @@ struct exporter {
 	bool last_sealed;
 	bool greeted;
 	bool workers_idle;          /* the last poll found the rings empty */
-	uint64_t resend_floor;      /* monotonic time of the last resend round */               /* an ack arrived, so a hello sent before it got through */
+	uint64_t resend_floor;      /* monotonic time of the last resend round */
+	struct rte_eth_stats port_seen; /* port counters at the last heartbeat */
+	uint64_t spool_full_polls;  /* polls that found the spool full with records waiting */
+	/* Ledger deltas not yet charged to an exported interval. */
+	uint64_t pending[4];        /* nic_missed, nic_errors, nic_nombuf, spool_full */
+	uint64_t last_iv_ns;        /* start of the last interval exported */               /* an ack arrived, so a hello sent before it got through */
 	void *zctx, *sock;
 	struct spool *spool;
 	struct sa_arena *arena;
@@ -86,6 +91,22 @@ static void send_heartbeat(struct exporter *ex)
 
 	memset(&es, 0, sizeof(es));
 	rte_eth_stats_get(ex->conf.port_id, &es);
+	/* The per-second ledger: what the port lost since the last look. */
+	ex->pending[0] += es.imissed - ex->port_seen.imissed;
+	ex->pending[1] += es.ierrors - ex->port_seen.ierrors;
+	ex->pending[2] += es.rx_nombuf - ex->port_seen.rx_nombuf;
+	ex->port_seen = es;
+	uint64_t ring_full = 0, evictions = 0, parse_errors = 0;
+	for (unsigned w = 0; w < ex->n_workers; w++) {
+		ring_full += __atomic_load_n(&ex->workers[w].total_ring_full, __ATOMIC_RELAXED);
+		evictions += __atomic_load_n(&ex->workers[w].total_evictions, __ATOMIC_RELAXED);
+		parse_errors += __atomic_load_n(&ex->workers[w].total_parse_errors, __ATOMIC_RELAXED);
+	}
+	hb.has_ring_full = hb.has_flow_evictions = hb.has_parse_errors = hb.has_spool_full = 1;
+	hb.ring_full = ring_full;
+	hb.flow_evictions = evictions;
+	hb.parse_errors = parse_errors;
+	hb.spool_full = ex->spool_full_polls;
 	hb.has_node_id = hb.has_run_id = hb.has_rx_packets = hb.has_rx_missed = 1;
 	hb.has_rx_nombuf = hb.has_rx_errors = hb.has_unacked_batches = 1;
 	hb.node_id = ex->conf.node_id;
@@ -253,6 +274,16 @@ static Sa__TopSketch *sketch_to_pb(struct exporter *ex, unsigned dim, const stru
 	return s;
 }
 
+/* Losses the exporter saw (port, spool) ride on the next interval out. */
+static void add_pending_ledger(struct exporter *ex, uint64_t *counters)
+{
+	counters[SA_C_NIC_MISSED] += ex->pending[0];
+	counters[SA_C_NIC_ERRORS] += ex->pending[1];
+	counters[SA_C_NIC_NOMBUF] += ex->pending[2];
+	counters[SA_C_SPOOL_FULL] += ex->pending[3];
+	memset(ex->pending, 0, sizeof(ex->pending));
+}
+
 static void add_interval(struct exporter *ex, const struct handoff_interval *iv)
 {
 	Sa__IntervalStats *p = sa_arena_alloc(ex->arena, sizeof(*p));
@@ -263,6 +294,8 @@ static void add_interval(struct exporter *ex, const struct handoff_interval *iv)
 	p->length_s = 1;
 	p->n_counters = SA_C_COUNT;
 	p->counters = copy_u64(ex->arena, iv->counters, SA_C_COUNT);
+	add_pending_ledger(ex, p->counters);
+	ex->last_iv_ns = p->start_ns;
 	p->n_size_hist = SA_SIZE_BUCKETS;
 	p->size_hist = copy_u64(ex->arena, iv->size_hist, SA_SIZE_BUCKETS);
 	p->n_iat_hist = SA_TIME_BUCKETS;
@@ -283,6 +316,23 @@ static void add_interval(struct exporter *ex, const struct handoff_interval *iv)
 	}
 	ex->ivs[ex->n_ivs++] = p;
 	ex->st.intervals++;
+}
+
+/* Charges ledger deltas still pending at the end of input to the last
+ * second that had packets (the store adds them to that row). */
+static void add_ledger_interval(struct exporter *ex)
+{
+	if ((ex->pending[0] | ex->pending[1] | ex->pending[2] | ex->pending[3]) == 0 || ex->last_iv_ns == 0)
+		return;
+	Sa__IntervalStats *p = sa_arena_alloc(ex->arena, sizeof(*p));
+	sa__interval_stats__init(p);
+	p->has_start_ns = p->has_length_s = 1;
+	p->start_ns = ex->last_iv_ns;
+	p->length_s = 1;
+	p->n_counters = SA_C_COUNT;
+	p->counters = sa_arena_alloc(ex->arena, SA_C_COUNT * sizeof(uint64_t));
+	add_pending_ledger(ex, p->counters);
+	ex->ivs[ex->n_ivs++] = p;
 }
 
 static void send_entry(struct exporter *ex, struct spool_entry *e, uint64_t now)
@@ -373,6 +423,14 @@ static unsigned drain(struct exporter *ex)
 	return moved;
 }
 
+static bool rings_waiting(const struct exporter *ex)
+{
+	for (unsigned w = 0; w < ex->n_workers; w++)
+		if (rte_ring_count(ex->workers[w].to_export) != 0)
+			return true;
+	return false;
+}
+
 static void take_acks(struct exporter *ex, int wait_ms)
 {
 	zmq_pollitem_t it = {.socket = ex->sock, .events = ZMQ_POLLIN};
@@ -424,6 +482,10 @@ bool exporter_poll(struct exporter *ex, int wait_ms)
 			send_entry(ex, e, now);
 		ex->resend_floor = now;
 	}
+	if (spool_full(ex->spool) && rings_waiting(ex)) {
+		ex->spool_full_polls++;
+		ex->pending[3]++;
+	}
 	while (!spool_full(ex->spool)) {
 		unsigned n = drain(ex);
 		moved += n;
@@ -437,8 +499,9 @@ bool exporter_poll(struct exporter *ex, int wait_ms)
 		}
 		if (all_eof && !ex->last_sealed) {
 			/* Final port counters travel ahead of the last batch, which
-			 * makes the aggregator save them. */
+			 * makes the aggregator save them, and the last losses ride in it. */
 			send_heartbeat(ex);
+			add_ledger_interval(ex);
 			seal_batch(ex, true);
 		}
 		break;

@@ -38,6 +38,8 @@ struct options {
 	uint32_t idle_s, active_s, close_s;
 	uint32_t spool;
 	uint32_t resend_s, give_up_s;
+	uint32_t mbufs, ring;
+	bool lossy;
 	int eal_argc;                /* EAL arguments after "--", if any */
 	char **eal_argv;
 };
@@ -61,6 +63,11 @@ static void usage(FILE *f)
 "  --active-timeout S   export long flows every S seconds [300]\n"
 "  --close-timeout S    keep a closed TCP flow S seconds for its last ACK [2]\n"
 "  --spool N            unacknowledged batches kept for resend [256]\n"
+"  --ring N             records queued from the worker to the exporter [16384]\n"
+"  --mbufs N            packet buffers in the port's pool [8191]\n"
+"  --lossy              a file is read like a live port: when the exporter falls\n"
+"                       behind, records are dropped and counted (ring_full),\n"
+"                       not waited for\n"
 "  --resend S           resend a batch not acknowledged after S seconds [2]\n"
 "  --give-up S          after the input ends, wait at most S seconds for acks [60]\n"
 "  --file-prefix P      DPDK runtime file prefix [sa-cap-NODE-PID]\n"
@@ -102,6 +109,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"spool", required_argument, NULL, 's'},
 		{"resend", required_argument, NULL, 'r'},
 		{"give-up", required_argument, NULL, 'g'},
+		{"ring", required_argument, NULL, 'R'},
+		{"mbufs", required_argument, NULL, 'M'},
+		{"lossy", no_argument, NULL, 'L'},
 		{"file-prefix", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -109,7 +119,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c, rc = 0;
 
 	*o = (struct options){.aggregator = "tcp://127.0.0.1:7701", .flows = 262144, .idle_s = 30,
-			      .active_s = 300, .close_s = 2, .spool = 256, .resend_s = 2, .give_up_s = 60};
+			      .active_s = 300, .close_s = 2, .spool = 256, .resend_s = 2, .give_up_s = 60,
+			      .mbufs = 8191, .ring = 16384};
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -125,6 +136,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'r': rc |= parse_u32("--resend", optarg, 1, 3600, &o->resend_s); break;
 		case 'g': rc |= parse_u32("--give-up", optarg, 1, 86400, &o->give_up_s); break;
 		case 'P': o->file_prefix = optarg; break;
+		case 'R': rc |= parse_u32("--ring", optarg, 64, 1u << 24, &o->ring); break;
+		case 'M': rc |= parse_u32("--mbufs", optarg, 64, 1u << 24, &o->mbufs); break;
+		case 'L': o->lossy = true; break;
 		case 'h': usage(stdout); exit(0);
 		default:
 			fprintf(stderr, "sa-capture: unknown or incomplete option '%s' (see --help)\n",
@@ -213,9 +227,10 @@ static char *config_text(const struct options *o)
 
 	snprintf(buf, sizeof(buf),
 		 "node_id=%u\ninput=%s\naggregator=%s\nflows=%u\nidle_timeout_s=%u\n"
-		 "active_timeout_s=%u\nclose_timeout_s=%u\nspool=%u\nresend_s=%u\n",
+		 "active_timeout_s=%u\nclose_timeout_s=%u\nspool=%u\nresend_s=%u\nring=%u\nmbufs=%u\nlossy=%d\n",
 		 o->node_id, o->pcap ? o->pcap : o->iface ? o->iface : "eal", o->aggregator,
-		 o->flows, o->idle_s, o->active_s, o->close_s, o->spool, o->resend_s);
+		 o->flows, o->idle_s, o->active_s, o->close_s, o->spool, o->resend_s, o->ring, o->mbufs,
+		 o->lossy);
 	return buf;
 }
 
@@ -249,18 +264,18 @@ int main(int argc, char **argv)
 	if (rte_lcore_count() < 2)
 		rte_exit(1, "need two lcores (exporter and one worker), have %u\n", rte_lcore_count());
 
-	struct port_conf pc = {.port_id = 0, .rx_queues = 1, .rx_desc = 1024, .mbufs = 8191};
+	struct port_conf pc = {.port_id = 0, .rx_queues = 1, .rx_desc = 1024, .mbufs = o.mbufs};
 	if (port_start(&pc) == NULL)
 		rte_exit(1, "cannot start port 0\n");
 
 	struct worker_conf wc = {
 		.id = 0, .port_id = 0, .queue_id = 0, .linktype = file.linktype,
-		.lossless = o.pcap != NULL,
+		.lossless = o.pcap != NULL && !o.lossy,
 		.flows = {.capacity = o.flows,
 			  .idle_timeout_ns = o.idle_s * SA_NS_PER_S,
 			  .active_timeout_ns = o.active_s * SA_NS_PER_S,
 			  .close_timeout_ns = o.close_s * SA_NS_PER_S},
-		.ring_size = 16384, .flow_objs = 32767, .intervals = 256,
+		.ring_size = rte_align32pow2(o.ring), .flow_objs = 32767, .intervals = 256,
 		.max_packets = file.records, .len_fixes = file.fixes, .n_len_fixes = file.n_fixes,
 	};
 	if (worker_init(&worker, &wc) != 0)
@@ -288,7 +303,11 @@ int main(int argc, char **argv)
 	for (;;) {
 		if (!input_done && o.pcap) {
 			struct rte_eth_stats es;
-			if (rte_eth_stats_get(0, &es) == 0 && es.ipackets + es.rx_nombuf >= file.records)
+			/* Every record comes out as a packet, a failed buffer
+			 * allocation or a receive error (the PMD drops jumbo records
+			 * it cannot chain); all count as consumed. */
+			if (rte_eth_stats_get(0, &es) == 0 &&
+			    es.ipackets + es.rx_nombuf + es.ierrors >= file.records)
 				input_done = true;
 		}
 		if (exporter_poll(ex, 10))

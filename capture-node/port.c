@@ -12,7 +12,7 @@
 #include "port.h"
 
 #define RTE_LOGTYPE_SA_PORT RTE_LOGTYPE_USER1
-#define MBUF_CACHE 256
+#define MBUF_CACHE 256 /* per-lcore cache, as l3fwd; smaller pools get a smaller one */
 
 int port_file_scan(const char *path, struct port_file_info *info)
 {
@@ -60,7 +60,9 @@ struct rte_mempool *port_start(const struct port_conf *conf)
 	int rc;
 
 	snprintf(name, sizeof(name), "mbufs_p%u", conf->port_id);
-	pool = rte_pktmbuf_pool_create(name, conf->mbufs, MBUF_CACHE, 0,
+	/* The EAL wants the cache at most a little over half the pool. */
+	unsigned cache = conf->mbufs / 2 < MBUF_CACHE ? conf->mbufs / 2 : MBUF_CACHE;
+	pool = rte_pktmbuf_pool_create(name, conf->mbufs, cache, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
 	if (pool == NULL) {
 		RTE_LOG(ERR, SA_PORT, "cannot create mbuf pool of %u: %s\n", conf->mbufs,

@@ -36,11 +36,14 @@ static void wait_for_exporter(void)
 	rte_delay_us_sleep(IDLE_SLEEP_US);
 }
 
-static void handoff_enqueue(struct worker *w, void *obj)
+/* Queues an ended flow; when the ring stays full on live input the record
+ * is dropped, counted, and its object goes back to the pool. */
+static void flow_handoff(struct worker *w, struct handoff_flow *hf)
 {
-	while (rte_ring_sp_enqueue(w->to_export, obj) != 0) {
+	while (rte_ring_sp_enqueue(w->to_export, hf) != 0) {
 		if (!w->conf.lossless || *w->force_quit) {
 			w->ring_full_pending++;
+			rte_mempool_put(w->flow_pool, hf);
 			return;
 		}
 		wait_for_exporter();
@@ -62,29 +65,74 @@ static void interval_reset(struct handoff_interval *iv, uint64_t start_s)
 			sa_topk_reset(iv->top[k][d]);
 }
 
+static void ledger_add(uint64_t *total, uint64_t v)
+{
+	__atomic_store_n(total, *total + v, __ATOMIC_RELAXED); /* single writer */
+}
+
+/* Ledger counters (drops, evictions, parse errors by reason) must survive
+ * the loss of the interval that holds them. */
+static const unsigned carried[] = {
+	SA_C_RING_FULL, SA_C_FLOW_EVICTIONS, SA_C_PARSE_ERRORS, SA_C_ERR_TRUNC_L2, SA_C_ERR_TRUNC_L3,
+	SA_C_ERR_BAD_L3, SA_C_ERR_TRUNC_L4, SA_C_ERR_BAD_L4, SA_C_ERR_LINKTYPE,
+};
+
+static bool interval_has_news(const struct handoff_interval *iv)
+{
+	for (unsigned i = 0; i < sizeof(carried) / sizeof(carried[0]); i++)
+		if (iv->counters[carried[i]])
+			return true;
+	return iv->counters[SA_C_PACKETS] || iv->counters[SA_C_FLOWS_ENDED];
+}
+
+/* Hands iv to the exporter and takes a spent object to count in next.
+ * Lossless input waits for room; live input gives up at once. */
+static bool interval_handoff(struct worker *w, struct handoff_interval *iv,
+			     struct handoff_interval **next)
+{
+	while (w->spare_iv == NULL && rte_ring_sc_dequeue(w->iv_free, (void **)&w->spare_iv) != 0) {
+		if (!w->conf.lossless || *w->force_quit)
+			return false;
+		wait_for_exporter();
+	}
+	while (rte_ring_sp_enqueue(w->to_export, iv) != 0) {
+		if (!w->conf.lossless || *w->force_quit)
+			return false;
+		wait_for_exporter();
+	}
+	*next = w->spare_iv;
+	w->spare_iv = NULL;
+	return true;
+}
+
 /* Queues the finished second and starts counting `start_s`. */
 static void interval_roll(struct worker *w, uint64_t start_s)
 {
-	struct handoff_interval *next = NULL;
+	struct handoff_interval *iv = w->iv, *next;
 
-	if (w->iv->counters[SA_C_PACKETS] != 0 || w->iv->counters[SA_C_FLOWS_ENDED] != 0) {
-		w->iv->counters[SA_C_RING_FULL] += w->ring_full_pending;
-		w->ring_full_pending = 0;
-		while (rte_ring_sc_dequeue(w->iv_free, (void **)&next) != 0) {
-			if (!w->conf.lossless || *w->force_quit)
-				break;
-			wait_for_exporter();
-		}
-		if (next == NULL) {
-			/* Exporter is behind: this second is lost, say so in the next. */
-			w->ring_full_pending += w->iv->counters[SA_C_PACKETS];
-			interval_reset(w->iv, start_s);
-			return;
-		}
-		handoff_enqueue(w, w->iv);
-		w->iv = next;
+	if (!interval_has_news(iv)) {
+		interval_reset(iv, start_s);
+		return;
 	}
-	interval_reset(w->iv, start_s);
+	iv->counters[SA_C_RING_FULL] += w->ring_full_pending;
+	w->ring_full_pending = 0;
+	if (interval_handoff(w, iv, &next)) {
+		ledger_add(&w->total_ring_full, iv->counters[SA_C_RING_FULL]);
+		ledger_add(&w->total_evictions, iv->counters[SA_C_FLOW_EVICTIONS]);
+		ledger_add(&w->total_parse_errors, iv->counters[SA_C_PARSE_ERRORS]);
+		w->iv = next;
+		interval_reset(next, start_s);
+		return;
+	}
+	/* The exporter is behind: this second's statistics are lost. Keep its
+	 * ledger for the next second and count the lost record itself. */
+	uint64_t keep[sizeof(carried) / sizeof(carried[0])];
+	for (unsigned i = 0; i < sizeof(carried) / sizeof(carried[0]); i++)
+		keep[i] = iv->counters[carried[i]];
+	interval_reset(iv, start_s);
+	for (unsigned i = 0; i < sizeof(carried) / sizeof(carried[0]); i++)
+		iv->counters[carried[i]] = keep[i];
+	iv->counters[SA_C_RING_FULL]++;
 }
 
 static void on_flow_end(void *ctx, const struct flow_entry *f)
@@ -106,7 +154,7 @@ static void on_flow_end(void *ctx, const struct flow_entry *f)
 	}
 	hf->kind = HANDOFF_FLOW;
 	hf->f = *f;
-	handoff_enqueue(w, hf);
+	flow_handoff(w, hf);
 }
 
 static inline void count_protocols(struct handoff_interval *iv, const struct pkt_meta *m)
@@ -207,10 +255,15 @@ static inline void process_packet(struct worker *w, struct rte_mbuf *mb, uint64_
 
 static void finish(struct worker *w)
 {
+	/* No packets are arriving any more, so waiting for the exporter costs
+	 * nothing: flush the table and the last second without dropping. */
+	w->conf.lossless = true;
 	flowtab_flush(w->ft);
 	interval_roll(w, 0);
+	/* The end of input is not a record to drop: it always goes through. */
 	w->eof.kind = HANDOFF_EOF;
-	handoff_enqueue(w, &w->eof);
+	while (rte_ring_sp_enqueue(w->to_export, &w->eof) != 0 && !*w->force_quit)
+		wait_for_exporter();
 	w->finished = true;
 }
 
@@ -323,7 +376,9 @@ void worker_fini(struct worker *w)
 			interval_free(iv);
 	if (w->iv != NULL)
 		interval_free(w->iv);
-	w->iv = NULL;
+	if (w->spare_iv != NULL)
+		interval_free(w->spare_iv);
+	w->iv = w->spare_iv = NULL;
 	rte_ring_free(w->iv_free);
 	rte_ring_free(w->to_export);
 	rte_mempool_free(w->flow_pool);

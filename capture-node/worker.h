@@ -39,12 +39,16 @@ struct worker {
 	struct rte_ring *iv_free;    /* exporter -> worker: spent interval objects */
 	struct rte_mempool *flow_pool;
 	struct handoff_interval *iv; /* the second being counted */
+	struct handoff_interval *spare_iv; /* taken from iv_free, not yet in use */
 	struct handoff_eof eof;
 	int ts_offset;               /* mbuf timestamp dynfield or -1 */
 	uint64_t ts_flag;
 	uint64_t now_ns;             /* latest capture time seen */
 	uint64_t last_pkt_ns;        /* for the node-level inter-arrival histogram */
 	uint64_t ring_full_pending;  /* losses not yet charged to an interval */
+	/* Run totals of the ledger counters, summed as each interval closes;
+	 * written by the worker, read by the exporter (relaxed atomics). */
+	uint64_t total_ring_full, total_evictions, total_parse_errors;
 	uint64_t rx_packets;
 	uint64_t next_fix;           /* index into conf.len_fixes */
 	uint64_t cycles;             /* TSC spent on non-empty bursts */

@@ -21,8 +21,11 @@ static const char *key_text(const ProtobufCBinaryData *k, char *buf, size_t len)
 
 int cmd_nodes(struct cli *c)
 {
+	/* Node state and its loss ledger (run totals from the last heartbeat). */
 	static const char *const cols[] = {"node", "host", "input", "batches", "duplicates", "flows",
-					   "intervals", "rx_packets", "rx_missed", "rx_nombuf", "last_seen"};
+					   "intervals", "rx_packets", "rx_missed", "rx_errors", "rx_nombuf",
+					   "ring_full", "flow_evictions", "parse_errors", "spool_full",
+					   "last_seen"};
 	Sa__Query q;
 	char t[40];
 
@@ -30,10 +33,11 @@ int cmd_nodes(struct cli *c)
 	Sa__Response *r = cli_call(c, &q);
 	if (r == NULL)
 		return 1;
-	struct out_table *tab = out_table_new("", 11, cols);
+	struct out_table *tab = out_table_new("", 16, cols);
 	for (size_t i = 0; i < r->n_nodes; i++) {
 		const Sa__NodeInfo *n = r->nodes[i];
-		const Sa__Heartbeat *hb = n->last_heartbeat;
+		const Sa__Heartbeat none = SA__HEARTBEAT__INIT;
+		const Sa__Heartbeat *hb = n->last_heartbeat ? n->last_heartbeat : &none;
 		out_u64(tab, n->node_id);
 		out_str(tab, n->hostname);
 		out_str(tab, n->port_name);
@@ -41,9 +45,14 @@ int cmd_nodes(struct cli *c)
 		out_u64(tab, n->duplicates);
 		out_u64(tab, n->flows);
 		out_u64(tab, n->intervals);
-		out_u64(tab, hb ? hb->rx_packets : 0);
-		out_u64(tab, hb ? hb->rx_missed : 0);
-		out_u64(tab, hb ? hb->rx_nombuf : 0);
+		out_u64(tab, hb->rx_packets);
+		out_u64(tab, hb->rx_missed);
+		out_u64(tab, hb->rx_errors);
+		out_u64(tab, hb->rx_nombuf);
+		out_u64(tab, hb->ring_full);
+		out_u64(tab, hb->flow_evictions);
+		out_u64(tab, hb->parse_errors);
+		out_u64(tab, hb->spool_full);
 		out_str(tab, sa_time_fmt(n->last_seen_ns, t, sizeof(t)));
 	}
 	out_table_print(tab, c->format, stdout);

@@ -1,5 +1,9 @@
 /* Interval counters: one table, so the capture node, the wire, the store and
- * the CLI agree on index and name. Append only: the index is on the wire. */
+ * the CLI agree on index and name. Append only: the index is on the wire.
+ * The last block is the loss ledger: where packets or records were lost
+ * (NIC counters are the port's deltas, charged to the next interval the
+ * exporter sends; spool_full counts exporter polls that found the spool
+ * full with records waiting). */
 #ifndef SA_COUNTER_H
 #define SA_COUNTER_H
 
@@ -33,9 +37,12 @@
 	X(ERR_TRUNC_L4, "err_trunc_l4")                             \
 	X(ERR_BAD_L4, "err_bad_l4")                                 \
 	X(ERR_LINKTYPE, "err_linktype")                             \
-	X(FLOW_TABLE_FULL, "flow_table_full")                       \
 	X(FLOW_EVICTIONS, "flow_evictions")                         \
-	X(RING_FULL, "ring_full")
+	X(RING_FULL, "ring_full")                                   \
+	X(NIC_MISSED, "nic_missed")                                 \
+	X(NIC_ERRORS, "nic_errors")                                 \
+	X(NIC_NOMBUF, "nic_nombuf")                                 \
+	X(SPOOL_FULL, "spool_full")
 
 enum sa_counter {
 #define SA_COUNTER_ENUM(id, name) SA_C_##id,
