@@ -202,6 +202,26 @@ static void store_interval(struct ingest *in, struct node_state *n, const Sa__In
 	}
 }
 
+/* Keeps a node's latest status (port counters, ledger totals) in memory;
+ * it is saved with the node's next batch. */
+static void status_keep(struct node_state *n, const Sa__Heartbeat *hb)
+{
+	if (n->info.last_heartbeat == NULL &&
+	    (n->info.last_heartbeat = malloc(sizeof(Sa__Heartbeat))) == NULL)
+		return;
+	*n->info.last_heartbeat = *hb; /* scalars only */
+	n->info.last_heartbeat->base.unknown_fields = NULL;
+	n->info.last_heartbeat->base.n_unknown_fields = 0;
+}
+
+static void on_heartbeat(struct ingest *in, const Sa__Heartbeat *hb)
+{
+	struct node_state *n = node_get(in, hb->node_id);
+
+	if (n != NULL)
+		status_keep(n, hb);
+}
+
 static uint64_t flow_first_ns(const Sa__FlowRecord *f)
 {
 	uint64_t a = f->a_to_b && f->a_to_b->packets ? f->a_to_b->first_ns : UINT64_MAX;
@@ -247,6 +267,8 @@ static void store_batch(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBat
 		free(packed);
 	}
 	tsdb_batch_put(in->wb, in->db, TSDB_INGEST, marker, sizeof(marker), "", 0);
+	if (b->status != NULL)
+		status_keep(n, b->status);
 	n->info.batches++;
 	n->info.flows += b->n_flows;
 	n->info.intervals += b->n_intervals;
@@ -280,21 +302,6 @@ static void on_hello(struct ingest *in, const Sa__Hello *h)
 	tsdb_batch_clear(in->wb);
 	node_save(in, n);
 	tsdb_write(in->db, in->wb);
-}
-
-static void on_heartbeat(struct ingest *in, const Sa__Heartbeat *hb)
-{
-	struct node_state *n = node_get(in, hb->node_id);
-
-	if (n == NULL)
-		return;
-	/* Heartbeats are frequent: kept in memory, saved with the next batch. */
-	if (n->info.last_heartbeat == NULL &&
-	    (n->info.last_heartbeat = malloc(sizeof(Sa__Heartbeat))) == NULL)
-		return;
-	*n->info.last_heartbeat = *hb; /* scalars only */
-	n->info.last_heartbeat->base.unknown_fields = NULL;
-	n->info.last_heartbeat->base.n_unknown_fields = 0;
 }
 
 static void handle(struct ingest *in, zmq_msg_t *ident, const uint8_t *buf, size_t len)

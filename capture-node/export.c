@@ -83,39 +83,45 @@ static void send_hello(struct exporter *ex)
 	send_node_message(ex, &m);
 }
 
-static void send_heartbeat(struct exporter *ex)
+/* The node's status now: port counters and the ledger's run totals. Also
+ * moves the port's new losses into the pending per-second ledger. */
+static void status_fill(struct exporter *ex, Sa__Heartbeat *hb)
 {
-	Sa__Heartbeat hb = SA__HEARTBEAT__INIT;
-	Sa__NodeMessage m = SA__NODE_MESSAGE__INIT;
 	struct rte_eth_stats es;
 
 	memset(&es, 0, sizeof(es));
 	rte_eth_stats_get(ex->conf.port_id, &es);
-	/* The per-second ledger: what the port lost since the last look. */
 	ex->pending[0] += es.imissed - ex->port_seen.imissed;
 	ex->pending[1] += es.ierrors - ex->port_seen.ierrors;
 	ex->pending[2] += es.rx_nombuf - ex->port_seen.rx_nombuf;
 	ex->port_seen = es;
-	uint64_t ring_full = 0, evictions = 0, parse_errors = 0;
+	sa__heartbeat__init(hb);
 	for (unsigned w = 0; w < ex->n_workers; w++) {
-		ring_full += __atomic_load_n(&ex->workers[w].total_ring_full, __ATOMIC_RELAXED);
-		evictions += __atomic_load_n(&ex->workers[w].total_evictions, __ATOMIC_RELAXED);
-		parse_errors += __atomic_load_n(&ex->workers[w].total_parse_errors, __ATOMIC_RELAXED);
+		hb->ring_full += __atomic_load_n(&ex->workers[w].total_ring_full, __ATOMIC_RELAXED);
+		hb->flow_evictions += __atomic_load_n(&ex->workers[w].total_evictions, __ATOMIC_RELAXED);
+		hb->parse_errors += __atomic_load_n(&ex->workers[w].total_parse_errors, __ATOMIC_RELAXED);
 	}
-	hb.has_ring_full = hb.has_flow_evictions = hb.has_parse_errors = hb.has_spool_full = 1;
-	hb.ring_full = ring_full;
-	hb.flow_evictions = evictions;
-	hb.parse_errors = parse_errors;
-	hb.spool_full = ex->spool_full_polls;
-	hb.has_node_id = hb.has_run_id = hb.has_rx_packets = hb.has_rx_missed = 1;
-	hb.has_rx_nombuf = hb.has_rx_errors = hb.has_unacked_batches = 1;
-	hb.node_id = ex->conf.node_id;
-	hb.run_id = ex->conf.run_id;
-	hb.rx_packets = es.ipackets;
-	hb.rx_missed = es.imissed;
-	hb.rx_nombuf = es.rx_nombuf;
-	hb.rx_errors = es.ierrors;
-	hb.unacked_batches = spool_count(ex->spool);
+	hb->has_ring_full = hb->has_flow_evictions = hb->has_parse_errors = hb->has_spool_full = 1;
+	hb->spool_full = ex->spool_full_polls;
+	hb->has_node_id = hb->has_run_id = hb->has_rx_packets = hb->has_rx_missed = 1;
+	hb->has_rx_nombuf = hb->has_rx_errors = hb->has_unacked_batches = 1;
+	hb->node_id = ex->conf.node_id;
+	hb->run_id = ex->conf.run_id;
+	hb->rx_packets = es.ipackets;
+	hb->rx_missed = es.imissed;
+	hb->rx_nombuf = es.rx_nombuf;
+	hb->rx_errors = es.ierrors;
+	hb->unacked_batches = spool_count(ex->spool);
+}
+
+/* Best effort (dropped while disconnected): every batch carries the same
+ * status reliably; heartbeats keep an idle node's status fresh. */
+static void send_heartbeat(struct exporter *ex)
+{
+	Sa__Heartbeat hb;
+	Sa__NodeMessage m = SA__NODE_MESSAGE__INIT;
+
+	status_fill(ex, &hb);
 	m.body_case = SA__NODE_MESSAGE__BODY_HEARTBEAT;
 	m.heartbeat = &hb;
 	send_node_message(ex, &m);
@@ -350,7 +356,7 @@ static void send_entry(struct exporter *ex, struct spool_entry *e, uint64_t now)
 	e->sent_ns = now;
 }
 
-static void seal_batch(struct exporter *ex, bool last)
+static void seal_batch(struct exporter *ex, bool last, Sa__Heartbeat *status)
 {
 	Sa__ExportBatch b = SA__EXPORT_BATCH__INIT;
 	Sa__NodeMessage m = SA__NODE_MESSAGE__INIT;
@@ -367,6 +373,7 @@ static void seal_batch(struct exporter *ex, bool last)
 	b.n_intervals = ex->n_ivs;
 	b.intervals = ex->ivs;
 	b.last = last;
+	b.status = status;
 	m.body_case = SA__NODE_MESSAGE__BODY_BATCH;
 	m.batch = &b;
 	len = sa_wire_pack(&m.base, &buf);
@@ -469,6 +476,7 @@ bool exporter_poll(struct exporter *ex, int wait_ms)
 {
 	unsigned cursor = 0, moved = 0;
 	struct spool_entry *e;
+	Sa__Heartbeat status;
 
 	/* Wait for acks only when the workers have nothing for us. */
 	take_acks(ex, ex->workers_idle ? wait_ms : 0);
@@ -494,15 +502,15 @@ bool exporter_poll(struct exporter *ex, int wait_ms)
 		bool all_eof = ex->eofs == ex->n_workers;
 		bool aged = ex->batch_t0 && now - ex->batch_t0 >= ex->conf.batch_age_ns;
 		if (batch_is_full(ex) || aged || (all_eof && (ex->n_flows || ex->n_ivs))) {
-			seal_batch(ex, false);
+			status_fill(ex, &status);
+			seal_batch(ex, false, &status);
 			continue;
 		}
 		if (all_eof && !ex->last_sealed) {
-			/* Final port counters travel ahead of the last batch, which
-			 * makes the aggregator save them, and the last losses ride in it. */
-			send_heartbeat(ex);
+			/* The last batch carries the final status and the last losses. */
+			status_fill(ex, &status);
 			add_ledger_interval(ex);
-			seal_batch(ex, true);
+			seal_batch(ex, true, &status);
 		}
 		break;
 	}
