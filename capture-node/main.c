@@ -40,6 +40,8 @@ struct options {
 	uint32_t resend_s, give_up_s;
 	uint32_t mbufs, ring;
 	bool lossy;
+	uint32_t replay_s;           /* benchmark: loop the file for this long */
+	uint32_t mem_mb;             /* EAL memory (no hugepages), sized from the pool */
 	int eal_argc;                /* EAL arguments after "--", if any */
 	char **eal_argv;
 };
@@ -68,6 +70,9 @@ static void usage(FILE *f)
 "  --lossy              a file is read like a live port: when the exporter falls\n"
 "                       behind, records are dropped and counted (ring_full),\n"
 "                       not waited for\n"
+"  --replay S           benchmark: replay the file from memory in a loop\n"
+"                       (net_pcap infinite_rx) for S seconds, then report\n"
+"                       packets per second and worker cycles per packet\n"
 "  --resend S           resend a batch not acknowledged after S seconds [2]\n"
 "  --give-up S          after the input ends, wait at most S seconds for acks [60]\n"
 "  --file-prefix P      DPDK runtime file prefix [sa-cap-NODE-PID]\n"
@@ -112,6 +117,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"ring", required_argument, NULL, 'R'},
 		{"mbufs", required_argument, NULL, 'M'},
 		{"lossy", no_argument, NULL, 'L'},
+		{"replay", required_argument, NULL, 'Y'},
 		{"file-prefix", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -139,6 +145,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'R': rc |= parse_u32("--ring", optarg, 64, 1u << 24, &o->ring); break;
 		case 'M': rc |= parse_u32("--mbufs", optarg, 64, 1u << 24, &o->mbufs); break;
 		case 'L': o->lossy = true; break;
+		case 'Y': rc |= parse_u32("--replay", optarg, 1, 3600, &o->replay_s); break;
 		case 'h': usage(stdout); exit(0);
 		default:
 			fprintf(stderr, "sa-capture: unknown or incomplete option '%s' (see --help)\n",
@@ -160,6 +167,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		fprintf(stderr, "sa-capture: give exactly one input: --pcap FILE, --iface IFACE or -- EAL-ARGS\n");
 		return -1;
 	}
+	if (o->replay_s && !o->pcap) {
+		fprintf(stderr, "sa-capture: --replay needs --pcap FILE\n");
+		return -1;
+	}
 	if ((o->pcap && strchr(o->pcap, ',')) || (o->iface && strchr(o->iface, ','))) {
 		fprintf(stderr, "sa-capture: input names may not contain ',' (DPDK device arguments)\n");
 		return -1;
@@ -170,7 +181,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 /* Builds EAL arguments for a NIC-less run unless the user gave their own. */
 static int eal_start(const char *prog, const struct options *o)
 {
-	static char vdev[4200], prefix[128];
+	static char vdev[4200], prefix[128], mem[16];
 	char *args[32];
 	int n = 0;
 
@@ -180,14 +191,16 @@ static int eal_start(const char *prog, const struct options *o)
 			args[n++] = o->eal_argv[i];
 	} else {
 		if (o->pcap)
-			snprintf(vdev, sizeof(vdev), "net_pcap0,rx_pcap=%s,tx_pcap=/dev/null", o->pcap);
+			snprintf(vdev, sizeof(vdev), "net_pcap0,rx_pcap=%s,tx_pcap=/dev/null%s", o->pcap,
+				 o->replay_s ? ",infinite_rx=1" : "");
 		else
 			snprintf(vdev, sizeof(vdev), "net_af_packet0,iface=%s", o->iface);
 		if (o->file_prefix)
 			snprintf(prefix, sizeof(prefix), "--file-prefix=%s", o->file_prefix);
 		else
 			snprintf(prefix, sizeof(prefix), "--file-prefix=sa-cap-%u-%d", o->node_id, (int)getpid());
-		char *defaults[] = {(char *)prog, "-l", "0-1", "--no-huge", "-m", "512", "--no-pci",
+		snprintf(mem, sizeof(mem), "%u", o->mem_mb);
+		char *defaults[] = {(char *)prog, "-l", "0-1", "--no-huge", "-m", mem, "--no-pci",
 				    "--no-telemetry", "--log-level=notice", prefix, "--vdev", vdev};
 		for (unsigned i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
 			args[n++] = defaults[i];
@@ -253,6 +266,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sa-capture: %s holds no packets%s%s\n", o.pcap, file.error[0] ? ": " : "", file.error);
 		return EXIT_INPUT;
 	}
+	/* A replayed file lives in mbufs: one per record, plus room to receive. */
+	if (o.replay_s && o.mbufs < file.records + 8192)
+		o.mbufs = (uint32_t)file.records + 8192;
+	/* ~2.3 KB per mbuf, plus room for rings, pools and the EAL itself. */
+	o.mem_mb = 512 + (uint32_t)((uint64_t)o.mbufs * 2304 >> 20);
 	if (eal_start(argv[0], &o) < 0) {
 		fprintf(stderr, "sa-capture: DPDK EAL initialisation failed: %s\n", rte_strerror(rte_errno));
 		return 1;
@@ -276,7 +294,9 @@ int main(int argc, char **argv)
 			  .active_timeout_ns = o.active_s * SA_NS_PER_S,
 			  .close_timeout_ns = o.close_s * SA_NS_PER_S},
 		.ring_size = rte_align32pow2(o.ring), .flow_objs = 32767, .intervals = 256,
-		.max_packets = file.records, .len_fixes = file.fixes, .n_len_fixes = file.n_fixes,
+		/* A replay loops over the records: no end, no per-record fixes. */
+		.max_packets = o.replay_s ? 0 : file.records,
+		.len_fixes = o.replay_s ? NULL : file.fixes, .n_len_fixes = o.replay_s ? 0 : file.n_fixes,
 	};
 	if (worker_init(&worker, &wc) != 0)
 		rte_exit(1, "cannot set up the worker\n");
@@ -299,9 +319,11 @@ int main(int argc, char **argv)
 	unsigned lcore = rte_get_next_lcore(-1, 1, 0);
 	rte_eal_remote_launch(worker_main, &worker, lcore);
 
-	uint64_t done_at = 0;
+	uint64_t done_at = 0, started = sa_mono_ns(), replay_end = started + o.replay_s * SA_NS_PER_S;
 	for (;;) {
-		if (!input_done && o.pcap) {
+		if (o.replay_s && !input_done && sa_mono_ns() >= replay_end)
+			input_done = true;
+		if (!input_done && o.pcap && !o.replay_s) {
 			struct rte_eth_stats es;
 			/* Every record comes out as a packet, a failed buffer
 			 * allocation or a receive error (the PMD drops jumbo records
@@ -330,6 +352,11 @@ int main(int argc, char **argv)
 	force_quit = true;
 	rte_eal_mp_wait_lcore();
 	exporter_stats_get(ex, &st);
+	if (o.replay_s && worker.rx_packets && worker.elapsed_ns)
+		fprintf(stderr, "sa-capture: replay: %lu packets in %.2f s = %.3f Mpps; worker stage %.1f cycles/packet\n",
+			(unsigned long)worker.rx_packets, (double)worker.elapsed_ns / 1e9,
+			(double)worker.rx_packets * 1e3 / (double)worker.elapsed_ns,
+			(double)worker.cycles / (double)worker.rx_packets);
 	fprintf(stderr, "sa-capture: node %u: %lu packets, %lu flows, %lu intervals in %lu batches (%lu resent), %u unacknowledged\n",
 		o.node_id, (unsigned long)worker.rx_packets, (unsigned long)st.flows,
 		(unsigned long)st.intervals, (unsigned long)st.batches_sent, (unsigned long)st.resends,

@@ -276,7 +276,11 @@ int worker_main(void *arg)
 
 	RTE_LOG(INFO, SA_WORKER, "worker %u on lcore %u: port %u queue %u\n", w->conf.id,
 		rte_lcore_id(), port, queue);
-	while (!*w->force_quit) {
+	uint64_t t_start = sa_mono_ns();
+	/* input_done: a file was fully received (the PMD counts a record only
+	 * once it is in our burst, so nothing is left behind), a replay ran its
+	 * time, or a live capture was told to stop (even while packets flow). */
+	while (!*w->force_quit && !*w->input_done) {
 		uint16_t n = rte_eth_rx_burst(port, queue, pkts, BURST);
 		if (unlikely(w->conf.max_packets && w->rx_packets + n >= w->conf.max_packets)) {
 			/* Anything past the last good record is the PMD misreading a
@@ -287,8 +291,6 @@ int worker_main(void *arg)
 			*w->input_done = true;
 		}
 		if (n == 0) {
-			if (*w->input_done)
-				break;
 			/* Idle: let flows age on capture time as it stands. */
 			flowtab_expire(w->ft, w->now_ns, EXPIRE_PER_BURST);
 			if (++idle_polls >= IDLE_POLLS_BEFORE_SLEEP)
@@ -312,6 +314,7 @@ int worker_main(void *arg)
 		flowtab_expire(w->ft, w->now_ns, EXPIRE_PER_BURST);
 		w->cycles += rte_rdtsc() - t0;
 	}
+	w->elapsed_ns = sa_mono_ns() - t_start;
 	finish(w);
 	RTE_LOG(INFO, SA_WORKER, "worker %u done: %lu packets\n", w->conf.id, (unsigned long)w->rx_packets);
 	return 0;

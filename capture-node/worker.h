@@ -52,6 +52,7 @@ struct worker {
 	uint64_t rx_packets;
 	uint64_t next_fix;           /* index into conf.len_fixes */
 	uint64_t cycles;             /* TSC spent on non-empty bursts */
+	uint64_t elapsed_ns;         /* receive loop's run time, set when it ends */
 	volatile bool *input_done;   /* set by main when a finite input is fully received */
 	volatile bool *force_quit;
 	volatile bool finished;      /* set by the worker after its EOF is queued */
