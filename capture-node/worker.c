@@ -157,29 +157,33 @@ static void on_flow_end(void *ctx, const struct flow_entry *f)
 	flow_handoff(w, hf);
 }
 
+/* Protocol counts follow the OUTER headers, as a tap sees the wire (and as
+ * tshark's first-protocol counts do); flows follow the inner ones. */
 static inline void count_protocols(struct handoff_interval *iv, const struct pkt_meta *m)
 {
 	uint64_t len = m->wire_len;
-	unsigned l3 = m->l3 == PKT_L3_IPV4 ? SA_C_IPV4_PACKETS
-		    : m->l3 == PKT_L3_IPV6 ? SA_C_IPV6_PACKETS : SA_C_NONIP_PACKETS;
+	unsigned l3 = m->outer_l3 == PKT_L3_IPV4 ? SA_C_IPV4_PACKETS
+		    : m->outer_l3 == PKT_L3_IPV6 ? SA_C_IPV6_PACKETS : SA_C_NONIP_PACKETS;
+	bool outer_fragment = (m->flags & (PKT_F_FRAGMENT | PKT_F_TUNNEL)) == PKT_F_FRAGMENT;
+	bool outer_later = (m->flags & (PKT_F_LATER_FRAGMENT | PKT_F_TUNNEL)) == PKT_F_LATER_FRAGMENT;
 
 	iv->counters[l3]++;
 	iv->counters[l3 + 1] += len;
-	if (m->l3 == PKT_L3_NONE)
+	if (m->outer_l3 == PKT_L3_NONE)
 		return;
 	unsigned l4 = SA_C_OTHER_L4_PACKETS;
-	if (!(m->flags & PKT_F_LATER_FRAGMENT)) {
-		if (m->proto == 6)
+	if (!outer_later) {
+		if (m->outer_proto == 6)
 			l4 = SA_C_TCP_PACKETS;
-		else if (m->proto == 17)
+		else if (m->outer_proto == 17)
 			l4 = SA_C_UDP_PACKETS;
-		else if (m->proto == 1 || m->proto == 58)
+		else if (m->outer_proto == 1 || m->outer_proto == 58)
 			l4 = SA_C_ICMP_PACKETS;
 	}
 	iv->counters[l4]++;
 	iv->counters[l4 + 1] += len;
-	if (m->flags & PKT_F_FRAGMENT)
-		iv->counters[SA_C_FRAGMENTS]++;
+	iv->counters[SA_C_FRAGMENTS] += outer_fragment;
+	/* TCP flags are the flow's (inner) handshake, tunnelled or not. */
 	if (m->proto == 6 && (m->flags & PKT_F_HAS_L4)) {
 		iv->counters[SA_C_TCP_SYN] += (m->tcp_flags & 0x12) == 0x02;
 		iv->counters[SA_C_TCP_FIN] += (m->tcp_flags & 0x01) != 0;
@@ -187,17 +191,23 @@ static inline void count_protocols(struct handoff_interval *iv, const struct pkt
 	}
 }
 
+/* Top talkers and ports by the outer headers too: the tunnel endpoints are
+ * who is on this link. */
 static inline void count_top(struct handoff_interval *iv, const struct pkt_meta *m)
 {
-	unsigned alen = m->l3 == PKT_L3_IPV4 ? 4 : 16;
-	bool ports = (m->flags & PKT_F_HAS_L4) && m->proto != 1 && m->proto != 58;
-	uint8_t sport[2] = {m->sport >> 8, m->sport & 0xff};
-	uint8_t dport[2] = {m->dport >> 8, m->dport & 0xff};
+	bool tun = m->tun_type != PKT_TUN_NONE;
+	const uint8_t *src = tun ? m->tun_src : m->src, *dst = tun ? m->tun_dst : m->dst;
+	unsigned alen = (tun ? m->tun_l3 : m->l3) == PKT_L3_IPV4 ? 4 : 16;
+	bool ports = tun ? m->outer_proto == 17
+			 : (m->flags & PKT_F_HAS_L4) && m->proto != 1 && m->proto != 58;
+	uint16_t sp = tun ? m->tun_sport : m->sport, dp = tun ? m->tun_dport : m->dport;
+	uint8_t sport[2] = {sp >> 8, sp & 0xff};
+	uint8_t dport[2] = {dp >> 8, dp & 0xff};
 	const uint64_t weight[HANDOFF_TOP_WEIGHTS] = {m->wire_len, 1};
 
 	for (unsigned k = 0; k < HANDOFF_TOP_WEIGHTS; k++) {
-		sa_topk_offer(iv->top[k][0], m->src, alen, weight[k], 0);
-		sa_topk_offer(iv->top[k][1], m->dst, alen, weight[k], 0);
+		sa_topk_offer(iv->top[k][0], src, alen, weight[k], 0);
+		sa_topk_offer(iv->top[k][1], dst, alen, weight[k], 0);
 		if (ports) {
 			sa_topk_offer(iv->top[k][2], sport, 2, weight[k], 0);
 			sa_topk_offer(iv->top[k][3], dport, 2, weight[k], 0);

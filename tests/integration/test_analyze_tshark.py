@@ -46,8 +46,8 @@ Independent figures and how they are computed (tshark 4.x):
   exit status  3 with a one-line reason on stderr when tshark reports the file
                cut short or corrupt, else 0.
 
-Mismatches this test found in our code are left failing, not tolerated;
-they are noted at the files below ("KNOWN MISMATCH").
+Mismatches this test found in our code were fixed, not tolerated; the
+files below say what each one exercised.
 """
 
 import decimal
@@ -80,21 +80,16 @@ COVERED = {
     "ipv6_http_streams_rawip.pcap": {},
     # Fragments: IPv4 (large UDP/ICMP datagrams), IPv6 fragment header, and
     # garbage/overlapping IPv4 fragments (incl. first fragments too short
-    # for a TCP header). KNOWN MISMATCH ipv4_fragmented_garbage
-    # tcp_conversations 1 vs 0: four first fragments hold only 16 bytes of
-    # TCP header (PKT_ERR_TRUNC_L4, no PKT_F_HAS_L4), yet flowtab clears
-    # l4_incomplete for any non-later fragment, so the port-0 flow
-    # 10.0.0.2 <-> 10.128.0.2 is counted as a TCP conversation.
+    # for a TCP header: four first fragments hold only 16 bytes of it, and
+    # a flow with no whole transport header is no conversation).
     "ipv4_fragments_large.pcap": {},
     "ipv6_fragments.pcapng": {},
     "ipv4_fragmented_garbage.pcap": {},
     "ddos_dns_amp_rrsig_fragmented.pcap": {},
-    # Snap length 68: wire length reconstructed from the IP total length.
-    # KNOWN MISMATCH bytes 1925 vs 1993: 12 frames of 60 bytes on the wire
-    # were captured as 54/58 bytes; the missing 6/2 bytes are Ethernet
-    # padding after the IP datagram, which link header + IP total length
-    # cannot recover. Needs the record's original length (libpcap's
-    # pcap_pkthdr.len), which DPDK's pcap PMD drops.
+    # Snap length 68: 12 frames of 60 bytes on the wire were captured as
+    # 54/58 bytes (Ethernet padding cut); bytes need each record's original
+    # length, which sa-capture takes from its own libpcap pass since DPDK's
+    # pcap PMD drops it.
     "snaplen68_truncated_tcp.pcap": {},
     # pcapng (single interface).
     "http_espn_page_load.pcapng": {},
@@ -111,34 +106,27 @@ COVERED = {
     "nsec_timestamps.pcap": {},
     # Mixed traffic with ICMP, ARP, IPv6, timestamp outliers years apart.
     "mixed_many_protocols.pcap": {},
-    # First packet at 1970-01-01 00:00:00.000022: an epoch-0 interval.
-    # KNOWN MISMATCH exit status 1 after 60 s: the aggregator rejects the
-    # batch of interval start 0 ("interval start or length out of range",
-    # proto/sa_wire.c interval_ok treats start_ns == 0 as unset); the
-    # capture resends until it gives up.
+    # First packet at 1970-01-01 00:00:00.000022: an interval starting at 0
+    # must be stored like any other.
     "p2p_gnutella_10min.pcap": {},
     # Malformed at the file level: compare with what tshark read before its
     # error; sa must exit 3 and say why in one line.
     "malformed_cut_short_http.pcap": {},
-    # KNOWN MISMATCH packets 13 vs 6 (bytes, last_ts with it): libpcap
-    # fails on the 7th record header (caplen 4325376) having consumed only
-    # the header; DPDK's pcap PMD keeps calling pcap_next_ex after the error,
-    # which reads the oversized record's data as headers and, after 5 more
-    # errors, falls onto 7 records inside it. sa-capture's own libpcap pass
-    # says "after 6 packets" while 13 were counted.
+    # libpcap fails on the 7th record header (caplen 4325376); DPDK's pcap
+    # PMD keeps reading after the error and would fall onto 7 bogus records
+    # inside the oversized one, so sa-capture stops at the 6 readable ones.
     "malformed_oversized_record.pcap": {},
     # Its single record claims an on-the-wire length of 524501 bytes with
     # 197 captured, and a nanosecond field > 10^9 (see parse_epoch).
-    # KNOWN MISMATCH bytes 197 vs 524501: not IP (DLT_NULL, unknown address
-    # family), so nothing to reconstruct the wire length from; same cause as
-    # snaplen68_truncated_tcp.pcap (original length not available).
+    # Not IP (DLT_NULL, unknown address family): the on-the-wire length
+    # comes from the record, as for snaplen68_truncated_tcp.pcap.
     "malformed_fuzz_nsec.pcap": {},
     # Malformed ARP bodies (L2 payload only; the file itself reads fine).
     "malformed_arp_oobr.pcap": {},
-    # Tunnels: GRE (802.11 inside), VXLAN, Geneve, MPLS + broken 6in6. We
-    # count the outer headers; tshark's conversation tables also list the
-    # inner conversations, which the conversation check leaves out (see
-    # there). Everything else is compared exactly.
+    # Tunnels: GRE (Aruba 802.11 inside: not decapsulated), VXLAN, Geneve
+    # (decapsulated), MPLS + broken 6in6 (inner version broken: kept outer).
+    # Packet and protocol counts follow the outer headers, conversations the
+    # header flows are keyed on (see flow_layer). Everything is exact.
     "gre_aruba_wlan_tunnel.pcap": {},
     "vxlan_encapsulated.pcap": {},
     "geneve_encapsulated.pcap": {},
@@ -205,6 +193,31 @@ def parse_epoch(s):
 
 def first(v):
     return v.split(AGG)[0] if v else ""
+
+
+def last(v):
+    return v.split(AGG)[-1] if v else ""
+
+
+def flow_layer(protos):
+    """(l3, l4, innermost) for the header our flows are keyed on. sa-capture
+    decapsulates VXLAN, Geneve, GRE carrying IP or Ethernet, and IP-in-IP
+    (see capture-node/pkt_parse.h), so such frames are keyed on the inner
+    packet: the last IP header and the transport after it. Anything else
+    (including an ICMP error's quoted header) keeps the first IP header."""
+    toks = protos.split(":")
+    ips = [i for i, t in enumerate(toks) if t in ("ip", "ipv6")]
+    if not ips:
+        return None, None, False
+    i3 = ips[0]
+    rest = toks[i3 + 1:]
+    tunnel = ("vxlan" in rest or "geneve" in rest or
+              (rest[:1] and rest[0] in ("ip", "ipv6")) or
+              any(t == "gre" and j + 1 < len(rest) and rest[j + 1] in ("ip", "ipv6", "eth")
+                  for j, t in enumerate(rest)))
+    k = ips[-1] if tunnel else i3
+    l4 = next((t for t in toks[k + 1:] if t in ("tcp", "udp", "icmp", "icmpv6", "ip", "ipv6")), None)
+    return toks[k], l4 if l4 in ("tcp", "udp") else None, bool(tunnel)
 
 
 class Frame:
@@ -315,13 +328,17 @@ def run_tshark(path):
                 src, dst = first(r["ipv6.src"]), first(r["ipv6.dst"])
             fr.src = str(ipaddress.ip_address(src)) if src else None
             fr.tuple = None
-            if fr.l4 in ("tcp", "udp") and src and dst:
-                sp = first(r[fr.l4 + ".srcport"])
-                dp = first(r[fr.l4 + ".dstport"])
+            fl3, fl4, inner = flow_layer(fr.chain)
+            pick = last if inner else first
+            fsrc = pick(r["ip.src" if fl3 == "ip" else "ipv6.src"]) if fl3 else ""
+            fdst = pick(r["ip.dst" if fl3 == "ip" else "ipv6.dst"]) if fl3 else ""
+            if fl4 in ("tcp", "udp") and fsrc and fdst:
+                sp = pick(r[fl4 + ".srcport"])
+                dp = pick(r[fl4 + ".dstport"])
                 if sp and dp:
-                    fr.tuple = (fr.l4, frozenset([
-                        (str(ipaddress.ip_address(src)), sp),
-                        (str(ipaddress.ip_address(dst)), dp)]))
+                    fr.tuple = (fl4, frozenset([
+                        (str(ipaddress.ip_address(fsrc)), sp),
+                        (str(ipaddress.ip_address(fdst)), dp)]))
             fr.flag = base_flag(fr.chain, r["_ws.malformed"], r["_ws.short"],
                                 r["_ws.expert.message"])
             frames.append(fr)
@@ -457,9 +474,10 @@ def check_file(ck, sa, path, cfg):
     # 46.148.20.13:60000 <-> 10.10.10.10:8522 has 11 rows in
     # ddos_dns_amp_rrsig_fragmented.pcap), and they also list conversations
     # found inside tunnels (GRE, VXLAN, ...). We count distinct address+port
-    # pairs of the outer transport header. So: the distinct pairs of the
-    # table, restricted to pairs that also occur as the first transport after
-    # the first IP header of some frame (per-frame fields). The table, not the
+    # pairs of the header our flows are keyed on (the inner one for the
+    # tunnels we decapsulate, else the first; see flow_layer). So: the
+    # distinct pairs of the table, restricted to pairs that occur as that
+    # header in some frame (per-frame fields). The table, not the
     # per-frame fields alone, decides which pairs exist: tshark queues a
     # conversation only once the whole transport header was dissected, which
     # is our "the flow had an L4 header" (a first fragment holding 16 bytes
