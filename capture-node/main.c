@@ -269,8 +269,8 @@ int main(int argc, char **argv)
 	/* A replayed file lives in mbufs: one per record, plus room to receive. */
 	if (o.replay_s && o.mbufs < file.records + 8192)
 		o.mbufs = (uint32_t)file.records + 8192;
-	/* ~2.3 KB per mbuf, plus room for rings, pools and the EAL itself. */
-	o.mem_mb = 512 + (uint32_t)((uint64_t)o.mbufs * 2304 >> 20);
+	/* ~2.5 KB per mbuf with its headers, plus rings, pools and the EAL. */
+	o.mem_mb = 768 + (uint32_t)((uint64_t)o.mbufs * 2560 >> 20);
 	if (eal_start(argv[0], &o) < 0) {
 		fprintf(stderr, "sa-capture: DPDK EAL initialisation failed: %s\n", rte_strerror(rte_errno));
 		return 1;
