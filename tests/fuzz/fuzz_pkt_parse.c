@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../pkt_meta_check.h"
 #include "pkt_parse.h"
 
 /* Keep in sync with pcap_to_corpus.c: corpus files store the index. */
@@ -76,27 +77,6 @@ static void check_new_fields(const struct pkt_meta *m)
 		bad |= (m->frag_off & 7) || m->frag_more > 1;
 	if (bad)
 		__builtin_trap();
-}
-
-/* part == full but for how far an ICMP quote was read (see the top). */
-static int same_but_quote(const struct pkt_meta *part, const struct pkt_meta *full)
-{
-	struct pkt_meta adj;
-
-	memcpy(&adj, full, sizeof(adj));
-	if (!(part->flags & PKT_F_QUOTE_L4)) {
-		adj.flags &= (uint8_t)~PKT_F_QUOTE_L4;
-		adj.q_sport = 0;
-		adj.q_dport = 0;
-	}
-	if (!(part->flags & PKT_F_ICMP_ERROR)) {
-		adj.flags &= (uint8_t)~PKT_F_ICMP_ERROR;
-		adj.q_l3 = 0;
-		adj.q_proto = 0;
-		memset(adj.q_src, 0, sizeof(adj.q_src));
-		memset(adj.q_dst, 0, sizeof(adj.q_dst));
-	}
-	return memcmp(part, &adj, sizeof(adj)) == 0;
 }
 
 static void check(const struct pkt_meta *m, int ret, uint32_t cap)

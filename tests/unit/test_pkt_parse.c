@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "../pkt_meta_check.h"
 #include "pkt_parse.h"
 
 
@@ -226,29 +227,6 @@ static int parse_sc(const struct frame *f, uint32_t seg, uint32_t cap, int lt, s
 static int is_trunc(int err)
 {
 	return err == PKT_ERR_TRUNC_L2 || err == PKT_ERR_TRUNC_L3 || err == PKT_ERR_TRUNC_L4;
-}
-
-/* A short parse `part` equals the full one, except that an ICMP error's
- * quote (ICMP payload, whose cut is no error) may have been read less far:
- * what part has of it must match. */
-static int same_but_quote(const struct pkt_meta *part, const struct pkt_meta *full)
-{
-	struct pkt_meta adj;
-
-	memcpy(&adj, full, sizeof(adj));
-	if (!(part->flags & PKT_F_QUOTE_L4)) {
-		adj.flags &= (uint8_t)~PKT_F_QUOTE_L4;
-		adj.q_sport = 0;
-		adj.q_dport = 0;
-	}
-	if (!(part->flags & PKT_F_ICMP_ERROR)) {
-		adj.flags &= (uint8_t)~PKT_F_ICMP_ERROR;
-		adj.q_l3 = 0;
-		adj.q_proto = 0;
-		memset(adj.q_src, 0, sizeof(adj.q_src));
-		memset(adj.q_dst, 0, sizeof(adj.q_dst));
-	}
-	return memcmp(part, &adj, sizeof(adj)) == 0;
 }
 
 /* Every prefix as a snap-length cut and as a short first segment: must not
