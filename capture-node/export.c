@@ -209,14 +209,14 @@ static Sa__DirStats *dir_to_pb(struct sa_arena *a, const struct flow_dir *d)
 		p->iat_min_ns = d->iat_min_ns;
 		p->iat_max_ns = d->iat_max_ns;
 		p->iat_mean_ns = d->iat_sum_ns / gaps;
-		p->iat_var_ns2 = d->iat_sumsq_ns2 / gaps - p->iat_mean_ns * p->iat_mean_ns;
-		if (p->iat_var_ns2 < 0)
-			p->iat_var_ns2 = 0;
+		/* From the deviations flowtab sums, not sumsq / n - mean^2,
+		 * which cancels badly for steady gaps. */
+		p->iat_var_ns2 = d->iat_m2_ns2 / gaps;
 	}
 	return p;
 }
 
-static void add_flow(struct exporter *ex, const struct flow_entry *f)
+static void add_flow(struct exporter *ex, const struct flow_record *f)
 {
 	Sa__FlowRecord *r = sa_arena_alloc(ex->arena, sizeof(*r));
 	unsigned alen = f->key.ip_version == 4 ? 4 : 16;

@@ -1,5 +1,5 @@
 /* Per-lcore bidirectional flow table: preallocated records, a chained hash
- * index and two LRU lists, all sized once at creation. Nothing here
+ * index and a deadline index, all sized once at creation. Nothing here
  * allocates, locks or makes a syscall after flowtab_new, so one worker lcore
  * owns one table and updates it per packet.
  *
@@ -7,16 +7,52 @@
  *  - idle: no packet for idle_timeout_ns;
  *  - active: a flow older than active_timeout_ns is exported and restarted
  *    at its next packet (long flows show up in the store while they last);
- *  - TCP close: after an RST, or a FIN from both sides, the flow moves to
- *    the closing list and ends after close_timeout_ns more (so the last ACK
- *    still joins it);
- *  - full table: the oldest closing flow, else the least recently seen flow,
- *    is evicted (exported with END_EVICT and counted) to make room.
- * Every ended flow goes to the emit callback exactly once. */
+ *  - TCP close: after an RST, or a FIN from both sides, the flow is closing
+ *    and ends after close_timeout_ns more (so the last ACK still joins it);
+ *  - full table: the closing flow that closed first, else the least recently
+ *    seen flow, is evicted (exported with END_EVICT and counted) to make room.
+ *    "Least recently seen" is exact to the microsecond; flows last seen in
+ *    the same microsecond are evicted in no particular order.
+ * Every ended flow goes to the emit callback exactly once, as a struct
+ * flow_record.
+ *
+ * Memory: 128 bytes per flow slot at most (record, hash index and deadline
+ * index; flowtab_mem_get says exactly), plus 32 bytes for each IPv6 flow,
+ * whose two addresses live in a side pool of `capacity` slots that is only
+ * touched as IPv6 flows arrive.
+ *
+ * Precision. The table keeps time in microseconds, as 32-bit offsets from
+ * the second of the flow's first packet (capture times must be below
+ * 2^32 s, the year 2106); every time in a flow_record is a whole number of
+ * microseconds (the nanoseconds below the microsecond of each stamp are
+ * dropped, which loses nothing for the pcap and NIC clocks, which stamp in
+ * microseconds). Timeouts are still compared in ns, against those
+ * microsecond stamps. Per direction and record:
+ *  - packets, bytes, first/last, tcp_flags, size_sumsq: exact;
+ *  - size_min/size_max: exact up to 65535 bytes, larger sizes count as 65535
+ *    there (bytes and size_sumsq stay exact);
+ *  - iat_min/iat_max: exact, in whole microseconds;
+ *  - iat_sum: exact (last - the direction's first packet), unless a packet
+ *    arrived stamped more than 65.535 ms before its direction's first
+ *    packet: the sum then also holds how much more than that it was;
+ *  - iat_m2 (sum of squared deviations of the gaps from their mean, so the
+ *    variance is iat_m2 / gaps): Welford's update in double, kept in single
+ *    precision; its terms are never negative, so nothing cancels and the
+ *    relative error stays below 6e-8 per gap (6e-5 after 1000 gaps at
+ *    worst, about 2e-6 typically), where the old sum of squares lost the
+ *    variance of steady gaps to cancellation; iat_sumsq is derived from it;
+ *  - RTTs, syn/synack stamps: exact, in whole microseconds (an RTT measured
+ *    within one microsecond is 1 ns, as "measured but tiny").
+ * Record limits: a record ends early, with FLOW_END_ACTIVE, before a packet
+ * would take a direction past 2^24 - 1 packets, 2^32 - 1 bytes or 2^48 - 1
+ * for size_sumsq, or would lie 2^32 - 1 us (71.6 minutes) or more after the
+ * second of the record's first packet; that packet starts the next record.
+ * Totals over a flow's records stay exact. */
 #ifndef FLOWTAB_H
 #define FLOWTAB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pkt_parse.h"
@@ -32,21 +68,27 @@ enum flow_end {
 	FLOW_END_FLUSH = 6,
 }; /* same numbers as sa.proto EndReason */
 
-/* One direction of a flow. Sizes are on-the-wire lengths. */
+/* One direction of an ended flow. Sizes are on-the-wire lengths. All zero
+ * when the direction saw no packet; the iat_* fields are zero below two
+ * packets. */
 struct flow_dir {
 	uint64_t packets;
 	uint64_t bytes;
-	uint64_t first_ns, last_ns;
-	uint64_t size_sumsq;  /* sum of len^2: exact in 64 bits for 2^34 jumbo packets */
+	uint64_t first_ns, last_ns;  /* earliest and latest stamp */
+	uint64_t size_sumsq;         /* sum of len^2 */
 	uint32_t size_min, size_max;
 	uint64_t iat_min_ns, iat_max_ns;
-	double iat_sum_ns, iat_sumsq_ns2; /* over packets - 1 gaps */
-	uint8_t tcp_flags;    /* OR of flags seen */
+	double iat_sum_ns;           /* over packets - 1 gaps; a gap to a stamp
+				      * earlier than the latest so far is 0 */
+	double iat_m2_ns2;           /* sum of squared deviations from the mean gap */
+	double iat_sumsq_ns2;        /* sum of squared gaps: iat_m2 + iat_sum^2 / gaps */
+	uint8_t tcp_flags;           /* OR of flags seen */
 };
 
-/* dir[0] carries packets travelling key.addr_lo -> key.addr_hi. */
-struct flow_entry {
-	struct sa_flowkey key;
+/* What the emit callback gets for each ended flow. dir[0] carries packets
+ * travelling key.addr_lo -> key.addr_hi. */
+struct flow_record {
+	struct sa_flowkey key;       /* vlan is the 12-bit VLAN id */
 	struct flow_dir dir[2];
 	uint64_t syn_ns, synack_ns;  /* first SYN, first SYN/ACK; 0 if not seen */
 	uint64_t rtt_syn_synack_ns;  /* SYN -> SYN/ACK, 0 if not seen */
@@ -54,22 +96,19 @@ struct flow_entry {
 	uint8_t initiator;           /* 0 or 1: the dir index that opened the flow */
 	uint8_t syn_dir;             /* dir of the first SYN, valid if syn_ns */
 	uint8_t fin_mask;            /* bit d set: FIN seen in dir d */
-	uint8_t closing;             /* on the closing list */
+	uint8_t closing;             /* RST or both FINs seen */
 	uint8_t l4_incomplete;       /* no packet had a whole transport header (later fragments, cut headers) */
-	uint8_t end;                 /* enum flow_end, set just before emit */
-	uint32_t hash;               /* low 32 bits of sa_flowkey_hash */
-	uint32_t hnext;              /* hash chain; internal */
-	uint32_t lprev, lnext;       /* LRU links; internal */
+	uint8_t end;                 /* enum flow_end */
 };
 
 struct flowtab_conf {
 	uint32_t capacity;           /* flows (>= 1) */
 	uint64_t idle_timeout_ns;
-	uint64_t active_timeout_ns;
+	uint64_t active_timeout_ns;  /* 0: no active timeout */
 	uint64_t close_timeout_ns;
-	/* Called for every flow that ends, with f->end set; f is valid only
-	 * during the call. Runs on the table's lcore. */
-	void (*emit)(void *ctx, const struct flow_entry *f);
+	/* Called for every flow that ends; r is valid only during the call.
+	 * Runs on the table's lcore and must not call into the table. */
+	void (*emit)(void *ctx, const struct flow_record *r);
 	void *emit_ctx;
 };
 
@@ -80,6 +119,18 @@ struct flowtab_stats {
 	uint64_t active;       /* flows in the table now */
 };
 
+/* Bytes flowtab_new allocated, by part. entries + index + timer is what a
+ * flow slot costs (<= 128 * capacity from a few thousand flows up); the
+ * IPv6 pool is reserved for `capacity` flows, 32 bytes each, and its pages
+ * are touched only as IPv6 flows arrive. */
+struct flowtab_mem {
+	size_t entries;   /* flow records */
+	size_t index;     /* hash bucket heads */
+	size_t timer;     /* per-flow deadline hints and their summaries */
+	size_t v6_pool;   /* IPv6 address pairs */
+	size_t capacity;
+};
+
 struct flowtab;
 
 /* Allocates everything up front. Returns the table or NULL (reason logged to stderr). */
@@ -88,17 +139,20 @@ void flowtab_destroy(struct flowtab **ft);
 
 /* Accounts one parsed IP packet of wire length m->wire_len seen at ts_ns.
  * Packets with m->l3 == PKT_L3_NONE must not be passed. Returns true when
- * the packet opened a new flow. May emit flows (active timeout, TCP close,
- * eviction) before returning. */
+ * the packet opened a new flow record. May emit flows (timeouts, record
+ * limits, TCP close, eviction) before returning. */
 bool flowtab_update(struct flowtab *ft, const struct pkt_meta *m, uint64_t ts_ns);
 
-/* Ends flows whose idle/close timeout has passed at now_ns, at most `max`
- * of them (so one call bounds its work); returns how many ended. */
+/* Ends flows whose idle/close timeout has passed at now_ns rounded down to
+ * the microsecond, oldest first and at most `max` of them (so one call
+ * bounds its work); returns how many ended. */
 unsigned flowtab_expire(struct flowtab *ft, uint64_t now_ns, unsigned max);
 
-/* Ends every flow with FLOW_END_FLUSH; returns how many. */
+/* Ends every flow with FLOW_END_FLUSH, closing flows first, each group in
+ * deadline order; returns how many. */
 unsigned flowtab_flush(struct flowtab *ft);
 
 void flowtab_stats_get(const struct flowtab *ft, struct flowtab_stats *st);
+void flowtab_mem_get(const struct flowtab *ft, struct flowtab_mem *mem);
 
 #endif

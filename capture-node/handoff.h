@@ -21,7 +21,7 @@ enum handoff_kind { HANDOFF_FLOW = 1, HANDOFF_INTERVAL = 2, HANDOFF_EOF = 3 };
 
 struct handoff_flow {
 	uint8_t kind;
-	struct flow_entry f;
+	struct flow_record f;  /* what flowtab emitted */
 };
 
 struct handoff_interval {

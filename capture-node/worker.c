@@ -135,7 +135,7 @@ static void interval_roll(struct worker *w, uint64_t start_s)
 	iv->counters[SA_C_RING_FULL]++;
 }
 
-static void on_flow_end(void *ctx, const struct flow_entry *f)
+static void on_flow_end(void *ctx, const struct flow_record *f)
 {
 	struct worker *w = ctx;
 	struct handoff_flow *hf;
