@@ -497,19 +497,9 @@ static uint32_t timer_first(struct flowtab *ft, unsigned c)
 
 /* ---- keys and hashing ---- */
 
-static inline uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 32;
-	x *= 0xd6e8feb86659fd93ULL;
-	x ^= x >> 32;
-	x *= 0xd6e8feb86659fd93ULL;
-	x ^= x >> 32;
-	return x;
-}
-
 static inline uint32_t key_hash(uint64_t h0, uint64_t h1)
 {
-	return (uint32_t)mix64(mix64(h0 ^ 0x9e3779b97f4a7c15ULL) ^ h1);
+	return (uint32_t)sa_mix64(sa_mix64(h0 ^ 0x9e3779b97f4a7c15ULL) ^ h1);
 }
 
 static inline uint32_t addr6_hash(const uint8_t *lo, const uint8_t *hi)
@@ -520,7 +510,7 @@ static inline uint32_t addr6_hash(const uint8_t *lo, const uint8_t *hi)
 	memcpy(&w[1], lo + 8, 8);
 	memcpy(&w[2], hi, 8);
 	memcpy(&w[3], hi + 8, 8);
-	return (uint32_t)(mix64(w[0] ^ mix64(w[1] ^ mix64(w[2] ^ mix64(w[3] + 0x2545f4914f6cdd1dULL)))) >> 32);
+	return (uint32_t)(sa_mix64(w[0] ^ sa_mix64(w[1] ^ sa_mix64(w[2] ^ sa_mix64(w[3] + 0x2545f4914f6cdd1dULL)))) >> 32);
 }
 
 static inline uint32_t bucket_of(const struct flowtab *ft, uint32_t h)

@@ -3,16 +3,6 @@
 
 #include "sa_flowkey.h"
 
-static inline uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 uint64_t sa_hash_bytes(const void *data, unsigned len, uint64_t seed)
 {
 	const uint8_t *p = data;
@@ -21,14 +11,14 @@ uint64_t sa_hash_bytes(const void *data, unsigned len, uint64_t seed)
 	for (; len >= 8; len -= 8, p += 8) {
 		uint64_t w;
 		memcpy(&w, p, 8);
-		h = mix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
+		h = sa_mix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
 	}
 	if (len) {
 		uint64_t w = 0;
 		memcpy(&w, p, len);
-		h = mix64(h ^ w ^ ((uint64_t)len << 56));
+		h = sa_mix64(h ^ w ^ ((uint64_t)len << 56));
 	}
-	return mix64(h);
+	return sa_mix64(h);
 }
 
 const char *sa_addr_fmt(const uint8_t *addr, unsigned addr_len, char *buf, unsigned len)

@@ -38,6 +38,18 @@ static inline bool sa_flowkey_make(struct sa_flowkey *k, const uint8_t *src,
 	return fwd;
 }
 
+/* The 64-bit finaliser of MurmurHash3: every input bit affects every
+ * output bit. The building block of the hashes here and in flowtab. */
+static inline uint64_t sa_mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
 /* 64-bit hash of arbitrary bytes (a multiply-xorshift mix over 8-byte
  * words); seed selects an independent function. */
 uint64_t sa_hash_bytes(const void *data, unsigned len, uint64_t seed);
