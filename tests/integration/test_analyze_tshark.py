@@ -321,11 +321,8 @@ def run_tshark(path):
             fr.ts = parse_epoch(first(r["frame.time_epoch"]))
             fr.chain = r["frame.protocols"]
             fr.l3, fr.l4, _ = classify(fr.chain)
-            src = dst = ""
-            if fr.l3 == "ip":
-                src, dst = first(r["ip.src"]), first(r["ip.dst"])
-            elif fr.l3 == "ipv6":
-                src, dst = first(r["ipv6.src"]), first(r["ipv6.dst"])
+            src = first(r["ip.src"]) if fr.l3 == "ip" else \
+                first(r["ipv6.src"]) if fr.l3 == "ipv6" else ""
             fr.src = str(ipaddress.ip_address(src)) if src else None
             fr.tuple = None
             fl3, fl4, inner = flow_layer(fr.chain)

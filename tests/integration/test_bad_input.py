@@ -19,13 +19,11 @@ import time
 
 import zmq
 
+from satest import check, summary
+
 BIN, CAPTURE = sys.argv[1], sys.argv[2]
-results = []
 
 
-def check(name, ok, detail=""):
-    results.append(bool(ok))
-    print(f"{'PASS' if ok else 'FAIL'} {name} {detail}", flush=True)
 
 
 def varint_fields(buf):
@@ -152,8 +150,7 @@ def main():
     check("rejections logged, rate-limited", 1 <= len(rejected) <= 6, f"({len(rejected)} lines)")
     check("aggregator exited cleanly on SIGTERM", agg.returncode == 0, str(agg.returncode))
     shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
-    return 0 if all(results) else 1
+    return summary()
 
 
 if __name__ == "__main__":

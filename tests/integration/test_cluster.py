@@ -9,7 +9,6 @@ Usage: test_cluster.py BIN_DIR CAPTURE_A CAPTURE_B
 """
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -17,21 +16,13 @@ import sys
 import tempfile
 import time
 
+from satest import capinfos, check, summary
+
 BIN, CAP_A, CAP_B = sys.argv[1], sys.argv[2], sys.argv[3]
-results = []
 
 
-def check(name, ok, detail=""):
-    results.append(ok)
-    print(f"{'PASS' if ok else 'FAIL'} {name} {detail}", flush=True)
 
 
-def capinfos(path):
-    """Packets and on-the-wire bytes, counted by capinfos (Wireshark)."""
-    out = subprocess.run(["capinfos", "-M", "-c", "-d", path], capture_output=True, text=True).stdout
-    packets = int(re.search(r"Number of packets:\s+(\d+)", out).group(1))
-    data = int(re.search(r"Data size:\s+(\d+) bytes", out).group(1))
-    return packets, data
 
 
 def sa(server, *args):
@@ -118,8 +109,7 @@ def main():
     agg.send_signal(signal.SIGTERM)
     agg.wait(timeout=30)
     shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
-    return 0 if all(results) else 1
+    return summary()
 
 
 if __name__ == "__main__":

@@ -25,13 +25,11 @@ import sys
 import tempfile
 import time
 
+from satest import check, summary
+
 BIN, PCAPS, GENERATED = sys.argv[1], sys.argv[2], sys.argv[3]
-results = []
 
 
-def check(name, ok, detail=""):
-    results.append(bool(ok))
-    print(f"{'PASS' if ok else 'FAIL'} {name} {detail}", flush=True)
 
 
 class Cluster:
@@ -131,8 +129,7 @@ def main():
     finally:
         c.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
-    return 0 if all(results) else 1
+    return summary()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ stored packets and bytes must equal capinfos' counts of what was replayed.
 Usage: test_live.py BIN_DIR CAPTURE_1 CAPTURE_2   (needs root)
 """
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -17,15 +16,13 @@ import tempfile
 import time
 import json
 
+from satest import capinfos, check, summary
+
 BIN = sys.argv[1]
 CAPTURES = sys.argv[2:4]
 TAG = f"sal{os.getpid() % 100000}"
-results = []
 
 
-def check(name, ok, detail=""):
-    results.append(bool(ok))
-    print(f"{'PASS' if ok else 'FAIL'} {name} {detail}", flush=True)
 
 
 def sh(*args, ns=None, check_rc=True):
@@ -36,10 +33,6 @@ def sh(*args, ns=None, check_rc=True):
     return p
 
 
-def capinfos(path):
-    out = subprocess.run(["capinfos", "-M", "-c", "-d", path], capture_output=True, text=True).stdout
-    return (int(re.search(r"Number of packets:\s+(\d+)", out).group(1)),
-            int(re.search(r"Data size:\s+(\d+) bytes", out).group(1)))
 
 
 def make_link(i):
@@ -112,8 +105,7 @@ def main():
         agg.wait(timeout=30)
         cleanup()
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
-    return 0 if all(results) else 1
+    return summary()
 
 
 if __name__ == "__main__":
