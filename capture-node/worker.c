@@ -15,6 +15,7 @@
 
 #include "pkt_parse.h"
 #include "sa_time.h"
+#include "talkers.h"
 #include "worker.h"
 
 #define RTE_LOGTYPE_SA_WORKER RTE_LOGTYPE_USER2
@@ -28,6 +29,8 @@
 #define IDLE_POLLS_BEFORE_SLEEP 256
 #define IDLE_SLEEP_US 50
 
+_Static_assert(HANDOFF_TOP_DIMS == TALKER_DIMS && HANDOFF_TOP_WEIGHTS == TALKER_WEIGHTS,
+	       "the interval's sketches are indexed as the talker tables");
 _Static_assert(SA_C_ERR_TRUNC_L2 + PKT_ERR_LINKTYPE - 1 == SA_C_ERR_LINKTYPE,
 	       "pkt_err reasons and SA_C_ERR_* counters must stay in the same order");
 
@@ -110,6 +113,7 @@ static void interval_roll(struct worker *w, uint64_t start_s)
 {
 	struct handoff_interval *iv = w->iv, *next;
 
+	talkers_fold(w->talk);
 	if (!interval_has_news(iv)) {
 		interval_reset(iv, start_s);
 		return;
@@ -122,6 +126,7 @@ static void interval_roll(struct worker *w, uint64_t start_s)
 		ledger_add(&w->total_parse_errors, iv->counters[SA_C_PARSE_ERRORS]);
 		w->iv = next;
 		interval_reset(next, start_s);
+		talkers_attach(w->talk, next->top);
 		return;
 	}
 	/* The exporter is behind: this second's statistics are lost. Keep its
@@ -193,25 +198,18 @@ static inline void count_protocols(struct handoff_interval *iv, const struct pkt
 
 /* Top talkers and ports by the outer headers too: the tunnel endpoints are
  * who is on this link. */
-static inline void count_top(struct handoff_interval *iv, const struct pkt_meta *m)
+static inline void count_top(struct talkers *t, const struct pkt_meta *m)
 {
 	bool tun = m->tun_type != PKT_TUN_NONE;
-	const uint8_t *src = tun ? m->tun_src : m->src, *dst = tun ? m->tun_dst : m->dst;
-	unsigned alen = (tun ? m->tun_l3 : m->l3) == PKT_L3_IPV4 ? 4 : 16;
+	uint32_t alen = (tun ? m->tun_l3 : m->l3) == PKT_L3_IPV4 ? 4 : 16;
 	bool ports = tun ? m->outer_proto == 17
 			 : (m->flags & PKT_F_HAS_L4) && m->proto != 1 && m->proto != 58;
-	uint16_t sp = tun ? m->tun_sport : m->sport, dp = tun ? m->tun_dport : m->dport;
-	uint8_t sport[2] = {sp >> 8, sp & 0xff};
-	uint8_t dport[2] = {dp >> 8, dp & 0xff};
-	const uint64_t weight[HANDOFF_TOP_WEIGHTS] = {m->wire_len, 1};
 
-	for (unsigned k = 0; k < HANDOFF_TOP_WEIGHTS; k++) {
-		sa_topk_offer(iv->top[k][0], src, alen, weight[k], 0);
-		sa_topk_offer(iv->top[k][1], dst, alen, weight[k], 0);
-		if (ports) {
-			sa_topk_offer(iv->top[k][2], sport, 2, weight[k], 0);
-			sa_topk_offer(iv->top[k][3], dport, 2, weight[k], 0);
-		}
+	talkers_add_addr(t, TALKER_SRC_IP, tun ? m->tun_src : m->src, alen, m->wire_len);
+	talkers_add_addr(t, TALKER_DST_IP, tun ? m->tun_dst : m->dst, alen, m->wire_len);
+	if (ports) {
+		talkers_add(t, TALKER_SRC_PORT, tun ? m->tun_sport : m->sport, 0, 2, m->wire_len);
+		talkers_add(t, TALKER_DST_PORT, tun ? m->tun_dport : m->dport, 0, 2, m->wire_len);
 	}
 }
 
@@ -257,7 +255,7 @@ static inline void process_packet(struct worker *w, struct rte_mbuf *mb, uint64_
 	}
 	/* Addresses are good unless the IP header itself was bad or cut. */
 	if (m.l3 != PKT_L3_NONE && (m.err == PKT_OK || m.err == PKT_ERR_TRUNC_L4 || m.err == PKT_ERR_BAD_L4)) {
-		count_top(iv, &m);
+		count_top(w->talk, &m);
 		if (flowtab_update(w->ft, &m, ts))
 			iv->counters[SA_C_FLOWS_NEW]++;
 	}
@@ -339,6 +337,7 @@ int worker_init(struct worker *w, const struct worker_conf *conf)
 	fc.emit = on_flow_end;
 	fc.emit_ctx = w;
 	w->ft = flowtab_new(&fc);
+	w->talk = talkers_new(conf->talkers);
 	snprintf(name, sizeof(name), "w%u_export", conf->id);
 	w->to_export = rte_ring_create(name, conf->ring_size, rte_socket_id(),
 				       RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -348,7 +347,7 @@ int worker_init(struct worker *w, const struct worker_conf *conf)
 	snprintf(name, sizeof(name), "w%u_flows", conf->id);
 	w->flow_pool = rte_mempool_create(name, conf->flow_objs, sizeof(struct handoff_flow), 256, 0,
 					  NULL, NULL, NULL, NULL, rte_socket_id(), 0);
-	if (w->ft == NULL || w->to_export == NULL || w->iv_free == NULL || w->flow_pool == NULL) {
+	if (w->ft == NULL || w->talk == NULL || w->to_export == NULL || w->iv_free == NULL || w->flow_pool == NULL) {
 		RTE_LOG(ERR, SA_WORKER, "worker %u: cannot allocate flow table, rings or pool (%u flows)\n",
 			conf->id, conf->flows.capacity);
 		return -ENOMEM;
@@ -363,8 +362,10 @@ int worker_init(struct worker *w, const struct worker_conf *conf)
 				if ((iv->top[k][d] = sa_topk_new(HANDOFF_TOP_CAPACITY)) == NULL)
 					return -ENOMEM;
 		interval_reset(iv, 0);
-		if (i == conf->intervals)
+		if (i == conf->intervals) {
 			w->iv = iv;
+			talkers_attach(w->talk, iv->top);
+		}
 		else
 			rte_ring_sp_enqueue(w->iv_free, iv);
 	}
@@ -384,6 +385,7 @@ void worker_fini(struct worker *w)
 	struct handoff_interval *iv;
 
 	flowtab_destroy(&w->ft);
+	talkers_destroy(&w->talk);
 	if (w->iv_free != NULL)
 		while (rte_ring_sc_dequeue(w->iv_free, (void **)&iv) == 0)
 			interval_free(iv);

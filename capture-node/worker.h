@@ -14,6 +14,7 @@
 #include "flowtab.h"
 #include "handoff.h"
 #include "port.h"
+#include "talkers.h"
 
 struct worker_conf {
 	unsigned id;
@@ -21,6 +22,7 @@ struct worker_conf {
 	int linktype;                /* pcap LINKTYPE_* of the port's frames */
 	bool lossless;               /* file input: wait for the exporter instead of dropping */
 	struct flowtab_conf flows;   /* emit fields are set by the worker */
+	unsigned talkers;            /* distinct addresses/ports per dimension per second counted exactly */
 	unsigned ring_size;          /* power of two */
 	unsigned flow_objs;          /* handoff_flow objects in the pool */
 	unsigned intervals;          /* handoff_interval objects circulating */
@@ -35,6 +37,7 @@ struct worker_conf {
 struct worker {
 	struct worker_conf conf;
 	struct flowtab *ft;
+	struct talkers *talk;        /* this second's per-key counts, folded into iv->top */
 	struct rte_ring *to_export;  /* worker -> exporter: handoff objects */
 	struct rte_ring *iv_free;    /* exporter -> worker: spent interval objects */
 	struct rte_mempool *flow_pool;

@@ -1,0 +1,142 @@
+/* DESIGN: linear probing at load <= 1/2, no deletion within a second; the
+ * list of used slots makes folding and the reset cost O(keys seen), not
+ * O(table). Folding offers the largest keys first so that, when a second
+ * has more keys than a sketch holds, the kept ones are exact and the rest
+ * are counted as untracked weight: every untracked key then weighs no more
+ * than the smallest kept one, which is the Space-Saving guarantee the
+ * aggregator's merges rely on. This holds after an overflow too: table keys
+ * are never in the sketch before the fold, so each of the `capacity` offers
+ * lifts one entry (an empty one or the minimum) to at least its weight,
+ * which is at least any untracked key's. */
+#define _GNU_SOURCE /* qsort_r */
+#include <stdlib.h>
+
+#include "talkers.h"
+
+struct talkers *talkers_new(unsigned capacity)
+{
+	struct talkers *t;
+	uint32_t cap = 1;
+	unsigned bits = 1; /* log2 of the slot count, 2 * cap */
+
+	if (capacity == 0 || capacity > (1u << 20))
+		return NULL;
+	while (cap < capacity)
+		cap <<= 1, bits++;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->order = malloc(cap * sizeof(*t->order));
+	bool ok = t->order != NULL;
+	for (unsigned d = 0; d < TALKER_DIMS; d++) {
+		struct talker_table *tt = &t->t[d];
+		tt->cap = cap;
+		tt->shift = 64 - bits;
+		tt->slot = calloc(2 * (size_t)cap, sizeof(*tt->slot));
+		tt->used = malloc(cap * sizeof(*tt->used));
+		ok = ok && tt->slot != NULL && tt->used != NULL;
+	}
+	if (!ok)
+		talkers_destroy(&t);
+	return t;
+}
+
+void talkers_destroy(struct talkers **tp)
+{
+	struct talkers *t = *tp;
+
+	if (t == NULL)
+		return;
+	for (unsigned d = 0; d < TALKER_DIMS; d++) {
+		free(t->t[d].slot);
+		free(t->t[d].used);
+	}
+	free(t->order);
+	free(t);
+	*tp = NULL;
+}
+
+void talkers_attach(struct talkers *t, struct sa_topk *sink[][TALKER_DIMS])
+{
+	t->sink = sink;
+}
+
+/* The sketch key: address bytes as on the wire, ports big-endian. */
+static unsigned sketch_key(enum talker_dim d, uint64_t lo, uint64_t hi, uint32_t len, uint8_t *key)
+{
+	if (d == TALKER_SRC_PORT || d == TALKER_DST_PORT) {
+		key[0] = (uint8_t)(lo >> 8);
+		key[1] = (uint8_t)lo;
+		return 2;
+	}
+	uint64_t w[2] = {lo, hi};
+	memcpy(key, w, len);
+	return len;
+}
+
+static uint64_t weight_of(const struct talker_slot *s, enum talker_weight k)
+{
+	return k == TALKER_BY_BYTES ? s->bytes : s->packets;
+}
+
+static void offer(struct talkers *t, enum talker_dim d, enum talker_weight k,
+		  const struct talker_slot *s)
+{
+	uint8_t key[SA_TOPK_KEY_MAX];
+	unsigned len = sketch_key(d, s->lo, s->hi, s->len, key);
+
+	sa_topk_offer(t->sink[k][d], key, len, weight_of(s, k), 0);
+}
+
+void talkers_overflow(struct talkers *t, enum talker_dim d, uint64_t lo, uint64_t hi,
+		      uint32_t len, uint64_t bytes)
+{
+	const struct talker_slot s = {.lo = lo, .hi = hi, .bytes = bytes, .packets = 1, .len = len};
+
+	offer(t, d, TALKER_BY_BYTES, &s);
+	offer(t, d, TALKER_BY_PACKETS, &s);
+}
+
+struct order_ctx {
+	const struct talker_slot *slot;
+	enum talker_weight k;
+};
+
+static int heavier_first(const void *a, const void *b, void *arg)
+{
+	const struct order_ctx *c = arg;
+	uint64_t x = weight_of(&c->slot[*(const uint32_t *)a], c->k);
+	uint64_t y = weight_of(&c->slot[*(const uint32_t *)b], c->k);
+
+	return (x < y) - (x > y);
+}
+
+static void fold_table(struct talkers *t, enum talker_dim d)
+{
+	struct talker_table *tt = &t->t[d];
+
+	for (unsigned k = 0; k < TALKER_WEIGHTS; k++) {
+		struct sa_topk *sk = t->sink[k][d];
+		unsigned keep = sa_topk_capacity(sk);
+		memcpy(t->order, tt->used, tt->n * sizeof(*t->order));
+		if (tt->n > keep) {
+			struct order_ctx c = {tt->slot, (enum talker_weight)k};
+			qsort_r(t->order, tt->n, sizeof(*t->order), heavier_first, &c);
+		}
+		for (uint32_t i = 0; i < tt->n; i++) {
+			const struct talker_slot *s = &tt->slot[t->order[i]];
+			if (i < keep)
+				offer(t, d, (enum talker_weight)k, s);
+			else
+				sa_topk_add_untracked(sk, weight_of(s, (enum talker_weight)k));
+		}
+	}
+	for (uint32_t i = 0; i < tt->n; i++)
+		tt->slot[tt->used[i]].len = 0;
+	tt->n = 0;
+}
+
+void talkers_fold(struct talkers *t)
+{
+	for (unsigned d = 0; d < TALKER_DIMS; d++)
+		fold_table(t, (enum talker_dim)d);
+}
