@@ -529,15 +529,9 @@ static inline uint32_t load_be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-struct lookup_key {
-	uint64_t k0, k1;
-	const uint8_t *lo6, *hi6; /* IPv6: canonical address order */
-	unsigned d;               /* direction of the packet */
-};
-
 /* Canonical key of the packet's flow, as sa_flowkey_make orders it: the
  * smaller (address, port) endpoint is "lo" and dir 0 travels lo -> hi. */
-static inline void key_make(struct lookup_key *k, const struct pkt_meta *m)
+static inline void key_make(struct flowtab_lookup *k, const struct pkt_meta *m)
 {
 	bool fwd;
 
@@ -564,7 +558,7 @@ static inline void key_make(struct lookup_key *k, const struct pkt_meta *m)
 	k->d = !fwd;
 }
 
-static inline bool key_eq(const struct flowtab *ft, const struct flow_entry *f, const struct lookup_key *k)
+static inline bool key_eq(const struct flowtab *ft, const struct flow_entry *f, const struct flowtab_lookup *k)
 {
 	if (((f->k1 ^ k->k1) & K1_KEY_MASK) != 0)
 		return false;
@@ -959,19 +953,42 @@ void flowtab_destroy(struct flowtab **ftp)
 	*ftp = NULL;
 }
 
+void flowtab_prefetch_bucket(const struct flowtab *ft, const struct pkt_meta *m,
+			     struct flowtab_lookup *k)
+{
+	key_make(k, m);
+	k->hash = key_hash(k->k0, k->k1);
+	__builtin_prefetch(&ft->bucket[bucket_of(ft, k->hash)]);
+}
+
+void flowtab_prefetch_entry(const struct flowtab *ft, const struct flowtab_lookup *k)
+{
+	uint32_t i = ft->bucket[bucket_of(ft, k->hash)];
+
+	if (i != NIL)
+		prefetch_entry(&ft->e[i]);
+}
+
 bool flowtab_update(struct flowtab *ft, const struct pkt_meta *m, uint64_t ts_ns)
 {
-	struct lookup_key k;
-	struct flow_entry *f = NULL;
-	uint32_t h, i, *head, len = m->wire_len;
-	uint64_t t;
-	unsigned d;
-	bool fresh = false;
+	struct flowtab_lookup k;
 
 	assert(m->l3 != PKT_L3_NONE);
 	key_make(&k, m);
-	d = k.d;
-	h = key_hash(k.k0, k.k1);
+	k.hash = key_hash(k.k0, k.k1);
+	return flowtab_update_looked_up(ft, m, &k, ts_ns);
+}
+
+bool flowtab_update_looked_up(struct flowtab *ft, const struct pkt_meta *m,
+			      const struct flowtab_lookup *kp, uint64_t ts_ns)
+{
+	const struct flowtab_lookup k = *kp;
+	struct flow_entry *f = NULL;
+	uint32_t h = k.hash, i, *head, len = m->wire_len;
+	uint64_t t;
+	unsigned d = k.d;
+	bool fresh = false;
+
 	head = &ft->bucket[bucket_of(ft, h)];
 	for (i = *head; i != NIL; i = f->hnext) {
 		f = &ft->e[i];

@@ -87,10 +87,11 @@ static void offer(struct talkers *t, enum talker_dim d, enum talker_weight k,
 	sa_topk_offer(t->sink[k][d], key, len, weight_of(s, k), 0);
 }
 
-void talkers_overflow(struct talkers *t, enum talker_dim d, uint64_t lo, uint64_t hi,
-		      uint32_t len, uint64_t bytes)
+void talkers_overflow(struct talkers *t, enum talker_dim d, const struct talker_key *k,
+		      uint64_t bytes)
 {
-	const struct talker_slot s = {.lo = lo, .hi = hi, .bytes = bytes, .packets = 1, .len = len};
+	const struct talker_slot s = {.lo = k->lo, .hi = k->hi, .bytes = bytes, .packets = 1,
+				      .len = k->len};
 
 	offer(t, d, TALKER_BY_BYTES, &s);
 	offer(t, d, TALKER_BY_PACKETS, &s);

@@ -54,45 +54,64 @@ void talkers_attach(struct talkers *t, struct sa_topk *sink[][TALKER_DIMS]);
  * tables. Keys within the sketch capacity keep their exact counts. */
 void talkers_fold(struct talkers *t);
 
-/* Slow path of talkers_add: the table is full. */
-void talkers_overflow(struct talkers *t, enum talker_dim d, uint64_t lo, uint64_t hi,
-		      uint32_t len, uint64_t bytes);
+/* One packet's key in one dimension, hashed (and its slot prefetched) a
+ * pass before it is added, so that a burst's cache misses overlap. */
+struct talker_key {
+	uint64_t lo, hi;
+	uint32_t len, slot;
+};
 
-static inline __attribute__((always_inline)) void talkers_add(struct talkers *t, enum talker_dim d, uint64_t lo, uint64_t hi,
-			       uint32_t len, uint64_t bytes)
+/* Slow path of talkers_add: the table is full. */
+void talkers_overflow(struct talkers *t, enum talker_dim d, const struct talker_key *k,
+		      uint64_t bytes);
+
+static inline void talkers_key(const struct talkers *t, enum talker_dim d, struct talker_key *k,
+			       uint64_t lo, uint64_t hi, uint32_t len)
 {
-	struct talker_table *tt = &t->t[d];
 	/* Fibonacci hashing: the top bits of the product depend on every key bit. */
 	uint64_t h = ((lo * 0x9e3779b97f4a7c15ULL) ^ hi ^ len) * 0xc2b2ae3d27d4eb4fULL;
+
+	k->lo = lo;
+	k->hi = hi;
+	k->len = len;
+	k->slot = (uint32_t)(h >> t->t[d].shift);
+	__builtin_prefetch(&t->t[d].slot[k->slot]);
+}
+
+/* An address as stored in pkt_meta: 16 bytes, IPv4 in the first 4. */
+static inline void talkers_key_addr(const struct talkers *t, enum talker_dim d, struct talker_key *k,
+				    const uint8_t addr[16], uint32_t len)
+{
+	uint64_t w[2];
+
+	memcpy(w, addr, 16);
+	talkers_key(t, d, k, w[0], w[1], len);
+}
+
+static inline __attribute__((always_inline)) void
+talkers_add(struct talkers *t, enum talker_dim d, const struct talker_key *k, uint64_t bytes)
+{
+	struct talker_table *tt = &t->t[d];
 	uint32_t mask = (2u * tt->cap) - 1;
 
-	for (uint32_t i = (uint32_t)(h >> tt->shift);; i = (i + 1) & mask) {
+	for (uint32_t i = k->slot;; i = (i + 1) & mask) {
 		struct talker_slot *s = &tt->slot[i];
-		if (s->len == len && s->lo == lo && s->hi == hi) {
+		if (s->len == k->len && s->lo == k->lo && s->hi == k->hi) {
 			s->bytes += bytes;
 			s->packets++;
 			return;
 		}
 		if (s->len == 0) {
 			if (__builtin_expect(tt->n == tt->cap, 0)) {
-				talkers_overflow(t, d, lo, hi, len, bytes);
+				talkers_overflow(t, d, k, bytes);
 				return;
 			}
-			*s = (struct talker_slot){.lo = lo, .hi = hi, .bytes = bytes, .packets = 1, .len = len};
+			*s = (struct talker_slot){.lo = k->lo, .hi = k->hi, .bytes = bytes, .packets = 1,
+						  .len = k->len};
 			tt->used[tt->n++] = i;
 			return;
 		}
 	}
-}
-
-/* An address as stored in pkt_meta: 16 bytes, IPv4 in the first 4. */
-static inline void talkers_add_addr(struct talkers *t, enum talker_dim d, const uint8_t addr[16],
-				    uint32_t len, uint64_t bytes)
-{
-	uint64_t w[2];
-
-	memcpy(w, addr, 16);
-	talkers_add(t, d, w[0], w[1], len, bytes);
 }
 
 #endif

@@ -196,22 +196,15 @@ static inline void count_protocols(struct handoff_interval *iv, const struct pkt
 	}
 }
 
-/* Top talkers and ports by the outer headers too: the tunnel endpoints are
- * who is on this link. */
-static inline void count_top(struct talkers *t, const struct pkt_meta *m)
-{
-	bool tun = m->tun_type != PKT_TUN_NONE;
-	uint32_t alen = (tun ? m->tun_l3 : m->l3) == PKT_L3_IPV4 ? 4 : 16;
-	bool ports = tun ? m->outer_proto == 17
-			 : (m->flags & PKT_F_HAS_L4) && m->proto != 1 && m->proto != 58;
-
-	talkers_add_addr(t, TALKER_SRC_IP, tun ? m->tun_src : m->src, alen, m->wire_len);
-	talkers_add_addr(t, TALKER_DST_IP, tun ? m->tun_dst : m->dst, alen, m->wire_len);
-	if (ports) {
-		talkers_add(t, TALKER_SRC_PORT, tun ? m->tun_sport : m->sport, 0, 2, m->wire_len);
-		talkers_add(t, TALKER_DST_PORT, tun ? m->tun_dport : m->dport, 0, 2, m->wire_len);
-	}
-}
+/* One received packet on its way through the passes over a burst. */
+struct burst_pkt {
+	struct pkt_meta m;
+	uint64_t ts;
+	bool has_flow;   /* addresses usable: goes to the flow table and the talkers */
+	uint8_t n_top;   /* talker dimensions this packet counts in (2 or 4) */
+	struct flowtab_lookup flow;
+	struct talker_key top[TALKER_DIMS];
+};
 
 static inline uint64_t packet_time(const struct worker *w, const struct rte_mbuf *mb, uint64_t fallback)
 {
@@ -221,24 +214,61 @@ static inline uint64_t packet_time(const struct worker *w, const struct rte_mbuf
 	return fallback;
 }
 
-static inline void process_packet(struct worker *w, struct rte_mbuf *mb, uint64_t index,
-				  uint64_t fallback_ns)
+/* Top talkers and ports by the outer headers: the tunnel endpoints are who
+ * is on this link. */
+static inline void talker_keys(const struct talkers *t, struct burst_pkt *p)
 {
-	struct pkt_meta m;
-	uint64_t ts = packet_time(w, mb, fallback_ns);
+	const struct pkt_meta *m = &p->m;
+	bool tun = m->tun_type != PKT_TUN_NONE;
+	uint32_t alen = (tun ? m->tun_l3 : m->l3) == PKT_L3_IPV4 ? 4 : 16;
+	bool ports = tun ? m->outer_proto == 17
+			 : (m->flags & PKT_F_HAS_L4) && m->proto != 1 && m->proto != 58;
+
+	talkers_key_addr(t, TALKER_SRC_IP, &p->top[TALKER_SRC_IP], tun ? m->tun_src : m->src, alen);
+	talkers_key_addr(t, TALKER_DST_IP, &p->top[TALKER_DST_IP], tun ? m->tun_dst : m->dst, alen);
+	p->n_top = 2;
+	if (ports) {
+		talkers_key(t, TALKER_SRC_PORT, &p->top[TALKER_SRC_PORT], tun ? m->tun_sport : m->sport, 0, 2);
+		talkers_key(t, TALKER_DST_PORT, &p->top[TALKER_DST_PORT], tun ? m->tun_dport : m->dport, 0, 2);
+		p->n_top = 4;
+	}
+}
+
+/* Pass 1: parse, stamp, hash the flow and the talker keys, prefetch their
+ * buckets. `index` is the packet's record number in a file. */
+static inline void burst_parse(struct worker *w, struct rte_mbuf *mb, struct burst_pkt *p,
+			       uint64_t index, uint64_t fallback_ns)
+{
+	struct pkt_meta *m = &p->m;
+
+	p->ts = packet_time(w, mb, fallback_ns);
+	pkt_parse(rte_pktmbuf_mtod(mb, const uint8_t *), mb->data_len, mb->pkt_len,
+		  w->conf.linktype, m);
+	if (unlikely(w->next_fix < w->conf.n_len_fixes && w->conf.len_fixes[w->next_fix].index == index))
+		m->wire_len = w->conf.len_fixes[w->next_fix++].wire_len;
+	/* Addresses are good unless the IP header itself was bad or cut. */
+	p->has_flow = m->l3 != PKT_L3_NONE &&
+		  (m->err == PKT_OK || m->err == PKT_ERR_TRUNC_L4 || m->err == PKT_ERR_BAD_L4);
+	if (p->has_flow) {
+		flowtab_prefetch_bucket(w->ft, m, &p->flow);
+		talker_keys(w->talk, p);
+	}
+}
+
+/* Last pass: the packet's second, counters, histograms, talkers, flow. */
+static inline void burst_account(struct worker *w, struct burst_pkt *p)
+{
+	const struct pkt_meta *m = &p->m;
+	uint64_t ts = p->ts;
 	uint64_t sec = ts / SA_NS_PER_S;
 
-	pkt_parse(rte_pktmbuf_mtod(mb, const uint8_t *), mb->data_len, mb->pkt_len,
-		  w->conf.linktype, &m);
-	if (unlikely(w->next_fix < w->conf.n_len_fixes && w->conf.len_fixes[w->next_fix].index == index))
-		m.wire_len = w->conf.len_fixes[w->next_fix++].wire_len;
 	if (unlikely(sec != w->iv->start_s))
 		interval_roll(w, sec);
 
 	struct handoff_interval *iv = w->iv;
 	iv->counters[SA_C_PACKETS]++;
-	iv->counters[SA_C_BYTES] += m.wire_len;
-	iv->size_hist[sa_size_bucket(m.wire_len)]++;
+	iv->counters[SA_C_BYTES] += m->wire_len;
+	iv->size_hist[sa_size_bucket(m->wire_len)]++;
 	if (likely(w->last_pkt_ns != 0))
 		iv->iat_hist[sa_time_bucket(ts > w->last_pkt_ns ? ts - w->last_pkt_ns : 0)]++;
 	w->last_pkt_ns = ts;
@@ -248,17 +278,38 @@ static inline void process_packet(struct worker *w, struct rte_mbuf *mb, uint64_
 		iv->last_ns = ts;
 	if (ts > w->now_ns)
 		w->now_ns = ts;
-	count_protocols(iv, &m);
-	if (unlikely(m.err != PKT_OK)) {
+	count_protocols(iv, m);
+	if (unlikely(m->err != PKT_OK)) {
 		iv->counters[SA_C_PARSE_ERRORS]++;
-		iv->counters[SA_C_ERR_TRUNC_L2 + m.err - 1]++;
+		iv->counters[SA_C_ERR_TRUNC_L2 + m->err - 1]++;
 	}
-	/* Addresses are good unless the IP header itself was bad or cut. */
-	if (m.l3 != PKT_L3_NONE && (m.err == PKT_OK || m.err == PKT_ERR_TRUNC_L4 || m.err == PKT_ERR_BAD_L4)) {
-		count_top(w->talk, &m);
-		if (flowtab_update(w->ft, &m, ts))
+	if (p->has_flow) {
+		for (unsigned d = 0; d < p->n_top; d++)
+			talkers_add(w->talk, (enum talker_dim)d, &p->top[d], m->wire_len);
+		if (flowtab_update_looked_up(w->ft, m, &p->flow, ts))
 			iv->counters[SA_C_FLOWS_NEW]++;
 	}
+}
+
+/* A burst in three passes, so that the cache misses of 32 lookups overlap
+ * (l3fwd_em_hlm's pattern): parse and prefetch flow buckets and talker
+ * slots; prefetch the flow entries the buckets point at; account. */
+static void burst_process(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t fallback_ns)
+{
+	struct burst_pkt bp[BURST];
+
+	for (uint16_t i = 0; i < n && i < PREFETCH_OFFSET; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + PREFETCH_OFFSET < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
+		burst_parse(w, pkts[i], &bp[i], w->rx_packets + i, fallback_ns);
+	}
+	for (uint16_t i = 0; i < n; i++)
+		if (bp[i].has_flow)
+			flowtab_prefetch_entry(w->ft, &bp[i].flow);
+	for (uint16_t i = 0; i < n; i++)
+		burst_account(w, &bp[i]);
 }
 
 static void finish(struct worker *w)
@@ -309,14 +360,7 @@ int worker_main(void *arg)
 		uint64_t t0 = rte_rdtsc();
 		/* For ports that stamp no time (af_packet): the arrival time of the
 		 * burst, read once per burst (vDSO, not a syscall). */
-		uint64_t fallback_ns = sa_wall_ns();
-		for (uint16_t i = 0; i < n && i < PREFETCH_OFFSET; i++)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-		for (uint16_t i = 0; i < n; i++) {
-			if (i + PREFETCH_OFFSET < n)
-				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
-			process_packet(w, pkts[i], w->rx_packets + i, fallback_ns);
-		}
+		burst_process(w, pkts, n, sa_wall_ns());
 		rte_pktmbuf_free_bulk(pkts, n);
 		w->rx_packets += n;
 		flowtab_expire(w->ft, w->now_ns, EXPIRE_PER_BURST);

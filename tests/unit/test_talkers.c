@@ -89,15 +89,18 @@ static void check_sketch(enum talker_dim d, unsigned k, struct sa_topk *sk, cons
 static void add_key(struct talkers *t, struct exact *x, enum talker_dim d, uint32_t id,
 		    uint64_t bytes, int ipv6)
 {
+	struct talker_key k;
+
 	if (d < TALKER_SRC_PORT) {
 		uint8_t addr[16] = {0};
 		memcpy(addr, &id, 4);
 		if (ipv6)
 			addr[15] = 0x42; /* differs from IPv4 past the first 4 bytes */
-		talkers_add_addr(t, d, addr, ipv6 ? 16 : 4, bytes);
+		talkers_key_addr(t, d, &k, addr, ipv6 ? 16 : 4);
 	} else {
-		talkers_add(t, d, id, 0, 2, bytes);
+		talkers_key(t, d, &k, id, 0, 2);
 	}
+	talkers_add(t, d, &k, bytes);
 	x->w[TALKER_BY_BYTES][id] += bytes;
 	x->w[TALKER_BY_PACKETS][id]++;
 	x->total[TALKER_BY_BYTES] += bytes;
