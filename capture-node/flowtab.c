@@ -953,11 +953,14 @@ void flowtab_destroy(struct flowtab **ftp)
 	*ftp = NULL;
 }
 
-void flowtab_prefetch_bucket(const struct flowtab *ft, const struct pkt_meta *m,
-			     struct flowtab_lookup *k)
+void flowtab_lookup_make(const struct pkt_meta *m, struct flowtab_lookup *k)
 {
 	key_make(k, m);
 	k->hash = key_hash(k->k0, k->k1);
+}
+
+void flowtab_prefetch_bucket(const struct flowtab *ft, const struct flowtab_lookup *k)
+{
 	__builtin_prefetch(&ft->bucket[bucket_of(ft, k->hash)]);
 }
 
@@ -974,8 +977,7 @@ bool flowtab_update(struct flowtab *ft, const struct pkt_meta *m, uint64_t ts_ns
 	struct flowtab_lookup k;
 
 	assert(m->l3 != PKT_L3_NONE);
-	key_make(&k, m);
-	k.hash = key_hash(k.k0, k.k1);
+	flowtab_lookup_make(m, &k);
 	return flowtab_update_looked_up(ft, m, &k, ts_ns);
 }
 

@@ -143,12 +143,14 @@ void flowtab_destroy(struct flowtab **ft);
  * limits, TCP close, eviction) before returning. */
 bool flowtab_update(struct flowtab *ft, const struct pkt_meta *m, uint64_t ts_ns);
 
-/* Batched lookups (l3fwd's pattern): over a burst, call
- * flowtab_prefetch_bucket for every packet (it fills *k), then
- * flowtab_prefetch_entry, then flowtab_update_looked_up with the same *k,
- * so that the cache misses of a burst's lookups overlap instead of
- * following one another. The prefetches change nothing. Same packet rules
- * and result as flowtab_update. */
+/* Batched lookups (l3fwd's pattern): over a burst, make every packet's
+ * lookup and prefetch its bucket, then prefetch the entries, then call
+ * flowtab_update_looked_up, so that the cache misses of a burst's lookups
+ * overlap instead of following one another. The prefetches change nothing.
+ * Same packet rules and result as flowtab_update.
+ *
+ * The lookup's hash depends on the flow alone, not on a table or on the
+ * packet's direction, so it also picks a flow's worker. */
 struct flowtab_lookup {
 	uint64_t k0, k1;
 	const uint8_t *lo6, *hi6; /* IPv6: canonical address order (point into the pkt_meta) */
@@ -156,8 +158,8 @@ struct flowtab_lookup {
 	uint32_t hash;
 };
 
-void flowtab_prefetch_bucket(const struct flowtab *ft, const struct pkt_meta *m,
-			     struct flowtab_lookup *k);
+void flowtab_lookup_make(const struct pkt_meta *m, struct flowtab_lookup *k);
+void flowtab_prefetch_bucket(const struct flowtab *ft, const struct flowtab_lookup *k);
 void flowtab_prefetch_entry(const struct flowtab *ft, const struct flowtab_lookup *k);
 bool flowtab_update_looked_up(struct flowtab *ft, const struct pkt_meta *m,
 			      const struct flowtab_lookup *k, uint64_t ts_ns);

@@ -39,6 +39,7 @@ struct options {
 	uint32_t spool;
 	uint32_t resend_s, give_up_s;
 	uint32_t mbufs, ring;
+	uint32_t workers;
 	bool lossy;
 	uint32_t replay_s;           /* benchmark: loop the file for this long */
 	uint32_t mem_mb;             /* EAL memory (no hugepages), sized from the pool */
@@ -60,16 +61,20 @@ static void usage(FILE *f)
 "  --aggregator EP      aggregator ingest endpoint [tcp://127.0.0.1:7701]\n"
 "  --pcap FILE          read a pcap/pcapng file through DPDK's net_pcap\n"
 "  --iface IFACE        capture a kernel interface through net_af_packet\n"
+"  --workers N          worker lcores [one per CPU but the first, at least 1];\n"
+"                       a port with fewer queues (a file) is read by worker 0,\n"
+"                       which hands each flow's packets to one worker\n"
 "  --flows N            flow table capacity per worker [262144]\n"
 "  --idle-timeout S     end a flow after S seconds without packets [30]\n"
 "  --active-timeout S   export long flows every S seconds [300]\n"
 "  --close-timeout S    keep a closed TCP flow S seconds for its last ACK [2]\n"
 "  --spool N            unacknowledged batches kept for resend [256]\n"
-"  --ring N             records queued from the worker to the exporter [16384]\n"
+"  --ring N             records queued from each worker to the exporter, and\n"
+"                       packets to each worker of a fan-out [16384]\n"
 "  --mbufs N            packet buffers in the port's pool [8191]\n"
 "  --lossy              a file is read like a live port: when the exporter falls\n"
-"                       behind, records are dropped and counted (ring_full),\n"
-"                       not waited for\n"
+"                       behind, records (and fanned-out packets) are dropped\n"
+"                       and counted (ring_full), not waited for\n"
 "  --replay S           benchmark: replay the file from memory in a loop\n"
 "                       (net_pcap infinite_rx) for S seconds, then report\n"
 "                       packets per second and worker cycles per packet\n"
@@ -100,6 +105,17 @@ static int parse_u32(const char *opt, const char *s, uint32_t min, uint32_t max,
 	return 0;
 }
 
+/* One worker per CPU, leaving the first to the exporter (mostly asleep in
+ * zmq_poll) and the kernel. */
+static uint32_t default_workers(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cpus <= 2)
+		return 1;
+	return cpus - 1 > WORKER_MAX ? WORKER_MAX : (uint32_t)(cpus - 1);
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -118,6 +134,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"mbufs", required_argument, NULL, 'M'},
 		{"lossy", no_argument, NULL, 'L'},
 		{"replay", required_argument, NULL, 'Y'},
+		{"workers", required_argument, NULL, 'W'},
 		{"file-prefix", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -126,7 +143,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	*o = (struct options){.aggregator = "tcp://127.0.0.1:7701", .flows = 262144, .idle_s = 30,
 			      .active_s = 300, .close_s = 2, .spool = 256, .resend_s = 2, .give_up_s = 60,
-			      .mbufs = 8191, .ring = 16384};
+			      .mbufs = 8191, .ring = 16384, .workers = default_workers()};
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -146,6 +163,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'M': rc |= parse_u32("--mbufs", optarg, 64, 1u << 24, &o->mbufs); break;
 		case 'L': o->lossy = true; break;
 		case 'Y': rc |= parse_u32("--replay", optarg, 1, 3600, &o->replay_s); break;
+		case 'W': rc |= parse_u32("--workers", optarg, 1, WORKER_MAX, &o->workers); break;
 		case 'h': usage(stdout); exit(0);
 		default:
 			fprintf(stderr, "sa-capture: unknown or incomplete option '%s' (see --help)\n",
@@ -181,7 +199,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 /* Builds EAL arguments for a NIC-less run unless the user gave their own. */
 static int eal_start(const char *prog, const struct options *o)
 {
-	static char vdev[4200], prefix[128], mem[16];
+	static char vdev[4200], prefix[128], mem[16], lcores[16 * (WORKER_MAX + 1)];
 	char *args[32];
 	int n = 0;
 
@@ -193,14 +211,21 @@ static int eal_start(const char *prog, const struct options *o)
 		if (o->pcap)
 			snprintf(vdev, sizeof(vdev), "net_pcap0,rx_pcap=%s,tx_pcap=/dev/null%s", o->pcap,
 				 o->replay_s ? ",infinite_rx=1" : "");
-		else
-			snprintf(vdev, sizeof(vdev), "net_af_packet0,iface=%s", o->iface);
+		else /* one queue per worker; the kernel's fan-out hash is symmetric */
+			snprintf(vdev, sizeof(vdev), "net_af_packet0,iface=%s,qpairs=%u", o->iface, o->workers);
 		if (o->file_prefix)
 			snprintf(prefix, sizeof(prefix), "--file-prefix=%s", o->file_prefix);
 		else
 			snprintf(prefix, sizeof(prefix), "--file-prefix=sa-cap-%u-%d", o->node_id, (int)getpid());
 		snprintf(mem, sizeof(mem), "%u", o->mem_mb);
-		char *defaults[] = {(char *)prog, "-l", "0-1", "--no-huge", "-m", mem, "--no-pci",
+		/* lcore 0 (exporter) on CPU 0, worker i on CPU i; more workers
+		 * than CPUs share them, round robin. */
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		int len = snprintf(lcores, sizeof(lcores), "0@0");
+		for (uint32_t i = 1; i <= o->workers; i++)
+			len += snprintf(lcores + len, sizeof(lcores) - (size_t)len, ",%u@%ld", i,
+					i % (cpus > 0 ? cpus : 1));
+		char *defaults[] = {(char *)prog, "--lcores", lcores, "--no-huge", "-m", mem, "--no-pci",
 				    "--no-telemetry", "--log-level=notice", prefix, "--vdev", vdev};
 		for (unsigned i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
 			args[n++] = defaults[i];
@@ -240,10 +265,11 @@ static char *config_text(const struct options *o)
 
 	snprintf(buf, sizeof(buf),
 		 "node_id=%u\ninput=%s\naggregator=%s\nflows=%u\nidle_timeout_s=%u\n"
-		 "active_timeout_s=%u\nclose_timeout_s=%u\nspool=%u\nresend_s=%u\nring=%u\nmbufs=%u\nlossy=%d\n",
+		 "active_timeout_s=%u\nclose_timeout_s=%u\nspool=%u\nresend_s=%u\nring=%u\nmbufs=%u\nlossy=%d\n"
+		 "workers=%u\n",
 		 o->node_id, o->pcap ? o->pcap : o->iface ? o->iface : "eal", o->aggregator,
 		 o->flows, o->idle_s, o->active_s, o->close_s, o->spool, o->resend_s, o->ring, o->mbufs,
-		 o->lossy);
+		 o->lossy, o->workers);
 	return buf;
 }
 
@@ -251,7 +277,7 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	struct port_file_info file = {.linktype = 1};
-	static struct worker worker;
+	static struct worker workers[WORKER_MAX];
 	struct exporter *ex;
 	struct exporter_stats st;
 	int status = 0;
@@ -279,15 +305,23 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (rte_eth_dev_count_avail() == 0)
 		rte_exit(1, "no DPDK port available\n");
-	if (rte_lcore_count() < 2)
-		rte_exit(1, "need two lcores (exporter and one worker), have %u\n", rte_lcore_count());
+	unsigned n_workers = o.eal_argc ? rte_lcore_count() - 1 : o.workers;
+	if (n_workers < 1 || n_workers > WORKER_MAX)
+		rte_exit(1, "need 2 to %u lcores (the exporter and the workers), have %u\n",
+			 WORKER_MAX + 1, rte_lcore_count());
 
-	struct port_conf pc = {.port_id = 0, .rx_queues = 1, .rx_desc = 1024, .mbufs = o.mbufs};
+	struct port_conf pc = {.port_id = 0, .rx_queues = (uint16_t)n_workers, .rx_desc = 1024,
+			       .mbufs = o.mbufs};
 	if (port_start(&pc) == NULL)
 		rte_exit(1, "cannot start port 0\n");
+	/* A queue per worker, or worker 0 reads the one queue and fans out. */
+	bool fanout = pc.rx_queues < n_workers;
+	if (fanout && pc.rx_queues != 1)
+		rte_exit(1, "port 0 has %u queues for %u workers: give as many workers as queues, or one queue\n",
+			 pc.rx_queues, n_workers);
 
 	struct worker_conf wc = {
-		.id = 0, .port_id = 0, .queue_id = 0, .linktype = file.linktype,
+		.port_id = 0, .linktype = file.linktype,
 		.lossless = o.pcap != NULL && !o.lossy,
 		.flows = {.capacity = o.flows,
 			  .idle_timeout_ns = o.idle_s * SA_NS_PER_S,
@@ -303,11 +337,19 @@ int main(int argc, char **argv)
 		.max_packets = o.replay_s ? 0 : file.records,
 		.len_fixes = o.replay_s ? NULL : file.fixes, .n_len_fixes = o.replay_s ? 0 : file.n_fixes,
 	};
-	if (worker_init(&worker, &wc) != 0)
-		rte_exit(1, "cannot set up the worker\n");
-	port_timestamp_field(&worker.ts_offset, &worker.ts_flag);
-	worker.input_done = &input_done;
-	worker.force_quit = &force_quit;
+	for (unsigned i = 0; i < n_workers; i++) {
+		struct worker *w = &workers[i];
+		wc.id = i;
+		wc.queue_id = (uint16_t)(fanout ? 0 : i);
+		wc.reads_port = !fanout || i == 0;
+		if (worker_init(w, &wc) != 0)
+			rte_exit(1, "cannot set up worker %u\n", i);
+		port_timestamp_field(&w->ts_offset, &w->ts_flag);
+		w->input_done = &input_done;
+		w->force_quit = &force_quit;
+	}
+	if (fanout && n_workers > 1 && worker_fanout(workers, n_workers, rte_align32pow2(o.ring)) != 0)
+		rte_exit(1, "cannot set up the fan-out to %u workers\n", n_workers);
 
 	struct exporter_conf ec = {
 		.endpoint = o.aggregator, .node_id = o.node_id,
@@ -317,12 +359,13 @@ int main(int argc, char **argv)
 		.batch_intervals = 1024, .batch_age_ns = 100 * 1000 * 1000ULL,
 		.ack_timeout_ns = o.resend_s * SA_NS_PER_S,
 	};
-	ex = exporter_new(&ec, &worker, 1);
+	ex = exporter_new(&ec, workers, n_workers);
 	if (ex == NULL)
 		rte_exit(1, "cannot set up the exporter towards %s\n", o.aggregator);
 
 	unsigned lcore = rte_get_next_lcore(-1, 1, 0);
-	rte_eal_remote_launch(worker_main, &worker, lcore);
+	for (unsigned i = 0; i < n_workers; i++, lcore = rte_get_next_lcore(lcore, 1, 0))
+		rte_eal_remote_launch(worker_main, &workers[i], lcore);
 
 	uint64_t done_at = 0, started = sa_mono_ns(), replay_end = started + o.replay_s * SA_NS_PER_S;
 	for (;;) {
@@ -341,7 +384,10 @@ int main(int argc, char **argv)
 			break;
 		if (force_quit)
 			break;
-		if (worker.finished && done_at == 0)
+		bool all_finished = true;
+		for (unsigned i = 0; i < n_workers; i++)
+			all_finished = all_finished && workers[i].finished;
+		if (all_finished && done_at == 0)
 			done_at = sa_mono_ns();
 		exporter_stats_get(ex, &st);
 		/* Give up only when acks stopped coming, not while they flow. */
@@ -357,13 +403,25 @@ int main(int argc, char **argv)
 	force_quit = true;
 	rte_eal_mp_wait_lcore();
 	exporter_stats_get(ex, &st);
-	if (o.replay_s && worker.rx_packets && worker.elapsed_ns)
-		fprintf(stderr, "sa-capture: replay: %lu packets in %.2f s = %.3f Mpps; worker stage %.1f cycles/packet\n",
-			(unsigned long)worker.rx_packets, (double)worker.elapsed_ns / 1e9,
-			(double)worker.rx_packets * 1e3 / (double)worker.elapsed_ns,
-			(double)worker.cycles / (double)worker.rx_packets);
+	uint64_t rx = 0, cycles = 0, elapsed_ns = 0;
+	for (unsigned i = 0; i < n_workers; i++) {
+		rx += workers[i].rx_packets;
+		cycles += workers[i].cycles;
+		if (workers[i].conf.reads_port && workers[i].elapsed_ns > elapsed_ns)
+			elapsed_ns = workers[i].elapsed_ns;
+	}
+	/* Cycles are summed over all workers: the work one packet costs the node. */
+	if (o.replay_s && rx && elapsed_ns)
+		fprintf(stderr, "sa-capture: replay: %lu packets in %.2f s = %.3f Mpps with %u worker%s%s; "
+			"worker stage %.1f cycles/packet\n",
+			(unsigned long)rx, (double)elapsed_ns / 1e9, (double)rx * 1e3 / (double)elapsed_ns,
+			n_workers, n_workers > 1 ? "s" : "", fanout && n_workers > 1 ? " (fan-out)" : "",
+			(double)cycles / (double)rx);
+	for (unsigned i = 0; n_workers > 1 && i < n_workers; i++)
+		fprintf(stderr, "sa-capture: worker %u: %lu packets accounted\n", i,
+			(unsigned long)workers[i].packets);
 	fprintf(stderr, "sa-capture: node %u: %lu packets, %lu flows, %lu intervals in %lu batches (%lu resent), %u unacknowledged\n",
-		o.node_id, (unsigned long)worker.rx_packets, (unsigned long)st.flows,
+		o.node_id, (unsigned long)rx, (unsigned long)st.flows,
 		(unsigned long)st.intervals, (unsigned long)st.batches_sent, (unsigned long)st.resends,
 		st.unacked);
 	if (status == 0 && st.refused) {
@@ -376,7 +434,8 @@ int main(int argc, char **argv)
 		status = EXIT_INPUT;
 	}
 	exporter_destroy(&ex);
-	worker_fini(&worker);
+	for (unsigned i = 0; i < n_workers; i++)
+		worker_fini(&workers[i]);
 	free(file.fixes);
 	rte_eth_dev_stop(0);
 	rte_eth_dev_close(0);

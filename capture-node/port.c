@@ -51,7 +51,16 @@ int port_file_scan(const char *path, struct port_file_info *info)
 	return 0;
 }
 
-struct rte_mempool *port_start(const struct port_conf *conf)
+/* Toeplitz with a key of one repeated 16-bit pattern gives the same hash
+ * with source and destination swapped (Woo and Park, "Scalable TCP Session
+ * Monitoring with Symmetric Receive-side Scaling", 2012). */
+static uint8_t symmetric_rss_key[40] = {
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+};
+
+struct rte_mempool *port_start(struct port_conf *conf)
 {
 	struct rte_eth_conf eth_conf;
 	struct rte_eth_dev_info info;
@@ -77,6 +86,15 @@ struct rte_mempool *port_start(const struct port_conf *conf)
 	memset(&eth_conf, 0, sizeof(eth_conf));
 	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP)
 		eth_conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
+	if (conf->rx_queues > info.max_rx_queues)
+		conf->rx_queues = info.max_rx_queues ? info.max_rx_queues : 1;
+	uint64_t rss = info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+	if (conf->rx_queues > 1 && rss) {
+		eth_conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		eth_conf.rx_adv_conf.rss_conf = (struct rte_eth_rss_conf){
+			.rss_key = symmetric_rss_key, .rss_key_len = sizeof(symmetric_rss_key),
+			.rss_hf = rss};
+	}
 	rc = rte_eth_dev_configure(conf->port_id, conf->rx_queues, 1, &eth_conf);
 	if (rc != 0) {
 		RTE_LOG(ERR, SA_PORT, "port %u: configure: %s\n", conf->port_id, strerror(-rc));

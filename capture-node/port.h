@@ -37,15 +37,17 @@ int port_file_scan(const char *path, struct port_file_info *info);
 
 struct port_conf {
 	uint16_t port_id;
-	uint16_t rx_queues;
+	uint16_t rx_queues;     /* wanted; set to what the port gives (1..wanted) */
 	uint16_t rx_desc;
 	uint32_t mbufs;         /* pool size */
 };
 
 /* Configures and starts the port with one TX queue (the pcap PMD wants one)
- * and conf->rx_queues RX queues fed from one pool. Returns the pool or NULL
- * (reason logged). */
-struct rte_mempool *port_start(const struct port_conf *conf);
+ * and as many of conf->rx_queues RX queues as the port has, fed from one
+ * pool. Several queues are spread by RSS with a symmetric key where the
+ * port hashes, so both directions of a flow reach the same queue. Returns
+ * the pool or NULL (reason logged). */
+struct rte_mempool *port_start(struct port_conf *conf);
 
 /* Capture timestamps: the offset of the mbuf timestamp dynfield and its
  * flag, or offset -1 when the port does not provide them. */

@@ -200,11 +200,17 @@ static inline void count_protocols(struct handoff_interval *iv, const struct pkt
 struct burst_pkt {
 	struct pkt_meta m;
 	uint64_t ts;
+	uint8_t iat_bucket;
 	bool has_flow;   /* addresses usable: goes to the flow table and the talkers */
 	uint8_t n_top;   /* talker dimensions this packet counts in (2 or 4) */
 	struct flowtab_lookup flow;
 	struct talker_key top[TALKER_DIMS];
 };
+
+static inline struct worker_stamp *stamp_of(const struct worker *w, struct rte_mbuf *mb)
+{
+	return RTE_MBUF_DYNFIELD(mb, w->stamp_offset, struct worker_stamp *);
+}
 
 static inline uint64_t packet_time(const struct worker *w, const struct rte_mbuf *mb, uint64_t fallback)
 {
@@ -212,6 +218,29 @@ static inline uint64_t packet_time(const struct worker *w, const struct rte_mbuf
 		/* The pcap PMD stores microseconds. */
 		return *RTE_MBUF_DYNFIELD(mb, w->ts_offset, rte_mbuf_timestamp_t *) * 1000;
 	return fallback;
+}
+
+/* The port reader's note on each packet, in arrival order: its time, its
+ * original length when the file truncated it, its gap to the previous one. */
+static void burst_stamp(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	/* For ports that stamp no time (af_packet): the arrival time of the
+	 * burst, read once per burst (vDSO, not a syscall). */
+	uint64_t fallback_ns = sa_wall_ns();
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct worker_stamp *st = stamp_of(w, pkts[i]);
+		uint64_t ts = packet_time(w, pkts[i], fallback_ns);
+		uint64_t index = w->rx_packets + i;
+
+		st->ts_ns = ts;
+		st->wire_len = 0;
+		if (unlikely(w->next_fix < w->conf.n_len_fixes && w->conf.len_fixes[w->next_fix].index == index))
+			st->wire_len = w->conf.len_fixes[w->next_fix++].wire_len;
+		st->iat_bucket = likely(w->last_pkt_ns != 0)
+			? (uint8_t)sa_time_bucket(ts > w->last_pkt_ns ? ts - w->last_pkt_ns : 0) : WORKER_NO_IAT;
+		w->last_pkt_ns = ts;
+	}
 }
 
 /* Top talkers and ports by the outer headers: the tunnel endpoints are who
@@ -234,25 +263,23 @@ static inline void talker_keys(const struct talkers *t, struct burst_pkt *p)
 	}
 }
 
-/* Pass 1: parse, stamp, hash the flow and the talker keys, prefetch their
- * buckets. `index` is the packet's record number in a file. */
-static inline void burst_parse(struct worker *w, struct rte_mbuf *mb, struct burst_pkt *p,
-			       uint64_t index, uint64_t fallback_ns)
+/* Parses a stamped packet and makes its flow lookup. */
+static inline void burst_parse(const struct worker *w, struct rte_mbuf *mb, struct burst_pkt *p)
 {
 	struct pkt_meta *m = &p->m;
+	const struct worker_stamp *st = stamp_of(w, mb);
 
-	p->ts = packet_time(w, mb, fallback_ns);
+	p->ts = st->ts_ns;
+	p->iat_bucket = st->iat_bucket;
 	pkt_parse(rte_pktmbuf_mtod(mb, const uint8_t *), mb->data_len, mb->pkt_len,
 		  w->conf.linktype, m);
-	if (unlikely(w->next_fix < w->conf.n_len_fixes && w->conf.len_fixes[w->next_fix].index == index))
-		m->wire_len = w->conf.len_fixes[w->next_fix++].wire_len;
+	if (unlikely(st->wire_len))
+		m->wire_len = st->wire_len;
 	/* Addresses are good unless the IP header itself was bad or cut. */
 	p->has_flow = m->l3 != PKT_L3_NONE &&
-		  (m->err == PKT_OK || m->err == PKT_ERR_TRUNC_L4 || m->err == PKT_ERR_BAD_L4);
-	if (p->has_flow) {
-		flowtab_prefetch_bucket(w->ft, m, &p->flow);
-		talker_keys(w->talk, p);
-	}
+		      (m->err == PKT_OK || m->err == PKT_ERR_TRUNC_L4 || m->err == PKT_ERR_BAD_L4);
+	if (p->has_flow)
+		flowtab_lookup_make(m, &p->flow);
 }
 
 /* Last pass: the packet's second, counters, histograms, talkers, flow. */
@@ -269,9 +296,8 @@ static inline void burst_account(struct worker *w, struct burst_pkt *p)
 	iv->counters[SA_C_PACKETS]++;
 	iv->counters[SA_C_BYTES] += m->wire_len;
 	iv->size_hist[sa_size_bucket(m->wire_len)]++;
-	if (likely(w->last_pkt_ns != 0))
-		iv->iat_hist[sa_time_bucket(ts > w->last_pkt_ns ? ts - w->last_pkt_ns : 0)]++;
-	w->last_pkt_ns = ts;
+	if (likely(p->iat_bucket != WORKER_NO_IAT))
+		iv->iat_hist[p->iat_bucket]++;
 	if (ts < iv->first_ns)
 		iv->first_ns = ts;
 	if (ts > iv->last_ns)
@@ -291,25 +317,75 @@ static inline void burst_account(struct worker *w, struct burst_pkt *p)
 	}
 }
 
+/* Which worker a packet of the fan-out belongs to: by its flow's hash,
+ * remixed so that a worker's flows still spread over all of its buckets.
+ * Packets without a flow only count, and stay with worker 0. */
+static inline unsigned fan_target(const struct worker *w, const struct burst_pkt *p)
+{
+	if (!p->has_flow)
+		return 0;
+	return (unsigned)(((sa_mix64(p->flow.hash) >> 32) * w->n_fan) >> 32);
+}
+
+/* Sends each worker its share of the burst. File input waits for room;
+ * live input drops what does not fit and counts it as ring_full. */
+static void fan_send(struct worker *w, struct rte_mbuf *out[][BURST], const uint16_t *count)
+{
+	for (unsigned k = 1; k < w->n_fan; k++) {
+		unsigned sent = 0;
+		while (sent < count[k]) {
+			sent += rte_ring_sp_enqueue_burst(w->fan[k]->in, (void **)out[k] + sent,
+							  count[k] - sent, NULL);
+			if (sent < count[k]) {
+				if (!w->conf.lossless || *w->force_quit) {
+					w->ring_full_pending += count[k] - sent;
+					rte_pktmbuf_free_bulk(out[k] + sent, count[k] - sent);
+					break;
+				}
+				wait_for_exporter();
+			}
+		}
+	}
+}
+
 /* A burst in three passes, so that the cache misses of 32 lookups overlap
- * (l3fwd_em_hlm's pattern): parse and prefetch flow buckets and talker
- * slots; prefetch the flow entries the buckets point at; account. */
-static void burst_process(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t fallback_ns)
+ * (l3fwd_em_hlm's pattern): parse, hand other workers their packets, and
+ * prefetch flow buckets and talker slots; prefetch the flow entries the
+ * buckets point at; account. Frees the packets this worker kept. */
+static void burst_process(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct burst_pkt bp[BURST];
+	struct rte_mbuf *mine[BURST];
+	struct rte_mbuf *out[WORKER_MAX][BURST];
+	uint16_t count[WORKER_MAX] = {0};
+	uint16_t k = 0;
 
 	for (uint16_t i = 0; i < n && i < PREFETCH_OFFSET; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + PREFETCH_OFFSET < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
-		burst_parse(w, pkts[i], &bp[i], w->rx_packets + i, fallback_ns);
+		burst_parse(w, pkts[i], &bp[k]);
+		unsigned to = w->n_fan > 1 ? fan_target(w, &bp[k]) : 0;
+		if (to != 0) {
+			out[to][count[to]++] = pkts[i];
+			continue;
+		}
+		if (bp[k].has_flow) {
+			flowtab_prefetch_bucket(w->ft, &bp[k].flow);
+			talker_keys(w->talk, &bp[k]);
+		}
+		mine[k++] = pkts[i];
 	}
-	for (uint16_t i = 0; i < n; i++)
+	if (w->n_fan > 1)
+		fan_send(w, out, count);
+	for (uint16_t i = 0; i < k; i++)
 		if (bp[i].has_flow)
 			flowtab_prefetch_entry(w->ft, &bp[i].flow);
-	for (uint16_t i = 0; i < n; i++)
+	for (uint16_t i = 0; i < k; i++)
 		burst_account(w, &bp[i]);
+	w->packets += k;
+	rte_pktmbuf_free_bulk(mine, k);
 }
 
 static void finish(struct worker *w)
@@ -326,29 +402,52 @@ static void finish(struct worker *w)
 	w->finished = true;
 }
 
+/* A burst from the port queue, stamped; or from the fan-out ring. */
+static uint16_t receive(struct worker *w, struct rte_mbuf **pkts)
+{
+	if (!w->conf.reads_port)
+		return (uint16_t)rte_ring_sc_dequeue_burst(w->in, (void **)pkts, BURST, NULL);
+
+	uint16_t n = rte_eth_rx_burst(w->conf.port_id, w->conf.queue_id, pkts, BURST);
+	if (unlikely(w->conf.max_packets && w->rx_packets + n >= w->conf.max_packets)) {
+		/* Anything past the last good record is the PMD misreading a
+		 * corrupt file: drop it, and the input is done. */
+		uint16_t keep = (uint16_t)(w->conf.max_packets - w->rx_packets);
+		rte_pktmbuf_free_bulk(pkts + keep, n - keep);
+		n = keep;
+		*w->input_done = true;
+	}
+	burst_stamp(w, pkts, n);
+	w->rx_packets += n;
+	return n;
+}
+
+/* input_done: a file was fully received (the PMD counts a record only once
+ * it is in our burst, so nothing is left behind), a replay ran its time, or
+ * a live capture was told to stop (even while packets flow). A fan-out
+ * input is done when worker 0 says so and its ring is empty. */
+static bool input_ended(const struct worker *w)
+{
+	if (w->conf.reads_port)
+		return *w->input_done;
+	return __atomic_load_n(&w->feed_done, __ATOMIC_ACQUIRE) && rte_ring_empty(w->in);
+}
+
 int worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct rte_mbuf *pkts[BURST];
-	const uint16_t port = w->conf.port_id, queue = w->conf.queue_id;
 	unsigned idle_polls = 0;
 
-	RTE_LOG(INFO, SA_WORKER, "worker %u on lcore %u: port %u queue %u\n", w->conf.id,
-		rte_lcore_id(), port, queue);
+	if (w->conf.reads_port)
+		RTE_LOG(INFO, SA_WORKER, "worker %u on lcore %u: port %u queue %u%s\n", w->conf.id,
+			rte_lcore_id(), w->conf.port_id, w->conf.queue_id,
+			w->n_fan > 1 ? ", fanning out" : "");
+	else
+		RTE_LOG(INFO, SA_WORKER, "worker %u on lcore %u: fan-out input\n", w->conf.id, rte_lcore_id());
 	uint64_t t_start = sa_mono_ns();
-	/* input_done: a file was fully received (the PMD counts a record only
-	 * once it is in our burst, so nothing is left behind), a replay ran its
-	 * time, or a live capture was told to stop (even while packets flow). */
-	while (!*w->force_quit && !*w->input_done) {
-		uint16_t n = rte_eth_rx_burst(port, queue, pkts, BURST);
-		if (unlikely(w->conf.max_packets && w->rx_packets + n >= w->conf.max_packets)) {
-			/* Anything past the last good record is the PMD misreading a
-			 * corrupt file: drop it, and the input is done. */
-			uint16_t keep = (uint16_t)(w->conf.max_packets - w->rx_packets);
-			rte_pktmbuf_free_bulk(pkts + keep, n - keep);
-			n = keep;
-			*w->input_done = true;
-		}
+	while (!*w->force_quit && !input_ended(w)) {
+		uint16_t n = receive(w, pkts);
 		if (n == 0) {
 			/* Idle: let flows age on capture time as it stands. */
 			flowtab_expire(w->ft, w->now_ns, EXPIRE_PER_BURST);
@@ -358,24 +457,36 @@ int worker_main(void *arg)
 		}
 		idle_polls = 0;
 		uint64_t t0 = rte_rdtsc();
-		/* For ports that stamp no time (af_packet): the arrival time of the
-		 * burst, read once per burst (vDSO, not a syscall). */
-		burst_process(w, pkts, n, sa_wall_ns());
-		rte_pktmbuf_free_bulk(pkts, n);
-		w->rx_packets += n;
+		burst_process(w, pkts, n);
 		flowtab_expire(w->ft, w->now_ns, EXPIRE_PER_BURST);
 		w->cycles += rte_rdtsc() - t0;
 	}
 	w->elapsed_ns = sa_mono_ns() - t_start;
+	/* Every packet of the fan-out is in the rings: the others may finish. */
+	for (unsigned k = 1; k < w->n_fan; k++)
+		__atomic_store_n(&w->fan[k]->feed_done, true, __ATOMIC_RELEASE);
 	finish(w);
-	RTE_LOG(INFO, SA_WORKER, "worker %u done: %lu packets\n", w->conf.id, (unsigned long)w->rx_packets);
+	RTE_LOG(INFO, SA_WORKER, "worker %u done: %lu packets received\n", w->conf.id,
+		(unsigned long)w->rx_packets);
 	return 0;
 }
 
 int worker_init(struct worker *w, const struct worker_conf *conf)
 {
+	static const struct rte_mbuf_dynfield stamp_field = {
+		.name = "sa_worker_stamp", .size = sizeof(struct worker_stamp),
+		.align = __alignof__(struct worker_stamp),
+	};
 	char name[RTE_RING_NAMESIZE];
 	struct flowtab_conf fc = conf->flows;
+
+	/* Registering the same field again returns the same offset. */
+	w->stamp_offset = rte_mbuf_dynfield_register(&stamp_field);
+	if (w->stamp_offset < 0) {
+		RTE_LOG(ERR, SA_WORKER, "worker %u: no room for the packet stamp in the mbuf\n", conf->id);
+		return -ENOSPC;
+	}
+	w->n_fan = 1;
 
 	w->conf = *conf;
 	fc.emit = on_flow_end;
@@ -416,6 +527,26 @@ int worker_init(struct worker *w, const struct worker_conf *conf)
 	return 0;
 }
 
+int worker_fanout(struct worker *workers, unsigned n, unsigned ring_size)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	if (n > WORKER_MAX)
+		return -EINVAL;
+	workers[0].n_fan = n;
+	for (unsigned k = 1; k < n; k++) {
+		snprintf(name, sizeof(name), "w%u_in", k);
+		workers[k].in = rte_ring_create(name, ring_size, rte_socket_id(),
+						RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (workers[k].in == NULL) {
+			RTE_LOG(ERR, SA_WORKER, "worker %u: cannot create its input ring\n", k);
+			return -ENOMEM;
+		}
+		workers[0].fan[k] = &workers[k];
+	}
+	return 0;
+}
+
 static void interval_free(struct handoff_interval *iv)
 {
 	for (unsigned k = 0; k < HANDOFF_TOP_WEIGHTS; k++)
@@ -440,5 +571,6 @@ void worker_fini(struct worker *w)
 	w->iv = w->spare_iv = NULL;
 	rte_ring_free(w->iv_free);
 	rte_ring_free(w->to_export);
+	rte_ring_free(w->in);
 	rte_mempool_free(w->flow_pool);
 }

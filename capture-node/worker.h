@@ -1,6 +1,12 @@
-/* Worker lcore: receive bursts from one RX queue, parse, update the flow
- * table and the current second's statistics, hand finished records to the
- * exporter. One worker owns its state; nothing is shared but the rings. */
+/* Worker lcore: receive bursts, parse, update the flow table and the
+ * current second's statistics, hand finished records to the exporter. One
+ * worker owns its state; nothing is shared but the rings.
+ *
+ * Where packets come from: a port with a queue per worker gives each
+ * worker its own queue (both directions of a flow meet through symmetric
+ * RSS). A port with one queue (a capture file, a single-queue device) is
+ * read by worker 0, which fans the packets out to every worker by a
+ * symmetric hash of the (inner) flow key, through one SP/SC ring each. */
 #ifndef WORKER_H
 #define WORKER_H
 
@@ -16,9 +22,21 @@
 #include "port.h"
 #include "talkers.h"
 
+#define WORKER_MAX 16
+
+/* What the port reader notes on each mbuf (a dynfield) for whichever
+ * worker accounts for it. */
+struct worker_stamp {
+	uint64_t ts_ns;      /* capture time */
+	uint32_t wire_len;   /* original length of a truncated file record, else 0 */
+	uint8_t iat_bucket;  /* node inter-arrival time bucket, or WORKER_NO_IAT */
+};
+#define WORKER_NO_IAT 0xff
+
 struct worker_conf {
 	unsigned id;
 	uint16_t port_id, queue_id;
+	bool reads_port;             /* false: packets come from worker 0's fan-out */
 	int linktype;                /* pcap LINKTYPE_* of the port's frames */
 	bool lossless;               /* file input: wait for the exporter instead of dropping */
 	struct flowtab_conf flows;   /* emit fields are set by the worker */
@@ -39,6 +57,10 @@ struct worker {
 	struct flowtab *ft;
 	struct talkers *talk;        /* this second's per-key counts, folded into iv->top */
 	struct rte_ring *to_export;  /* worker -> exporter: handoff objects */
+	struct rte_ring *in;         /* fan-out input from worker 0, or NULL */
+	struct worker *fan[WORKER_MAX]; /* worker 0: the workers it feeds, from [1] */
+	unsigned n_fan;              /* workers sharing the port's one queue: 1 = no fan-out */
+	volatile bool feed_done;     /* fan-out input: worker 0 will send no more */
 	struct rte_ring *iv_free;    /* exporter -> worker: spent interval objects */
 	struct rte_mempool *flow_pool;
 	struct handoff_interval *iv; /* the second being counted */
@@ -46,13 +68,15 @@ struct worker {
 	struct handoff_eof eof;
 	int ts_offset;               /* mbuf timestamp dynfield or -1 */
 	uint64_t ts_flag;
+	int stamp_offset;            /* struct worker_stamp dynfield */
 	uint64_t now_ns;             /* latest capture time seen */
 	uint64_t last_pkt_ns;        /* for the node-level inter-arrival histogram */
 	uint64_t ring_full_pending;  /* losses not yet charged to an interval */
 	/* Run totals of the ledger counters, summed as each interval closes;
 	 * written by the worker, read by the exporter (relaxed atomics). */
 	uint64_t total_ring_full, total_evictions, total_parse_errors;
-	uint64_t rx_packets;
+	uint64_t rx_packets;         /* received from the port queue */
+	uint64_t packets;            /* accounted here (a fan-out moves some between workers) */
 	uint64_t next_fix;           /* index into conf.len_fixes */
 	uint64_t cycles;             /* TSC spent on non-empty bursts */
 	uint64_t elapsed_ns;         /* receive loop's run time, set when it ends */
@@ -64,6 +88,10 @@ struct worker {
 /* Allocates the worker's table, rings, pool and interval objects. Returns
  * 0 or a negative errno (reason logged). */
 int worker_init(struct worker *w, const struct worker_conf *conf);
+
+/* Makes workers[0] fan out to workers[1..n-1] (all initialised, n <= WORKER_MAX)
+ * through rings of ring_size packets. Returns 0 or a negative errno. */
+int worker_fanout(struct worker *workers, unsigned n, unsigned ring_size);
 void worker_fini(struct worker *w);
 
 /* lcore entry point; arg is a struct worker *. */

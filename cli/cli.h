@@ -17,6 +17,7 @@ struct cli {
 	const char *metric, *proto, *by, *kind, *ip;
 	uint32_t port, limit, horizon;
 	const char *keep_dir;        /* analyze: keep the temporary database */
+	const char *workers;         /* analyze: sa-capture --workers, checked there */
 	int argc;                    /* positional arguments after the command */
 	char **argv;
 };

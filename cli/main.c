@@ -42,6 +42,7 @@ static void usage(FILE *f)
 "  --horizon H       forecast steps [one season]\n"
 "  --timeout S       seconds to wait for the aggregator [10]\n"
 "  --keep DIR        analyze: keep the database and logs in DIR\n"
+"  --workers N       analyze: sa-capture worker lcores [sa-capture's default]\n"
 "  -h, --help        this text\n"
 "\n"
 "Exit status: 0 ok, 1 error, 2 usage error, 3 the capture file was cut short\n"
@@ -101,6 +102,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{"ip", required_argument, NULL, 'i'},     {"port", required_argument, NULL, 'P'},
 		{"limit", required_argument, NULL, 'l'},  {"horizon", required_argument, NULL, 'H'},
 		{"timeout", required_argument, NULL, 'T'}, {"keep", required_argument, NULL, 'K'},
+		{"workers", required_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	uint32_t timeout_s = 10;
@@ -130,6 +132,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case 'H': rc |= parse_u32("--horizon", optarg, &c->horizon); break;
 		case 'T': rc |= parse_u32("--timeout", optarg, &timeout_s); break;
 		case 'K': c->keep_dir = optarg; break;
+		case 'W': c->workers = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default:
 			fprintf(stderr, "sa: unknown or incomplete option '%s' (see sa --help)\n", argv[optind - 1]);

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Compare `sa analyze FILE --format json` with tshark on real captures.
 
-Usage: test_analyze_tshark.py SA_BINARY SHARED_PCAP_DIR [FILE...]
+Usage: test_analyze_tshark.py [--workers N] SA_BINARY SHARED_PCAP_DIR [FILE...]
 
 FILE is a name in SHARED_PCAP_DIR (or a path); without FILEs every capture in
-COVERED below is checked. For each capture the pipeline runs once and tshark
+COVERED below is checked. --workers N runs sa-capture with N workers (one
+reads the file and fans flows out): every figure must be the same. For each capture the pipeline runs once and tshark
 runs once, at test time, with IP reassembly off; every number we print is
 recomputed from tshark's per-frame fields (frame.len, frame.time_epoch,
 frame.protocols, the first ip/ipv6 source, expert info) and its
@@ -389,11 +390,11 @@ class Checker:
         print(line, flush=True)
 
 
-def check_file(ck, sa, path, cfg):
+def check_file(ck, sa, path, cfg, extra):
     name = os.path.basename(path)
     t0 = time.monotonic()
     try:
-        p = subprocess.run([sa, "analyze", path, "--format", "json"],
+        p = subprocess.run([sa, "analyze", path, "--format", "json"] + extra,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=SA_TIMEOUT_S)
         rc, out, serr = p.returncode, p.stdout.decode("utf-8", "replace"), \
@@ -541,6 +542,10 @@ def check_file(ck, sa, path, cfg):
 
 
 def main(argv):
+    extra = []
+    if len(argv) > 2 and argv[1] == "--workers":
+        extra = ["--workers", argv[2]]
+        argv = argv[:1] + argv[3:]
     if len(argv) < 3:
         sys.stderr.write(__doc__.split("\n\n")[1] + "\n")
         return 2
@@ -556,7 +561,7 @@ def main(argv):
         if not os.path.exists(path):
             ck.check(False, os.path.basename(path), "exists", "no", "yes")
             continue
-        check_file(ck, sa, path, cfg)
+        check_file(ck, sa, path, cfg, extra)
     print("%d passed, %d failed" % (ck.passed, ck.failed))
     return 1 if ck.failed else 0
 

@@ -4,6 +4,9 @@ net_af_packet while tcpreplay injects real captures, one aggregator takes
 both. Each node sits in its own network namespace, joined by a veth pair
 to a replay namespace; traffic never leaves those namespaces. Each node's
 stored packets and bytes must equal capinfos' counts of what was replayed.
+Node 2 runs two workers on two af_packet queues (the kernel's symmetric
+fan-out hash): its TCP flow records must be tshark's TCP conversations,
+each whole, none split between the workers.
 
 Usage: test_live.py BIN_DIR CAPTURE_1 CAPTURE_2   (needs root)
 """
@@ -55,6 +58,19 @@ def cleanup():
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
 
 
+def tcp_conversations(capture):
+    """tshark's TCP conversations as sorted endpoint pairs."""
+    out = subprocess.run(["tshark", "-r", capture, "-q", "-z", "conv,tcp"], capture_output=True,
+                         text=True).stdout
+    pairs = []
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) > 3 and f[1] == "<->":
+            ends = [tuple(e.rsplit(":", 1)) for e in (f[0], f[2])]
+            pairs.append(tuple(sorted((a, int(p)) for a, p in ends)))
+    return sorted(pairs)
+
+
 def main():
     if os.geteuid() != 0:
         print("needs root (network namespaces)")
@@ -71,7 +87,8 @@ def main():
             log = open(f"{tmp}/capture{i}.log", "w")
             nodes.append(subprocess.Popen(
                 ["ip", "netns", "exec", cap, f"{BIN}/sa-capture", "--node-id", str(i), "--aggregator", ingest,
-                 "--iface", f"{TAG}a{i}", "--file-prefix", f"{TAG}-{i}"], stdout=log, stderr=log))
+                 "--iface", f"{TAG}a{i}", "--file-prefix", f"{TAG}-{i}", "--workers", str(i)],
+                stdout=log, stderr=log))
         time.sleep(3)  # EAL start-up and port up
         for i, ((_, rep), capture) in enumerate(zip(links, CAPTURES), 1):
             r = sh("tcpreplay", "-q", "--pps", "2000", "-i", f"{TAG}b{i}", capture, ns=rep, check_rc=False)
@@ -93,6 +110,17 @@ def main():
             check(f"node {i} packets == capinfos", s.get("packets") == packets,
                   f"({s.get('packets')} vs {packets})")
             check(f"node {i} bytes == capinfos", s.get("bytes") == data, f"({s.get('bytes')} vs {data})")
+        shares = [int(line.split()[3]) for line in open(f"{tmp}/capture2.log")
+                  if line.startswith("sa-capture: worker ")]
+        check("node 2: both workers accounted packets, adding up to capinfos",
+              len(shares) == 2 and min(shares) > 0 and sum(shares) == capinfos(CAPTURES[1])[0], str(shares))
+        conv = tcp_conversations(CAPTURES[1])
+        out = subprocess.run([f"{BIN}/sa", "--server", query, "--node", "2", "--proto", "tcp", "--limit",
+                              "100000", "--format", "json", "flows"], capture_output=True, text=True)
+        records = json.loads(out.stdout) if out.returncode == 0 else []
+        ours = sorted(tuple(sorted([(r["src"], r["sport"]), (r["dst"], r["dport"])])) for r in records)
+        check("node 2 (two workers): one TCP record per tshark conversation", ours == conv,
+              f"({len(ours)} records, {len(conv)} conversations)")
         out = subprocess.run([f"{BIN}/sa", "--server", query, "--format", "json", "nodes"],
                              capture_output=True, text=True)
         listed = sorted(n["node"] for n in json.loads(out.stdout)) if out.returncode == 0 else []
