@@ -213,8 +213,13 @@ static Sa__DirStats *dir_to_pb(struct sa_arena *a, const struct flow_dir *d)
 		 * which cancels badly for steady gaps. */
 		p->iat_var_ns2 = d->iat_m2_ns2 / gaps;
 	}
+	p->has_retransmissions = p->has_seq_gaps = 1;
+	p->retransmissions = d->retrans;
+	p->seq_gaps = d->seq_gaps;
 	return p;
 }
+
+_Static_assert(FLOWFEAT_FIRST_MAX <= SA_WIRE_FIRST_MAX, "a record's first packets must pass the wire check");
 
 static void add_flow(struct exporter *ex, const struct flow_record *f)
 {
@@ -242,6 +247,13 @@ static void add_flow(struct exporter *ex, const struct flow_record *f)
 	r->rtt_synack_ack_ns = f->rtt_synack_ack_ns;
 	r->end_reason = (Sa__EndReason)f->end;
 	r->l4_incomplete = f->l4_incomplete;
+	r->n_first_sizes = r->n_first_gaps_ns = f->n_first;
+	r->first_sizes = sa_arena_alloc(ex->arena, f->n_first * sizeof(*r->first_sizes));
+	r->first_gaps_ns = sa_arena_alloc(ex->arena, f->n_first * sizeof(*r->first_gaps_ns));
+	for (unsigned k = 0; k < f->n_first; k++) {
+		r->first_sizes[k] = f->first_dir[k] == a ? f->first_size[k] : -(int32_t)f->first_size[k];
+		r->first_gaps_ns[k] = f->first_gap_ns[k];
+	}
 	ex->flows[ex->n_flows++] = r;
 	ex->st.flows++;
 }

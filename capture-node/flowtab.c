@@ -185,6 +185,8 @@ struct flowtab {
 	uint32_t nnode[MAX_LEVELS];
 	struct v6pair *v6;
 	uint32_t v6_free, v6_fresh;
+	uint8_t *feat;         /* per slot: struct flowfeat, feat_stride bytes */
+	size_t feat_stride;
 	uint64_t idle_us, close_us; /* timeouts rounded up to us, for hints */
 	struct flowtab_conf conf;
 	struct flowtab_stats st;
@@ -608,6 +610,30 @@ static void dir_record(const struct flow_entry *f, unsigned d, struct flow_dir *
 	}
 }
 
+static inline struct flowfeat *feat_of(const struct flowtab *ft, uint32_t i)
+{
+	return (struct flowfeat *)(ft->feat + (size_t)i * ft->feat_stride);
+}
+
+static void feat_record(const struct flowtab *ft, uint32_t i, struct flow_record *r)
+{
+	const struct flowfeat *x = feat_of(ft, i);
+	const struct flow_entry *f = &ft->e[i];
+	uint32_t total = packets(f, 0) + packets(f, 1);
+	unsigned n = ft->conf.first_packets;
+
+	for (unsigned d = 0; d < 2; d++) {
+		r->dir[d].retrans = x->retrans[d];
+		r->dir[d].seq_gaps = flowfeat_gaps(x, d);
+	}
+	r->n_first = (uint8_t)(total < n ? total : n);
+	for (unsigned k = 0; k < r->n_first; k++) {
+		r->first_size[k] = x->first[k] & FLOWFEAT_SIZE_MAX;
+		r->first_dir[k] = (uint8_t)(x->first[k] >> 15);
+		r->first_gap_ns[k] = flowfeat_gap_us(x->first[n + k]) * 1000;
+	}
+}
+
 static void make_record(const struct flowtab *ft, const struct flow_entry *f, uint8_t why,
 			struct flow_record *r)
 {
@@ -650,6 +676,7 @@ static void emit(struct flowtab *ft, uint32_t i, uint8_t why)
 	ft->st.flows_ended++;
 	ft->st.active--;
 	make_record(ft, &ft->e[i], why, &r);
+	feat_record(ft, i, &r);
 	ft->conf.emit(ft->conf.emit_ctx, &r);
 }
 
@@ -663,6 +690,7 @@ static void record_start(struct flowtab *ft, struct flow_entry *f, const struct 
 	unsigned init = d;
 
 	memset(f, 0, sizeof(*f));
+	memset(feat_of(ft, (uint32_t)(f - ft->e)), 0, ft->feat_stride);
 	f->k0 = k0;
 	f->hnext = hnext;
 	f->base_s = (uint32_t)(ts / NS_PER_S);
@@ -830,6 +858,24 @@ static inline void dir_update(struct flow_entry *f, unsigned d, uint32_t len, ui
 	f->sq_hi[d] = (uint16_t)(sq >> 32);
 }
 
+/* Before dir_update: the first packets' sizes and gaps, and TCP sequence
+ * hints for a packet whose TCP header was read. */
+static inline void feat_update(struct flowtab *ft, uint32_t i, const struct pkt_meta *m, unsigned d,
+			       uint32_t t)
+{
+	const struct flow_entry *f = &ft->e[i];
+	struct flowfeat *x = feat_of(ft, i);
+	uint32_t seen = packets(f, 0) + packets(f, 1);
+
+	if (seen < ft->conf.first_packets) {
+		uint32_t prev = last_off(f);
+		flowfeat_first(x, ft->conf.first_packets, seen, d, m->wire_len,
+			       seen && t > prev ? t - prev : 0);
+	}
+	if (m->proto == PROTO_TCP && (m->flags & PKT_F_HAS_L4))
+		flowfeat_tcp(x, d, m->tcp_seq, m->l4_payload, m->tcp_flags);
+}
+
 /* Handshake RTTs and close detection for one TCP packet in direction d.
  * Without a SYN (capture started mid-handshake) the SYN/ACK's receiver is
  * taken as the SYN side, so rtt_synack_ack is still measured. */
@@ -892,8 +938,9 @@ struct flowtab *flowtab_new(const struct flowtab_conf *conf)
 
 	/* Indices are uint32 with NIL reserved. */
 	if (conf == NULL || conf->capacity == 0 || conf->capacity > (1u << 31) ||
-	    conf->emit == NULL) {
-		fprintf(stderr, "flowtab: bad config (capacity 1..2^31 and an emit callback needed)\n");
+	    conf->emit == NULL || conf->first_packets > FLOWFEAT_FIRST_MAX) {
+		fprintf(stderr, "flowtab: bad config (capacity 1..2^31, first packets 0..%u and an emit callback needed)\n",
+			FLOWFEAT_FIRST_MAX);
 		return NULL;
 	}
 	ft = calloc(1, sizeof(*ft));
@@ -911,7 +958,10 @@ struct flowtab *flowtab_new(const struct flowtab_conf *conf)
 	ft->tick = big_alloc((size_t)ft->nblk * TB * sizeof(*ft->tick));
 	ft->blk = malloc((size_t)ft->nblk * sizeof(*ft->blk));
 	ft->v6 = malloc((size_t)conf->capacity * sizeof(*ft->v6)); /* pages touched on use */
-	if (ft->e == NULL || ft->bucket == NULL || ft->tick == NULL || ft->blk == NULL || ft->v6 == NULL)
+	ft->feat_stride = flowfeat_stride(conf->first_packets);
+	ft->feat = big_alloc((size_t)conf->capacity * ft->feat_stride);
+	if (ft->e == NULL || ft->bucket == NULL || ft->tick == NULL || ft->blk == NULL || ft->v6 == NULL ||
+	    ft->feat == NULL)
 		goto fail;
 	n = ft->nblk;
 	do {
@@ -947,6 +997,7 @@ void flowtab_destroy(struct flowtab **ftp)
 	free(ft->tick);
 	free(ft->blk);
 	free(ft->v6);
+	free(ft->feat);
 	for (unsigned l = 0; l < ft->nlev; l++)
 		free(ft->lev[l]);
 	free(ft);
@@ -1038,6 +1089,7 @@ bool flowtab_update_looked_up(struct flowtab *ft, const struct pkt_meta *m,
 	}
 	t = ts_ns / 1000 - base_us(f);
 
+	feat_update(ft, i, m, d, (uint32_t)t);
 	dir_update(f, d, len, (uint32_t)t);
 	/* A later fragment or a cut/bad transport header carries no ports. */
 	if (!(m->flags & PKT_F_LATER_FRAGMENT) && m->err != PKT_ERR_TRUNC_L4 && m->err != PKT_ERR_BAD_L4)
@@ -1122,4 +1174,5 @@ void flowtab_mem_get(const struct flowtab *ft, struct flowtab_mem *mem)
 	for (unsigned l = 0; l < ft->nlev; l++)
 		mem->timer += (size_t)ft->nnode[l] * sizeof(struct tnode);
 	mem->v6_pool = (size_t)ft->cap * sizeof(*ft->v6);
+	mem->features = (size_t)ft->cap * ft->feat_stride;
 }

@@ -17,9 +17,10 @@
  * flow_record.
  *
  * Memory: 128 bytes per flow slot at most (record, hash index and deadline
- * index; flowtab_mem_get says exactly), plus 32 bytes for each IPv6 flow,
- * whose two addresses live in a side pool of `capacity` slots that is only
- * touched as IPv6 flows arrive.
+ * index; flowtab_mem_get says exactly), plus the per-flow features of
+ * flowfeat.h (16 + 4 * first_packets bytes, 48 with the default 8), plus
+ * 32 bytes for each IPv6 flow, whose two addresses live in a side pool of
+ * `capacity` slots that is only touched as IPv6 flows arrive.
  *
  * Precision. The table keeps time in microseconds, as 32-bit offsets from
  * the second of the flow's first packet (capture times must be below
@@ -55,6 +56,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "flowfeat.h"
 #include "pkt_parse.h"
 #include "sa_flowkey.h"
 
@@ -83,6 +85,7 @@ struct flow_dir {
 	double iat_m2_ns2;           /* sum of squared deviations from the mean gap */
 	double iat_sumsq_ns2;        /* sum of squared gaps: iat_m2 + iat_sum^2 / gaps */
 	uint8_t tcp_flags;           /* OR of flags seen */
+	uint16_t retrans, seq_gaps;  /* TCP sequence hints: see flowfeat.h */
 };
 
 /* What the emit callback gets for each ended flow. dir[0] carries packets
@@ -99,6 +102,12 @@ struct flow_record {
 	uint8_t closing;             /* RST or both FINs seen */
 	uint8_t l4_incomplete;       /* no packet had a whole transport header (later fragments, cut headers) */
 	uint8_t end;                 /* enum flow_end */
+	/* The record's first n_first packets in order (flowfeat.h): wire size
+	 * (at most 32767), direction, and gap to the packet before (0 first). */
+	uint8_t n_first;
+	uint16_t first_size[FLOWFEAT_FIRST_MAX];
+	uint8_t first_dir[FLOWFEAT_FIRST_MAX];
+	uint64_t first_gap_ns[FLOWFEAT_FIRST_MAX];
 };
 
 struct flowtab_conf {
@@ -106,6 +115,7 @@ struct flowtab_conf {
 	uint64_t idle_timeout_ns;
 	uint64_t active_timeout_ns;  /* 0: no active timeout */
 	uint64_t close_timeout_ns;
+	unsigned first_packets;      /* sizes and gaps kept of each record's first packets, 0..FLOWFEAT_FIRST_MAX */
 	/* Called for every flow that ends; r is valid only during the call.
 	 * Runs on the table's lcore and must not call into the table. */
 	void (*emit)(void *ctx, const struct flow_record *r);
@@ -128,6 +138,7 @@ struct flowtab_mem {
 	size_t index;     /* hash bucket heads */
 	size_t timer;     /* per-flow deadline hints and their summaries */
 	size_t v6_pool;   /* IPv6 address pairs */
+	size_t features;  /* sequence hints and first packets, flowfeat_stride bytes per slot */
 	size_t capacity;
 };
 

@@ -40,6 +40,7 @@ struct options {
 	uint32_t resend_s, give_up_s;
 	uint32_t mbufs, ring;
 	uint32_t workers;
+	uint32_t first_packets;
 	bool lossy;
 	uint32_t replay_s;           /* benchmark: loop the file for this long */
 	uint32_t mem_mb;             /* EAL memory (no hugepages), sized from the pool */
@@ -65,6 +66,8 @@ static void usage(FILE *f)
 "                       a port with fewer queues (a file) is read by worker 0,\n"
 "                       which hands each flow's packets to one worker\n"
 "  --flows N            flow table capacity per worker [262144]\n"
+"  --first-packets N    sizes and gaps kept of each flow's first N packets,\n"
+"                       0..16 [8]; each costs 4 bytes per flow slot\n"
 "  --idle-timeout S     end a flow after S seconds without packets [30]\n"
 "  --active-timeout S   export long flows every S seconds [300]\n"
 "  --close-timeout S    keep a closed TCP flow S seconds for its last ACK [2]\n"
@@ -135,6 +138,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"lossy", no_argument, NULL, 'L'},
 		{"replay", required_argument, NULL, 'Y'},
 		{"workers", required_argument, NULL, 'W'},
+		{"first-packets", required_argument, NULL, 'F'},
 		{"file-prefix", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -143,7 +147,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	*o = (struct options){.aggregator = "tcp://127.0.0.1:7701", .flows = 262144, .idle_s = 30,
 			      .active_s = 300, .close_s = 2, .spool = 256, .resend_s = 2, .give_up_s = 60,
-			      .mbufs = 8191, .ring = 16384, .workers = default_workers()};
+			      .mbufs = 8191, .ring = 16384, .workers = default_workers(),
+			      .first_packets = 8};
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -164,6 +169,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'L': o->lossy = true; break;
 		case 'Y': rc |= parse_u32("--replay", optarg, 1, 3600, &o->replay_s); break;
 		case 'W': rc |= parse_u32("--workers", optarg, 1, WORKER_MAX, &o->workers); break;
+		case 'F': rc |= parse_u32("--first-packets", optarg, 0, FLOWFEAT_FIRST_MAX, &o->first_packets); break;
 		case 'h': usage(stdout); exit(0);
 		default:
 			fprintf(stderr, "sa-capture: unknown or incomplete option '%s' (see --help)\n",
@@ -266,10 +272,10 @@ static char *config_text(const struct options *o)
 	snprintf(buf, sizeof(buf),
 		 "node_id=%u\ninput=%s\naggregator=%s\nflows=%u\nidle_timeout_s=%u\n"
 		 "active_timeout_s=%u\nclose_timeout_s=%u\nspool=%u\nresend_s=%u\nring=%u\nmbufs=%u\nlossy=%d\n"
-		 "workers=%u\n",
+		 "workers=%u\nfirst_packets=%u\n",
 		 o->node_id, o->pcap ? o->pcap : o->iface ? o->iface : "eal", o->aggregator,
 		 o->flows, o->idle_s, o->active_s, o->close_s, o->spool, o->resend_s, o->ring, o->mbufs,
-		 o->lossy, o->workers);
+		 o->lossy, o->workers, o->first_packets);
 	return buf;
 }
 
@@ -323,7 +329,7 @@ int main(int argc, char **argv)
 	struct worker_conf wc = {
 		.port_id = 0, .linktype = file.linktype,
 		.lossless = o.pcap != NULL && !o.lossy,
-		.flows = {.capacity = o.flows,
+		.flows = {.capacity = o.flows, .first_packets = o.first_packets,
 			  .idle_timeout_ns = o.idle_s * SA_NS_PER_S,
 			  .active_timeout_ns = o.active_s * SA_NS_PER_S,
 			  .close_timeout_ns = o.close_s * SA_NS_PER_S},

@@ -182,19 +182,33 @@ int cmd_hist(struct cli *c)
 	return 0;
 }
 
-static double dir_packets(const Sa__DirStats *d)
+/* A record's first packets as text: "+74 -74 +66" (sizes, + from src) and
+ * "0 180 2" (gaps in us). */
+static const char *first_packets(const Sa__FlowRecord *f, bool gaps, char *buf, size_t len)
 {
-	return d ? (double)d->packets : 0;
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < f->n_first_sizes && at < len; k++) {
+		if (gaps)
+			at += (size_t)snprintf(buf + at, len - at, "%s%llu", k ? " " : "",
+					       (unsigned long long)(f->first_gaps_ns[k] / 1000));
+		else
+			at += (size_t)snprintf(buf + at, len - at, "%s%+d", k ? " " : "", f->first_sizes[k]);
+	}
+	return buf;
 }
 
 int cmd_flows(struct cli *c)
 {
 	static const char *const cols[] = {"start", "duration_s", "proto", "src", "sport", "dst", "dport",
-					   "packets_out", "bytes_out", "packets_in", "bytes_in", "rtt_ms", "end"};
+					   "packets_out", "bytes_out", "packets_in", "bytes_in", "rtt_ms", "end",
+					   "retrans_out", "retrans_in", "seq_gaps_out", "seq_gaps_in",
+					   "first_sizes", "first_gaps_us"};
 	static const char *const ends[] = {"-", "idle", "active", "fin", "rst", "evict", "flush"};
 	uint8_t ip[16];
 	Sa__Query q;
-	char t[40], a[64], b[64];
+	char t[40], a[64], b[64], sizes[16 * 8], gaps[16 * 24];
 
 	cli_query_init(c, &q, SA__QUERY_KIND__Q_FLOWS);
 	q.proto = (char *)c->proto;
@@ -215,7 +229,7 @@ int cmd_flows(struct cli *c)
 	Sa__Response *r = cli_call(c, &q);
 	if (r == NULL)
 		return 1;
-	struct out_table *tab = out_table_new("", 13, cols);
+	struct out_table *tab = out_table_new("", sizeof(cols) / sizeof(cols[0]), cols);
 	for (size_t i = 0; i < r->n_flows; i++) {
 		const Sa__FlowRecord *f = r->flows[i];
 		const Sa__DirStats *o = f->a_to_b, *in = f->b_to_a;
@@ -235,12 +249,18 @@ int cmd_flows(struct cli *c)
 		out_u64(tab, f->port_a);
 		out_str(tab, sa_addr_fmt(f->addr_b.data, (unsigned)f->addr_b.len, b, sizeof(b)));
 		out_u64(tab, f->port_b);
-		out_f64(tab, dir_packets(o), 0);
+		out_u64(tab, o ? o->packets : 0);
 		out_u64(tab, o ? o->bytes : 0);
-		out_f64(tab, dir_packets(in), 0);
+		out_u64(tab, in ? in->packets : 0);
 		out_u64(tab, in ? in->bytes : 0);
 		out_f64(tab, (double)(f->rtt_syn_synack_ns + f->rtt_synack_ack_ns) / 1e6, 3);
 		out_str(tab, ends[f->end_reason <= 6 ? f->end_reason : 0]);
+		out_u64(tab, o ? o->retransmissions : 0);
+		out_u64(tab, in ? in->retransmissions : 0);
+		out_u64(tab, o ? o->seq_gaps : 0);
+		out_u64(tab, in ? in->seq_gaps : 0);
+		out_str(tab, first_packets(f, false, sizes, sizeof(sizes)));
+		out_str(tab, first_packets(f, true, gaps, sizeof(gaps)));
 	}
 	out_table_print(tab, c->format, stdout);
 	if (c->format == OUT_TABLE)

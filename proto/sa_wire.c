@@ -97,6 +97,8 @@ static int flow_ok(const Sa__FlowRecord *f, const char **why, int *code)
 		FAIL(SA_ERR_INVALID, "flow end reason unknown");
 	if (!dir_ok(f->a_to_b) || !dir_ok(f->b_to_a))
 		FAIL(SA_ERR_INVALID, "flow statistics not finite");
+	if (f->n_first_sizes > SA_WIRE_FIRST_MAX || f->n_first_gaps_ns != f->n_first_sizes)
+		FAIL(SA_ERR_INVALID, "flow first packets: too many, or sizes and gaps differ in number");
 	return 1;
 }
 

@@ -19,6 +19,7 @@
 
 #define SA_SCHEMA_VERSION 1
 #define SA_WIRE_MAX_MSG (64u << 20) /* largest message any socket accepts */
+#define SA_WIRE_FIRST_MAX 16        /* first packets per flow record */
 
 /* Response.code values. */
 enum sa_err {

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Per-flow features of TCP records against tshark, per conversation.
+
+Usage: test_flow_features.py BIN_DIR PCAP_DIR FILE...
+
+Each FILE goes through `sa analyze --keep` (capture node and aggregator as
+separate processes); the kept store is then served by a fresh sa-aggregator
+and read back with `sa flows`. tshark reads the same file once. For every
+TCP conversation that is exactly one record on our side (a 4-tuple reused
+after a close, or split by a timeout, is left out, and the number compared
+is checked to be most of them):
+  first_sizes    the first 8 frames' frame.len, in order, + from side A
+  first_gaps_us  frame.time_epoch differences, exact below 2048 us, else
+                 within 1/2048 (the record's 16-bit code)
+  side A         the SYN sender where tshark saw a SYN without ACK
+  retrans_*      frames flagged tcp.analysis.retransmission or
+                 .out_of_order (fast and spurious retransmissions carry the
+                 first flag too) and not .keep_alive, per direction
+  seq_gaps_*     frames flagged tcp.analysis.lost_segment, per direction
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+from satest import check, summary
+
+FIRST_N = 8
+FIELDS = ["tcp.stream", "frame.time_epoch", "frame.len", "ip.src", "ipv6.src", "tcp.srcport",
+          "ip.dst", "ipv6.dst", "tcp.dstport", "tcp.flags.syn", "tcp.flags.ack",
+          "tcp.analysis.retransmission", "tcp.analysis.out_of_order", "tcp.analysis.keep_alive",
+          "tcp.analysis.lost_segment"]
+
+
+def tshark_conversations(path):
+    """{canonical 4-tuple: {'frames': [(src_end, len, t_us)], 'retrans': {end: n}, 'gaps': {end: n},
+    'syn_from': end}} over tshark's TCP streams (the first IP header's addresses)."""
+    out = subprocess.run(["tshark", "-r", path, "-Y", "tcp", "-T", "fields", "-E", "separator=\t",
+                          "-E", "occurrence=f"] + sum([["-e", f] for f in FIELDS], []),
+                         capture_output=True, text=True).stdout
+    streams = {}
+    for line in out.splitlines():
+        v = dict(zip(FIELDS, line.split("\t")))
+        if not v.get("tcp.stream") or not v.get("tcp.srcport"):
+            continue
+        src = (v["ip.src"] or v["ipv6.src"], int(v["tcp.srcport"]))
+        dst = (v["ip.dst"] or v["ipv6.dst"], int(v["tcp.dstport"]))
+        sec, _, frac = v["frame.time_epoch"].partition(".")
+        t_us = int(sec) * 1000000 + int((frac + "000000")[:6])
+        c = streams.setdefault(v["tcp.stream"], {"key": tuple(sorted([src, dst])), "frames": [],
+                                                 "retrans": {}, "gaps": {}, "syn_from": None})
+        c["frames"].append((src, int(v["frame.len"]), t_us))
+        if v["tcp.flags.syn"] in ("1", "True") and v["tcp.flags.ack"] in ("0", "False") \
+                and c["syn_from"] is None:
+            c["syn_from"] = src
+        if (v["tcp.analysis.retransmission"] or v["tcp.analysis.out_of_order"]) \
+                and not v["tcp.analysis.keep_alive"]:
+            c["retrans"][src] = c["retrans"].get(src, 0) + 1
+        if v["tcp.analysis.lost_segment"]:
+            c["gaps"][src] = c["gaps"].get(src, 0) + 1
+    by_key = {}
+    for c in streams.values():
+        by_key.setdefault(c["key"], []).append(c)
+    return {k: cs[0] for k, cs in by_key.items() if len(cs) == 1}
+
+
+def our_records(bindir, path, tmp):
+    keep = os.path.join(tmp, "keep")
+    r = subprocess.run([f"{bindir}/sa", "analyze", path, "--keep", keep, "--format", "json"],
+                       capture_output=True, text=True, timeout=600)
+    if r.returncode not in (0, 3):
+        return None
+    query = f"ipc://{tmp}/q"
+    agg = subprocess.Popen([f"{bindir}/sa-aggregator", "--db", f"{keep}/db", "--ingest",
+                            f"ipc://{tmp}/i", "--query", query], stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(50):
+            out = subprocess.run([f"{bindir}/sa", "--server", query, "--proto", "tcp", "--limit",
+                                  "100000", "--format", "json", "--timeout", "2", "flows"],
+                                 capture_output=True, text=True)
+            if out.returncode == 0:
+                return json.loads(out.stdout)
+            time.sleep(0.2)
+        return None
+    finally:
+        agg.send_signal(signal.SIGTERM)
+        agg.wait(timeout=30)
+        shutil.rmtree(keep, ignore_errors=True)
+
+
+def gap_ok(ours, theirs):
+    return ours == theirs if theirs < 2048 else abs(ours - theirs) <= theirs / 2048
+
+
+def check_file(bindir, path, tmp):
+    name = os.path.basename(path)
+    conv = tshark_conversations(path)
+    records = our_records(bindir, path, tmp)
+    check(f"{name}: sa analyze and sa flows ran", records is not None)
+    if records is None:
+        return
+    mine = {}
+    for r in records:
+        a, b = (r["src"], r["sport"]), (r["dst"], r["dport"])
+        mine.setdefault(tuple(sorted([a, b])), []).append((a, b, r))
+    compared = bad = 0
+    for key, c in conv.items():
+        if len(mine.get(key, [])) != 1:
+            continue
+        a, b, r = mine[key][0]
+        compared += 1
+        frames = c["frames"][:FIRST_N]
+        sizes = " ".join("%+d" % (n if src == a else -n) for src, n, _ in frames)
+        gaps = [0] + [max(0, t - p) for (_, _, p), (_, _, t) in zip(frames, frames[1:])]
+        ours_gaps = [int(g) for g in r["first_gaps_us"].split()]
+        problems = []
+        if r["first_sizes"] != sizes:
+            problems.append(f"first_sizes {r['first_sizes']!r} vs {sizes!r}")
+        if len(ours_gaps) != len(gaps) or not all(map(gap_ok, ours_gaps, gaps)):
+            problems.append(f"first_gaps_us {ours_gaps} vs {gaps}")
+        if c["syn_from"] is not None and c["syn_from"] != a:
+            problems.append(f"side A {a} but the SYN came from {c['syn_from']}")
+        for side, end in (("out", a), ("in", b)):
+            if r[f"retrans_{side}"] != c["retrans"].get(end, 0):
+                problems.append(f"retrans_{side} {r[f'retrans_{side}']} vs {c['retrans'].get(end, 0)}")
+            if r[f"seq_gaps_{side}"] != c["gaps"].get(end, 0):
+                problems.append(f"seq_gaps_{side} {r[f'seq_gaps_{side}']} vs {c['gaps'].get(end, 0)}")
+        if problems:
+            bad += 1
+            if bad <= 5:
+                print(f"  {name} {key}: " + "; ".join(problems))
+    check(f"{name}: most TCP conversations compared", compared > 0 and compared >= 0.8 * len(conv),
+          f"({compared} of {len(conv)})")
+    check(f"{name}: first packets and sequence hints equal tshark's", bad == 0,
+          f"({bad} of {compared} conversations differ)")
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.stderr.write(__doc__.split("\n\n")[1] + "\n")
+        return 2
+    if shutil.which("tshark") is None:
+        print("tshark not found: skipped")
+        return 77
+    bindir, pdir = sys.argv[1], sys.argv[2]
+    tmp = tempfile.mkdtemp(prefix="sa-feat-")
+    try:
+        for n in sys.argv[3:]:
+            check_file(bindir, os.path.join(pdir, n), tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

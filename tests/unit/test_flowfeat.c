@@ -1,0 +1,93 @@
+/* Per-flow features: the gap code's precision and the TCP sequence hints
+ * on hand-worked segment sequences. */
+#include <stdlib.h>
+
+#include "check.h"
+#include "flowfeat.h"
+
+static void gap_codes(void)
+{
+	check_context = "gap code";
+	for (uint64_t us = 0; us < 2048; us++)
+		CHECK_U(flowfeat_gap_us(flowfeat_gap_code(us)), us);
+	uint16_t prev = flowfeat_gap_code(2047);
+	for (uint64_t us = 2048; us < (1ULL << 41); us += 1 + us / 997) {
+		uint16_t c = flowfeat_gap_code(us);
+		uint64_t back = flowfeat_gap_us(c);
+		CHECK(back <= us && us - back <= us / 2048);
+		CHECK(c >= prev); /* monotonic: codes sort as gaps do */
+		prev = c;
+	}
+	CHECK_U(flowfeat_gap_code(1ULL << 50), UINT16_MAX);
+}
+
+static struct flowfeat *fresh(void)
+{
+	return calloc(1, flowfeat_stride(8));
+}
+
+static void sequence_hints(void)
+{
+	struct flowfeat *x = fresh();
+
+	check_context = "in-order data";
+	flowfeat_tcp(x, 0, 1000, 0, 0x02);     /* SYN: snd_max 1001 */
+	flowfeat_tcp(x, 0, 1001, 100, 0x10);   /* 1001..1100 */
+	flowfeat_tcp(x, 0, 1101, 100, 0x10);
+	CHECK_EQ(x->retrans[0], 0);
+	CHECK_EQ(flowfeat_gaps(x, 0), 0);
+	CHECK_U(x->snd_max[0], 1201);
+
+	check_context = "retransmission, reordering, keep-alive";
+	flowfeat_tcp(x, 0, 1101, 100, 0x10);   /* the same segment again */
+	flowfeat_tcp(x, 0, 1200, 1, 0x10);     /* keep-alive: 1 byte at snd_max - 1 */
+	flowfeat_tcp(x, 0, 1200, 0, 0x10);     /* keep-alive without data */
+	flowfeat_tcp(x, 0, 1201, 0, 0x10);     /* pure ACK at snd_max */
+	CHECK_EQ(x->retrans[0], 1);
+	flowfeat_tcp(x, 0, 1401, 100, 0x10);   /* 1201..1400 missing: a gap */
+	CHECK_EQ(flowfeat_gaps(x, 0), 1);
+	flowfeat_tcp(x, 0, 1201, 200, 0x10);   /* the missing data, late */
+	CHECK_EQ(x->retrans[0], 2);
+	flowfeat_tcp(x, 0, 1450, 100, 0x10);   /* overlaps the end: new data, no hint */
+	CHECK_EQ(x->retrans[0], 2);
+	CHECK_U(x->snd_max[0], 1550);
+
+	check_context = "SYN retransmission";
+	struct flowfeat *y = fresh();
+	flowfeat_tcp(y, 1, 7, 0, 0x02);
+	flowfeat_tcp(y, 1, 7, 0, 0x02);        /* not a keep-alive: it carries SYN */
+	CHECK_EQ(y->retrans[1], 1);
+	CHECK_EQ(y->retrans[0], 0);
+
+	check_context = "wrap-around";
+	struct flowfeat *z = fresh();
+	flowfeat_tcp(z, 0, 0xffffff00u, 0x100, 0x10); /* ends at 0 */
+	flowfeat_tcp(z, 0, 0, 50, 0x10);
+	flowfeat_tcp(z, 0, 0xffffff80u, 16, 0x10);    /* before the wrap: retransmitted */
+	CHECK_EQ(z->retrans[0], 1);
+	CHECK_EQ(flowfeat_gaps(z, 0), 0);
+	free(x);
+	free(y);
+	free(z);
+}
+
+static void first_packets(void)
+{
+	struct flowfeat *x = fresh();
+
+	check_context = "first packets";
+	flowfeat_first(x, 8, 0, 0, 74, 0);
+	flowfeat_first(x, 8, 1, 1, 40000, 5001);
+	CHECK_U(x->first[0], 74);
+	CHECK_U(x->first[1], FLOWFEAT_SIZE_MAX | 0x8000);
+	CHECK_U(flowfeat_gap_us(x->first[8 + 1]), 5000); /* 5001 = 1001110001001b: 12 bits kept */
+	free(x);
+}
+
+int main(void)
+{
+	gap_codes();
+	sequence_hints();
+	first_packets();
+	return check_summary();
+}
