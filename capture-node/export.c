@@ -213,9 +213,10 @@ static Sa__DirStats *dir_to_pb(struct sa_arena *a, const struct flow_dir *d)
 		 * which cancels badly for steady gaps. */
 		p->iat_var_ns2 = d->iat_m2_ns2 / gaps;
 	}
-	p->has_retransmissions = p->has_seq_gaps = 1;
+	p->has_retransmissions = p->has_seq_gaps = p->has_icmp_error = 1;
 	p->retransmissions = d->retrans;
 	p->seq_gaps = d->seq_gaps;
+	p->icmp_error = d->icmp_error;
 	return p;
 }
 

@@ -10,8 +10,11 @@
  *    one byte or none, at snd_max - 1) is not one;
  *  - gap: a segment that starts beyond snd_max: something before it was not
  *    seen (lost before the tap, or arriving later).
- * They saturate at 65535 (retransmissions) and 32767 (gaps) per record.
- * Comparisons are modulo 2^32.
+ * They saturate at 32767 per record. Comparisons are modulo 2^32.
+ *
+ * ICMP errors: a flag per direction, set when an ICMP/ICMPv6 error quoting
+ * the flow travelled that way (the worker accounts the error to the flow
+ * it quotes).
  *
  * First packets: size (wire length, up to 32767) with the direction in the
  * top bit, and the gap to the record's previous packet in either direction
@@ -29,10 +32,13 @@
 #define FLOWFEAT_SIZE_MAX 0x7fff
 
 #define FLOWFEAT_SEQ_VALID 0x8000 /* in gaps[d]: snd_max[d] is set */
+#define FLOWFEAT_ICMP_ERROR 0x8000 /* in retrans[d]: an ICMP error went in direction d */
+#define FLOWFEAT_COUNT_MAX 0x7fff
 
 struct flowfeat {
 	uint32_t snd_max[2];
-	uint16_t retrans[2], gaps[2]; /* gaps: count | FLOWFEAT_SEQ_VALID */
+	uint16_t retrans[2]; /* count | FLOWFEAT_ICMP_ERROR */
+	uint16_t gaps[2];    /* count | FLOWFEAT_SEQ_VALID */
 	uint16_t first[]; /* [0, n): size | dir << 15; [n, 2n): gap codes */
 };
 
@@ -70,7 +76,12 @@ static inline void flowfeat_first(struct flowfeat *x, unsigned n_first, unsigned
 
 static inline uint16_t flowfeat_gaps(const struct flowfeat *x, unsigned d)
 {
-	return x->gaps[d] & ~FLOWFEAT_SEQ_VALID;
+	return x->gaps[d] & FLOWFEAT_COUNT_MAX;
+}
+
+static inline uint16_t flowfeat_retrans(const struct flowfeat *x, unsigned d)
+{
+	return x->retrans[d] & FLOWFEAT_COUNT_MAX;
 }
 
 /* One TCP segment in direction d: its sequence number, payload length and
@@ -89,12 +100,12 @@ static inline void flowfeat_tcp(struct flowfeat *x, unsigned d, uint32_t seq, ui
 		return;
 	}
 	if ((int32_t)(seq - x->snd_max[d]) > 0) {
-		if (flowfeat_gaps(x, d) != 0x7fff)
+		if (flowfeat_gaps(x, d) != FLOWFEAT_COUNT_MAX)
 			x->gaps[d]++;
 		x->snd_max[d] = end;
 	} else if ((int32_t)(end - x->snd_max[d]) > 0) {
 		x->snd_max[d] = end;
-	} else if (seg_len > 0 && !keepalive && x->retrans[d] != UINT16_MAX) {
+	} else if (seg_len > 0 && !keepalive && flowfeat_retrans(x, d) != FLOWFEAT_COUNT_MAX) {
 		x->retrans[d]++;
 	}
 }

@@ -623,8 +623,9 @@ static void feat_record(const struct flowtab *ft, uint32_t i, struct flow_record
 	unsigned n = ft->conf.first_packets;
 
 	for (unsigned d = 0; d < 2; d++) {
-		r->dir[d].retrans = x->retrans[d];
+		r->dir[d].retrans = flowfeat_retrans(x, d);
 		r->dir[d].seq_gaps = flowfeat_gaps(x, d);
+		r->dir[d].icmp_error = (x->retrans[d] & FLOWFEAT_ICMP_ERROR) != 0;
 	}
 	r->n_first = (uint8_t)(total < n ? total : n);
 	for (unsigned k = 0; k < r->n_first; k++) {
@@ -697,6 +698,8 @@ static void record_start(struct flowtab *ft, struct flow_entry *f, const struct 
 	f->syn = f->synack = f->ack = f->close = T_NONE;
 	if (m->proto == PROTO_TCP && (m->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
 		init = !d; /* the SYN/ACK answers the receiver's SYN */
+	if (m->flags & PKT_F_ICMP_ERROR)
+		init = !d; /* the error answers the quoted datagram */
 	f->k1 = k1 | S_L4_INCOMPLETE | (init ? S_INITIATOR : 0);
 	ft->st.flows_new++;
 	ft->st.active++;
@@ -874,6 +877,8 @@ static inline void feat_update(struct flowtab *ft, uint32_t i, const struct pkt_
 	}
 	if (m->proto == PROTO_TCP && (m->flags & PKT_F_HAS_L4))
 		flowfeat_tcp(x, d, m->tcp_seq, m->l4_payload, m->tcp_flags);
+	if (m->flags & PKT_F_ICMP_ERROR)
+		x->retrans[d] |= FLOWFEAT_ICMP_ERROR;
 }
 
 /* Handshake RTTs and close detection for one TCP packet in direction d.
@@ -1002,6 +1007,25 @@ void flowtab_destroy(struct flowtab **ftp)
 		free(ft->lev[l]);
 	free(ft);
 	*ftp = NULL;
+}
+
+bool flowtab_icmp_error_view(struct pkt_meta *m)
+{
+	const uint8_t err_flags = PKT_F_ICMP_ERROR | PKT_F_QUOTE_L4;
+
+	if ((m->flags & err_flags) != err_flags || m->err != PKT_OK ||
+	    (m->q_proto != PROTO_TCP && m->q_proto != 17 && m->q_proto != 132))
+		return false;
+	m->l3 = m->q_l3;
+	memcpy(m->src, m->q_dst, 16);
+	memcpy(m->dst, m->q_src, 16);
+	m->sport = m->q_dport;
+	m->dport = m->q_sport;
+	m->proto = m->q_proto;
+	m->tcp_flags = 0;
+	m->l4_payload = 0;
+	m->flags = (uint8_t)((m->flags & (PKT_F_TUNNEL | PKT_F_FRAGMENT)) | PKT_F_ICMP_ERROR);
+	return true;
 }
 
 void flowtab_lookup_make(const struct pkt_meta *m, struct flowtab_lookup *k)

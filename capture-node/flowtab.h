@@ -86,6 +86,7 @@ struct flow_dir {
 	double iat_sumsq_ns2;        /* sum of squared gaps: iat_m2 + iat_sum^2 / gaps */
 	uint8_t tcp_flags;           /* OR of flags seen */
 	uint16_t retrans, seq_gaps;  /* TCP sequence hints: see flowfeat.h */
+	uint8_t icmp_error;          /* an ICMP error quoting the flow went this way */
 };
 
 /* What the emit callback gets for each ended flow. dir[0] carries packets
@@ -149,10 +150,19 @@ struct flowtab *flowtab_new(const struct flowtab_conf *conf);
 void flowtab_destroy(struct flowtab **ft);
 
 /* Accounts one parsed IP packet of wire length m->wire_len seen at ts_ns.
- * Packets with m->l3 == PKT_L3_NONE must not be passed. Returns true when
+ * Packets with m->l3 == PKT_L3_NONE must not be passed. An ICMP error
+ * rewritten by flowtab_icmp_error_view counts as a packet of the flow it
+ * quotes. Returns true when
  * the packet opened a new flow record. May emit flows (timeouts, record
  * limits, TCP close, eviction) before returning. */
 bool flowtab_update(struct flowtab *ft, const struct pkt_meta *m, uint64_t ts_ns);
+
+/* If m is an ICMP/ICMPv6 error quoting a TCP, UDP or SCTP datagram with its
+ * ports, turns m's flow fields into those of the quoted flow, in the
+ * direction the error travels (back towards the datagram's sender), keeps
+ * PKT_F_ICMP_ERROR set and returns true; else leaves m alone. Fields that
+ * only describe the frame (outer_*, tun_*, vlan, wire_len) are untouched. */
+bool flowtab_icmp_error_view(struct pkt_meta *m);
 
 /* Batched lookups (l3fwd's pattern): over a burst, make every packet's
  * lookup and prefetch its bucket, then prefetch the entries, then call

@@ -278,8 +278,13 @@ static inline void burst_parse(const struct worker *w, struct rte_mbuf *mb, stru
 	/* Addresses are good unless the IP header itself was bad or cut. */
 	p->has_flow = m->l3 != PKT_L3_NONE &&
 		      (m->err == PKT_OK || m->err == PKT_ERR_TRUNC_L4 || m->err == PKT_ERR_BAD_L4);
-	if (p->has_flow)
-		flowtab_lookup_make(m, &p->flow);
+	if (!p->has_flow)
+		return;
+	/* Talkers are whoever sent the frame; an ICMP error then belongs to
+	 * the flow it quotes (and goes to that flow's worker). */
+	talker_keys(w->talk, p);
+	flowtab_icmp_error_view(m);
+	flowtab_lookup_make(m, &p->flow);
 }
 
 /* Last pass: the packet's second, counters, histograms, talkers, flow. */
@@ -371,10 +376,8 @@ static void burst_process(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 			out[to][count[to]++] = pkts[i];
 			continue;
 		}
-		if (bp[k].has_flow) {
+		if (bp[k].has_flow)
 			flowtab_prefetch_bucket(w->ft, &bp[k].flow);
-			talker_keys(w->talk, &bp[k]);
-		}
 		mine[k++] = pkts[i];
 	}
 	if (w->n_fan > 1)

@@ -204,6 +204,7 @@ int cmd_flows(struct cli *c)
 	static const char *const cols[] = {"start", "duration_s", "proto", "src", "sport", "dst", "dport",
 					   "packets_out", "bytes_out", "packets_in", "bytes_in", "rtt_ms", "end",
 					   "retrans_out", "retrans_in", "seq_gaps_out", "seq_gaps_in",
+					   "icmp_error_out", "icmp_error_in",
 					   "first_sizes", "first_gaps_us"};
 	static const char *const ends[] = {"-", "idle", "active", "fin", "rst", "evict", "flush"};
 	uint8_t ip[16];
@@ -259,6 +260,8 @@ int cmd_flows(struct cli *c)
 		out_u64(tab, in ? in->retransmissions : 0);
 		out_u64(tab, o ? o->seq_gaps : 0);
 		out_u64(tab, in ? in->seq_gaps : 0);
+		out_u64(tab, o ? o->icmp_error : 0);
+		out_u64(tab, in ? in->icmp_error : 0);
 		out_str(tab, first_packets(f, false, sizes, sizeof(sizes)));
 		out_str(tab, first_packets(f, true, gaps, sizeof(gaps)));
 	}

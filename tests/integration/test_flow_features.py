@@ -17,6 +17,10 @@ is checked to be most of them):
                  .out_of_order (fast and spurious retransmissions carry the
                  first flag too) and not .keep_alive, per direction
   seq_gaps_*     frames flagged tcp.analysis.lost_segment, per direction
+  ICMP errors    an ICMP/ICMPv6 error quoting a conversation's TCP header
+                 (tshark's innermost ip/tcp fields of the error) is one of
+                 its frames, travelling towards the quoted sender: tshark
+                 itself only does so when the quote holds the whole header
 """
 import json
 import os
@@ -30,30 +34,43 @@ import time
 from satest import check, summary
 
 FIRST_N = 8
-FIELDS = ["tcp.stream", "frame.time_epoch", "frame.len", "ip.src", "ipv6.src", "tcp.srcport",
-          "ip.dst", "ipv6.dst", "tcp.dstport", "tcp.flags.syn", "tcp.flags.ack",
+FIELDS = ["frame.number", "tcp.stream", "frame.time_epoch", "frame.len", "ip.src", "ipv6.src", "tcp.srcport",
+          "ip.dst", "ipv6.dst", "tcp.dstport", "tcp.flags.syn", "tcp.flags.ack", "icmp.type", "icmpv6.type",
           "tcp.analysis.retransmission", "tcp.analysis.out_of_order", "tcp.analysis.keep_alive",
           "tcp.analysis.lost_segment"]
 
 
-def tshark_conversations(path):
-    """{canonical 4-tuple: {'frames': [(src_end, len, t_us)], 'retrans': {end: n}, 'gaps': {end: n},
-    'syn_from': end}} over tshark's TCP streams (the first IP header's addresses)."""
-    out = subprocess.run(["tshark", "-r", path, "-Y", "tcp", "-T", "fields", "-E", "separator=\t",
-                          "-E", "occurrence=f"] + sum([["-e", f] for f in FIELDS], []),
-                         capture_output=True, text=True).stdout
-    streams = {}
+def tshark_rows(path, display_filter, occurrence):
+    out = subprocess.run(["tshark", "-r", path, "-Y", display_filter, "-T", "fields", "-E",
+                          "separator=\t", "-E", "occurrence=" + occurrence]
+                         + sum([["-e", f] for f in FIELDS], []), capture_output=True, text=True).stdout
     for line in out.splitlines():
         v = dict(zip(FIELDS, line.split("\t")))
+        sec, _, frac = v["frame.time_epoch"].partition(".")
+        v["t_us"] = int(sec) * 1000000 + int((frac + "000000")[:6])
+        yield v
+
+
+def endpoints(v):
+    return ((v["ip.src"] or v["ipv6.src"], int(v["tcp.srcport"])),
+            (v["ip.dst"] or v["ipv6.dst"], int(v["tcp.dstport"])))
+
+
+def tshark_conversations(path):
+    """{canonical 4-tuple: {'frames': [(frame, src_end, len, t_us)], 'retrans': {end: n},
+    'gaps': {end: n}, 'syn_from': end}} over tshark's TCP streams (the first IP header's
+    addresses), plus the ICMP errors quoting them."""
+    streams, seen = {}, set()
+    for v in tshark_rows(path, "tcp", "f"):
         if not v.get("tcp.stream") or not v.get("tcp.srcport"):
             continue
-        src = (v["ip.src"] or v["ipv6.src"], int(v["tcp.srcport"]))
-        dst = (v["ip.dst"] or v["ipv6.dst"], int(v["tcp.dstport"]))
-        sec, _, frac = v["frame.time_epoch"].partition(".")
-        t_us = int(sec) * 1000000 + int((frac + "000000")[:6])
+        seen.add(v["frame.number"])
+        src, dst = endpoints(v)
         c = streams.setdefault(v["tcp.stream"], {"key": tuple(sorted([src, dst])), "frames": [],
                                                  "retrans": {}, "gaps": {}, "syn_from": None})
-        c["frames"].append((src, int(v["frame.len"]), t_us))
+        if v["icmp.type"] or v["icmpv6.type"]:
+            continue  # a whole-header quote: added below with the others
+        c["frames"].append((int(v["frame.number"]), src, int(v["frame.len"]), v["t_us"]))
         if v["tcp.flags.syn"] in ("1", "True") and v["tcp.flags.ack"] in ("0", "False") \
                 and c["syn_from"] is None:
             c["syn_from"] = src
@@ -65,7 +82,19 @@ def tshark_conversations(path):
     by_key = {}
     for c in streams.values():
         by_key.setdefault(c["key"], []).append(c)
-    return {k: cs[0] for k, cs in by_key.items() if len(cs) == 1}
+    conv = {k: cs[0] for k, cs in by_key.items() if len(cs) == 1}
+    # The quoted datagram is the innermost ip/tcp; the error goes back to its sender.
+    for v in tshark_rows(path, "(icmp.type in {3, 4, 5, 11, 12} || icmpv6.type in {1, 2, 3, 4}) && tcp.srcport",
+                         "l"):
+        q_src, q_dst = endpoints(v)
+        key = tuple(sorted([q_src, q_dst]))
+        if key in by_key and key not in conv:
+            continue  # several streams: left out above
+        c = conv.setdefault(key, {"key": key, "frames": [], "retrans": {}, "gaps": {}, "syn_from": None})
+        c["frames"].append((int(v["frame.number"]), q_dst, int(v["frame.len"]), v["t_us"]))
+    for c in conv.values():
+        c["frames"].sort()
+    return conv
 
 
 def our_records(bindir, path, tmp):
@@ -114,8 +143,8 @@ def check_file(bindir, path, tmp):
         a, b, r = mine[key][0]
         compared += 1
         frames = c["frames"][:FIRST_N]
-        sizes = " ".join("%+d" % (n if src == a else -n) for src, n, _ in frames)
-        gaps = [0] + [max(0, t - p) for (_, _, p), (_, _, t) in zip(frames, frames[1:])]
+        sizes = " ".join("%+d" % (n if src == a else -n) for _, src, n, _ in frames)
+        gaps = [0] + [max(0, t - p) for (_, _, _, p), (_, _, _, t) in zip(frames, frames[1:])]
         ours_gaps = [int(g) for g in r["first_gaps_us"].split()]
         problems = []
         if r["first_sizes"] != sizes:

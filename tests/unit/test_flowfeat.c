@@ -34,7 +34,7 @@ static void sequence_hints(void)
 	flowfeat_tcp(x, 0, 1000, 0, 0x02);     /* SYN: snd_max 1001 */
 	flowfeat_tcp(x, 0, 1001, 100, 0x10);   /* 1001..1100 */
 	flowfeat_tcp(x, 0, 1101, 100, 0x10);
-	CHECK_EQ(x->retrans[0], 0);
+	CHECK_EQ(flowfeat_retrans(x, 0), 0);
 	CHECK_EQ(flowfeat_gaps(x, 0), 0);
 	CHECK_U(x->snd_max[0], 1201);
 
@@ -43,28 +43,28 @@ static void sequence_hints(void)
 	flowfeat_tcp(x, 0, 1200, 1, 0x10);     /* keep-alive: 1 byte at snd_max - 1 */
 	flowfeat_tcp(x, 0, 1200, 0, 0x10);     /* keep-alive without data */
 	flowfeat_tcp(x, 0, 1201, 0, 0x10);     /* pure ACK at snd_max */
-	CHECK_EQ(x->retrans[0], 1);
+	CHECK_EQ(flowfeat_retrans(x, 0), 1);
 	flowfeat_tcp(x, 0, 1401, 100, 0x10);   /* 1201..1400 missing: a gap */
 	CHECK_EQ(flowfeat_gaps(x, 0), 1);
 	flowfeat_tcp(x, 0, 1201, 200, 0x10);   /* the missing data, late */
-	CHECK_EQ(x->retrans[0], 2);
+	CHECK_EQ(flowfeat_retrans(x, 0), 2);
 	flowfeat_tcp(x, 0, 1450, 100, 0x10);   /* overlaps the end: new data, no hint */
-	CHECK_EQ(x->retrans[0], 2);
+	CHECK_EQ(flowfeat_retrans(x, 0), 2);
 	CHECK_U(x->snd_max[0], 1550);
 
 	check_context = "SYN retransmission";
 	struct flowfeat *y = fresh();
 	flowfeat_tcp(y, 1, 7, 0, 0x02);
 	flowfeat_tcp(y, 1, 7, 0, 0x02);        /* not a keep-alive: it carries SYN */
-	CHECK_EQ(y->retrans[1], 1);
-	CHECK_EQ(y->retrans[0], 0);
+	CHECK_EQ(flowfeat_retrans(y, 1), 1);
+	CHECK_EQ(flowfeat_retrans(y, 0), 0);
 
 	check_context = "wrap-around";
 	struct flowfeat *z = fresh();
 	flowfeat_tcp(z, 0, 0xffffff00u, 0x100, 0x10); /* ends at 0 */
 	flowfeat_tcp(z, 0, 0, 50, 0x10);
 	flowfeat_tcp(z, 0, 0xffffff80u, 16, 0x10);    /* before the wrap: retransmitted */
-	CHECK_EQ(z->retrans[0], 1);
+	CHECK_EQ(flowfeat_retrans(z, 0), 1);
 	CHECK_EQ(flowfeat_gaps(z, 0), 0);
 	free(x);
 	free(y);
