@@ -255,6 +255,18 @@ static void add_flow(struct exporter *ex, const struct flow_record *f)
 		r->first_sizes[k] = f->first_dir[k] == a ? f->first_size[k] : -(int32_t)f->first_size[k];
 		r->first_gaps_ns[k] = f->first_gap_ns[k];
 	}
+	if (f->tun_type != PKT_TUN_NONE) {
+		unsigned tlen = f->tun_l3 == PKT_L3_IPV4 ? 4 : 16;
+		uint8_t *ends = sa_arena_alloc(ex->arena, 32);
+		memcpy(ends, f->tun_src, tlen);
+		memcpy(ends + 16, f->tun_dst, tlen);
+		r->has_tunnel_type = r->has_tunnel_src = r->has_tunnel_dst = 1;
+		r->tunnel_type = (Sa__TunnelType)f->tun_type;
+		r->tunnel_src = (ProtobufCBinaryData){tlen, ends};
+		r->tunnel_dst = (ProtobufCBinaryData){tlen, ends + 16};
+		r->has_tunnel_id = (f->tun_flags & PKT_TF_ID) != 0;
+		r->tunnel_id = f->tun_id;
+	}
 	ex->flows[ex->n_flows++] = r;
 	ex->st.flows++;
 }

@@ -104,6 +104,7 @@
 /* k1: key bits 0..55, state bits 56..63. */
 #define K1_VLAN_SHIFT 32
 #define K1_V6 (1ULL << 44)
+#define K1_TUN (1ULL << 45)         /* seen inside a tunnel: not the same flow as outside */
 #define K1_PROTO_SHIFT 48
 #define K1_KEY_MASK ((1ULL << 56) - 1)
 #define S_CLOSING (1ULL << 56)
@@ -137,6 +138,15 @@ _Static_assert(sizeof(struct flow_entry) == 120, "flow record is 120 bytes");
 
 struct v6pair {
 	uint8_t lo[16], hi[16];
+};
+
+/* The outermost tunnel of a tunnelled record's first packet, in slot i of a
+ * per-slot array whose pages are touched only by tunnelled flows. */
+struct tunnel_ep {
+	uint8_t src[16], dst[16]; /* outer addresses as that packet travelled */
+	uint32_t id;
+	uint8_t type, l3, flags;
+	uint8_t dir;              /* that packet's direction */
 };
 
 /* ---- deadline index ---- */
@@ -186,6 +196,7 @@ struct flowtab {
 	struct v6pair *v6;
 	uint32_t v6_free, v6_fresh;
 	uint8_t *feat;         /* per slot: struct flowfeat, feat_stride bytes */
+	struct tunnel_ep *tun; /* per slot, valid for K1_TUN flows */
 	size_t feat_stride;
 	uint64_t idle_us, close_us; /* timeouts rounded up to us, for hints */
 	struct flowtab_conf conf;
@@ -556,7 +567,8 @@ static inline void key_make(struct flowtab_lookup *k, const struct pkt_meta *m)
 		k->k1 = K1_V6;
 	}
 	k->k1 |= (uint64_t)(fwd ? m->sport : m->dport) | (uint64_t)(fwd ? m->dport : m->sport) << 16 |
-		 (uint64_t)(m->vlan & 0xfff) << K1_VLAN_SHIFT | (uint64_t)m->proto << K1_PROTO_SHIFT;
+		 (uint64_t)(m->vlan & 0xfff) << K1_VLAN_SHIFT | (uint64_t)m->proto << K1_PROTO_SHIFT |
+		 (m->tun_type != PKT_TUN_NONE ? K1_TUN : 0);
 	k->d = !fwd;
 }
 
@@ -668,6 +680,18 @@ static void make_record(const struct flowtab *ft, const struct flow_entry *f, ui
 	r->closing = (k1 & S_CLOSING) != 0;
 	r->l4_incomplete = (k1 & S_L4_INCOMPLETE) != 0;
 	r->end = why;
+	if (k1 & K1_TUN) {
+		const struct tunnel_ep *t = &ft->tun[f - ft->e];
+		bool swap = t->dir != r->initiator; /* report as travelled from side A */
+		r->tun_type = t->type;
+		r->tun_l3 = t->l3;
+		r->tun_flags = t->flags;
+		r->tun_id = t->id;
+		memcpy(r->tun_src, swap ? t->dst : t->src, 16);
+		memcpy(r->tun_dst, swap ? t->src : t->dst, 16);
+	} else {
+		r->tun_type = PKT_TUN_NONE;
+	}
 }
 
 static void emit(struct flowtab *ft, uint32_t i, uint8_t why)
@@ -701,6 +725,16 @@ static void record_start(struct flowtab *ft, struct flow_entry *f, const struct 
 	if (m->flags & PKT_F_ICMP_ERROR)
 		init = !d; /* the error answers the quoted datagram */
 	f->k1 = k1 | S_L4_INCOMPLETE | (init ? S_INITIATOR : 0);
+	if (k1 & K1_TUN) {
+		struct tunnel_ep *t = &ft->tun[f - ft->e];
+		memcpy(t->src, m->tun_src, 16);
+		memcpy(t->dst, m->tun_dst, 16);
+		t->id = m->tun_id;
+		t->type = m->tun_type;
+		t->l3 = m->tun_l3;
+		t->flags = m->tun_flags;
+		t->dir = (uint8_t)d;
+	}
 	ft->st.flows_new++;
 	ft->st.active++;
 }
@@ -965,8 +999,9 @@ struct flowtab *flowtab_new(const struct flowtab_conf *conf)
 	ft->v6 = malloc((size_t)conf->capacity * sizeof(*ft->v6)); /* pages touched on use */
 	ft->feat_stride = flowfeat_stride(conf->first_packets);
 	ft->feat = big_alloc((size_t)conf->capacity * ft->feat_stride);
+	ft->tun = malloc((size_t)conf->capacity * sizeof(*ft->tun)); /* pages touched on use */
 	if (ft->e == NULL || ft->bucket == NULL || ft->tick == NULL || ft->blk == NULL || ft->v6 == NULL ||
-	    ft->feat == NULL)
+	    ft->feat == NULL || ft->tun == NULL)
 		goto fail;
 	n = ft->nblk;
 	do {
@@ -1003,6 +1038,7 @@ void flowtab_destroy(struct flowtab **ftp)
 	free(ft->blk);
 	free(ft->v6);
 	free(ft->feat);
+	free(ft->tun);
 	for (unsigned l = 0; l < ft->nlev; l++)
 		free(ft->lev[l]);
 	free(ft);
@@ -1199,4 +1235,5 @@ void flowtab_mem_get(const struct flowtab *ft, struct flowtab_mem *mem)
 		mem->timer += (size_t)ft->nnode[l] * sizeof(struct tnode);
 	mem->v6_pool = (size_t)ft->cap * sizeof(*ft->v6);
 	mem->features = (size_t)ft->cap * ft->feat_stride;
+	mem->tunnels = (size_t)ft->cap * sizeof(*ft->tun);
 }

@@ -18,9 +18,10 @@
  *
  * Memory: 128 bytes per flow slot at most (record, hash index and deadline
  * index; flowtab_mem_get says exactly), plus the per-flow features of
- * flowfeat.h (16 + 4 * first_packets bytes, 48 with the default 8), plus
- * 32 bytes for each IPv6 flow, whose two addresses live in a side pool of
- * `capacity` slots that is only touched as IPv6 flows arrive.
+ * flowfeat.h (16 + 4 * first_packets bytes, 48 with the default 8). Two side
+ * arrays of `capacity` slots have their pages touched only as the flows
+ * that need them arrive: 32 bytes for an IPv6 flow's addresses, 40 bytes
+ * for a tunnelled flow's outer endpoints.
  *
  * Precision. The table keeps time in microseconds, as 32-bit offsets from
  * the second of the flow's first packet (capture times must be below
@@ -109,6 +110,14 @@ struct flow_record {
 	uint16_t first_size[FLOWFEAT_FIRST_MAX];
 	uint8_t first_dir[FLOWFEAT_FIRST_MAX];
 	uint64_t first_gap_ns[FLOWFEAT_FIRST_MAX];
+	/* A flow seen inside a tunnel (a different flow from the same 5-tuple
+	 * outside one) carries the outermost tunnel of its record's first
+	 * packet: enum pkt_tun (PKT_TUN_NONE: not tunnelled), the outer
+	 * addresses as travelled from the initiator's side, and the VNI or GRE
+	 * key with PKT_TF_ID in tun_flags. */
+	uint8_t tun_type, tun_l3, tun_flags;
+	uint32_t tun_id;
+	uint8_t tun_src[16], tun_dst[16];
 };
 
 struct flowtab_conf {
@@ -140,6 +149,7 @@ struct flowtab_mem {
 	size_t timer;     /* per-flow deadline hints and their summaries */
 	size_t v6_pool;   /* IPv6 address pairs */
 	size_t features;  /* sequence hints and first packets, flowfeat_stride bytes per slot */
+	size_t tunnels;   /* outer endpoints of tunnelled flows, 40 bytes per slot, touched on use */
 	size_t capacity;
 };
 

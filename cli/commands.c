@@ -199,17 +199,34 @@ static const char *first_packets(const Sa__FlowRecord *f, bool gaps, char *buf, 
 	return buf;
 }
 
+/* "vxlan 192.0.2.1>192.0.2.2 id 42", or "" for a flow outside tunnels. */
+static const char *tunnel_text(const Sa__FlowRecord *f, char *buf, size_t len)
+{
+	static const char *const kinds[] = {"", "ipip", "gre", "vxlan", "geneve"};
+	char s[64], d[64];
+
+	buf[0] = '\0';
+	if (f->tunnel_type == SA__TUNNEL_TYPE__TUNNEL_NONE || f->tunnel_type > SA__TUNNEL_TYPE__TUNNEL_GENEVE)
+		return buf;
+	int n = snprintf(buf, len, "%s %s>%s", kinds[f->tunnel_type],
+			 sa_addr_fmt(f->tunnel_src.data, (unsigned)f->tunnel_src.len, s, sizeof(s)),
+			 sa_addr_fmt(f->tunnel_dst.data, (unsigned)f->tunnel_dst.len, d, sizeof(d)));
+	if (f->has_tunnel_id && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " id %u", f->tunnel_id);
+	return buf;
+}
+
 int cmd_flows(struct cli *c)
 {
 	static const char *const cols[] = {"start", "duration_s", "proto", "src", "sport", "dst", "dport",
 					   "packets_out", "bytes_out", "packets_in", "bytes_in", "rtt_ms", "end",
 					   "retrans_out", "retrans_in", "seq_gaps_out", "seq_gaps_in",
-					   "icmp_error_out", "icmp_error_in",
+					   "icmp_error_out", "icmp_error_in", "tunnel",
 					   "first_sizes", "first_gaps_us"};
 	static const char *const ends[] = {"-", "idle", "active", "fin", "rst", "evict", "flush"};
 	uint8_t ip[16];
 	Sa__Query q;
-	char t[40], a[64], b[64], sizes[16 * 8], gaps[16 * 24];
+	char t[40], a[64], b[64], sizes[16 * 8], gaps[16 * 24], tun[160];
 
 	cli_query_init(c, &q, SA__QUERY_KIND__Q_FLOWS);
 	q.proto = (char *)c->proto;
@@ -262,6 +279,7 @@ int cmd_flows(struct cli *c)
 		out_u64(tab, in ? in->seq_gaps : 0);
 		out_u64(tab, o ? o->icmp_error : 0);
 		out_u64(tab, in ? in->icmp_error : 0);
+		out_str(tab, tunnel_text(f, tun, sizeof(tun)));
 		out_str(tab, first_packets(f, false, sizes, sizeof(sizes)));
 		out_str(tab, first_packets(f, true, gaps, sizeof(gaps)));
 	}

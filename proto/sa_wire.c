@@ -99,6 +99,10 @@ static int flow_ok(const Sa__FlowRecord *f, const char **why, int *code)
 		FAIL(SA_ERR_INVALID, "flow statistics not finite");
 	if (f->n_first_sizes > SA_WIRE_FIRST_MAX || f->n_first_gaps_ns != f->n_first_sizes)
 		FAIL(SA_ERR_INVALID, "flow first packets: too many, or sizes and gaps differ in number");
+	if (f->tunnel_type > SA__TUNNEL_TYPE__TUNNEL_GENEVE ||
+	    (f->has_tunnel_src && f->tunnel_src.len != 4 && f->tunnel_src.len != 16) ||
+	    (f->has_tunnel_dst && f->tunnel_dst.len != f->tunnel_src.len))
+		FAIL(SA_ERR_INVALID, "flow tunnel type or endpoint length out of range");
 	return 1;
 }
 

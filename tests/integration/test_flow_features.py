@@ -97,7 +97,8 @@ def tshark_conversations(path):
     return conv
 
 
-def our_records(bindir, path, tmp):
+def our_records(bindir, path, tmp, proto="tcp"):
+    """sa flows (of one protocol, or all with proto None) after sa analyze --keep."""
     keep = os.path.join(tmp, "keep")
     r = subprocess.run([f"{bindir}/sa", "analyze", path, "--keep", keep, "--format", "json"],
                        capture_output=True, text=True, timeout=600)
@@ -108,8 +109,9 @@ def our_records(bindir, path, tmp):
                             f"ipc://{tmp}/i", "--query", query], stderr=subprocess.DEVNULL)
     try:
         for _ in range(50):
-            out = subprocess.run([f"{bindir}/sa", "--server", query, "--proto", "tcp", "--limit",
-                                  "100000", "--format", "json", "--timeout", "2", "flows"],
+            out = subprocess.run([f"{bindir}/sa", "--server", query] +
+                                 (["--proto", proto] if proto else []) +
+                                 ["--limit", "100000", "--format", "json", "--timeout", "2", "flows"],
                                  capture_output=True, text=True)
             if out.returncode == 0:
                 return json.loads(out.stdout)
