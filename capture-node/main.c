@@ -338,6 +338,7 @@ int main(int argc, char **argv)
 		 * only the keys seen are touched and reset. A busier second sends
 		 * the excess keys straight to the sketches. */
 		.talkers = 65536,
+		.fragments = 8192, /* datagrams in flight per worker; 448 KB */
 		.ring_size = rte_align32pow2(o.ring), .flow_objs = 32767, .intervals = 256,
 		/* A replay loops over the records: no end, no per-record fixes. */
 		.max_packets = o.replay_s ? 0 : file.records,

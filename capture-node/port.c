@@ -88,7 +88,9 @@ struct rte_mempool *port_start(struct port_conf *conf)
 		eth_conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
 	if (conf->rx_queues > info.max_rx_queues)
 		conf->rx_queues = info.max_rx_queues ? info.max_rx_queues : 1;
-	uint64_t rss = info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+	/* Addresses only, not ports: a later fragment has none and must reach
+	 * its first fragment's queue (fragtab.h). */
+	uint64_t rss = info.flow_type_rss_offloads & RTE_ETH_RSS_IP;
 	if (conf->rx_queues > 1 && rss) {
 		eth_conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		eth_conf.rx_adv_conf.rss_conf = (struct rte_eth_rss_conf){

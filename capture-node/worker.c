@@ -13,6 +13,7 @@
 #include <rte_mbuf_dyn.h>
 #include <rte_prefetch.h>
 
+#include "fragtab.h"
 #include "pkt_parse.h"
 #include "sa_time.h"
 #include "talkers.h"
@@ -284,7 +285,15 @@ static inline void burst_parse(const struct worker *w, struct rte_mbuf *mb, stru
 	 * the flow it quotes (and goes to that flow's worker). */
 	talker_keys(w->talk, p);
 	flowtab_icmp_error_view(m);
-	flowtab_lookup_make(m, &p->flow);
+}
+
+/* For a packet this worker accounts: the ports of a later fragment, then
+ * the flow lookup, its bucket prefetched. */
+static inline void burst_key(struct worker *w, struct burst_pkt *p)
+{
+	fragtab_resolve(w->frags, &p->m, p->ts);
+	flowtab_lookup_make(&p->m, &p->flow);
+	flowtab_prefetch_bucket(w->ft, &p->flow);
 }
 
 /* Last pass: the packet's second, counters, histograms, talkers, flow. */
@@ -322,14 +331,20 @@ static inline void burst_account(struct worker *w, struct burst_pkt *p)
 	}
 }
 
-/* Which worker a packet of the fan-out belongs to: by its flow's hash,
- * remixed so that a worker's flows still spread over all of its buckets.
+/* Which worker a packet of the fan-out belongs to: by a hash of its (inner)
+ * address pair, either way round, and protocol. Not the ports: a later
+ * fragment has none and must meet its first fragment's flow (fragtab.h).
  * Packets without a flow only count, and stay with worker 0. */
 static inline unsigned fan_target(const struct worker *w, const struct burst_pkt *p)
 {
+	uint64_t a[2], b[2];
+
 	if (!p->has_flow)
 		return 0;
-	return (unsigned)(((sa_mix64(p->flow.hash) >> 32) * w->n_fan) >> 32);
+	memcpy(a, p->m.src, 16);
+	memcpy(b, p->m.dst, 16);
+	uint64_t h = sa_mix64(sa_mix64(a[0] ^ sa_mix64(a[1])) + sa_mix64(b[0] ^ sa_mix64(b[1])) + p->m.proto);
+	return (unsigned)(((h >> 32) * w->n_fan) >> 32);
 }
 
 /* Sends each worker its share of the burst. File input waits for room;
@@ -377,7 +392,7 @@ static void burst_process(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 			continue;
 		}
 		if (bp[k].has_flow)
-			flowtab_prefetch_bucket(w->ft, &bp[k].flow);
+			burst_key(w, &bp[k]);
 		mine[k++] = pkts[i];
 	}
 	if (w->n_fan > 1)
@@ -496,6 +511,7 @@ int worker_init(struct worker *w, const struct worker_conf *conf)
 	fc.emit_ctx = w;
 	w->ft = flowtab_new(&fc);
 	w->talk = talkers_new(conf->talkers);
+	w->frags = fragtab_new(conf->fragments);
 	snprintf(name, sizeof(name), "w%u_export", conf->id);
 	w->to_export = rte_ring_create(name, conf->ring_size, rte_socket_id(),
 				       RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -505,7 +521,7 @@ int worker_init(struct worker *w, const struct worker_conf *conf)
 	snprintf(name, sizeof(name), "w%u_flows", conf->id);
 	w->flow_pool = rte_mempool_create(name, conf->flow_objs, sizeof(struct handoff_flow), 256, 0,
 					  NULL, NULL, NULL, NULL, rte_socket_id(), 0);
-	if (w->ft == NULL || w->talk == NULL || w->to_export == NULL || w->iv_free == NULL || w->flow_pool == NULL) {
+	if (w->ft == NULL || w->talk == NULL || w->frags == NULL || w->to_export == NULL || w->iv_free == NULL || w->flow_pool == NULL) {
 		RTE_LOG(ERR, SA_WORKER, "worker %u: cannot allocate flow table, rings or pool (%u flows)\n",
 			conf->id, conf->flows.capacity);
 		return -ENOMEM;
@@ -564,6 +580,7 @@ void worker_fini(struct worker *w)
 
 	flowtab_destroy(&w->ft);
 	talkers_destroy(&w->talk);
+	fragtab_destroy(&w->frags);
 	if (w->iv_free != NULL)
 		while (rte_ring_sc_dequeue(w->iv_free, (void **)&iv) == 0)
 			interval_free(iv);

@@ -41,6 +41,7 @@ struct worker_conf {
 	bool lossless;               /* file input: wait for the exporter instead of dropping */
 	struct flowtab_conf flows;   /* emit fields are set by the worker */
 	unsigned talkers;            /* distinct addresses/ports per dimension per second counted exactly */
+	unsigned fragments;          /* fragmented datagrams remembered for their later fragments */
 	unsigned ring_size;          /* power of two */
 	unsigned flow_objs;          /* handoff_flow objects in the pool */
 	unsigned intervals;          /* handoff_interval objects circulating */
@@ -56,6 +57,7 @@ struct worker {
 	struct worker_conf conf;
 	struct flowtab *ft;
 	struct talkers *talk;        /* this second's per-key counts, folded into iv->top */
+	struct fragtab *frags;       /* first fragments' ports, for the later ones */
 	struct rte_ring *to_export;  /* worker -> exporter: handoff objects */
 	struct rte_ring *in;         /* fan-out input from worker 0, or NULL */
 	struct worker *fan[WORKER_MAX]; /* worker 0: the workers it feeds, from [1] */
