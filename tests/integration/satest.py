@@ -1,7 +1,15 @@
 """Helpers shared by the integration tests: counted checks with the closing
-"N passed, M failed" line, and capinfos' counts of a capture."""
+"N passed, M failed" line, capinfos' counts of a capture, the flow records
+of `sa analyze`, and the main() of a test over shared captures."""
+import json
+import os
 import re
+import shutil
+import signal
 import subprocess
+import sys
+import tempfile
+import time
 
 _results = []
 
@@ -23,3 +31,48 @@ def capinfos(path):
     out = subprocess.run(["capinfos", "-M", "-c", "-d", path], capture_output=True, text=True).stdout
     return (int(re.search(r"Number of packets:\s+(\d+)", out).group(1)),
             int(re.search(r"Data size:\s+(\d+) bytes", out).group(1)))
+
+
+def sa_flows(bindir, path, tmp, proto="tcp"):
+    """sa flows (of one protocol, or all with proto None) after sa analyze --keep."""
+    keep = os.path.join(tmp, "keep")
+    r = subprocess.run([f"{bindir}/sa", "analyze", path, "--keep", keep, "--format", "json"],
+                       capture_output=True, text=True, timeout=600)
+    if r.returncode not in (0, 3):
+        return None
+    query = f"ipc://{tmp}/q"
+    agg = subprocess.Popen([f"{bindir}/sa-aggregator", "--db", f"{keep}/db", "--ingest",
+                            f"ipc://{tmp}/i", "--query", query], stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(50):
+            out = subprocess.run([f"{bindir}/sa", "--server", query] +
+                                 (["--proto", proto] if proto else []) +
+                                 ["--limit", "100000", "--format", "json", "--timeout", "2", "flows"],
+                                 capture_output=True, text=True)
+            if out.returncode == 0:
+                return json.loads(out.stdout)
+            time.sleep(0.2)
+        return None
+    finally:
+        agg.send_signal(signal.SIGTERM)
+        agg.wait(timeout=30)
+        shutil.rmtree(keep, ignore_errors=True)
+
+
+def run_on_captures(doc, check_file):
+    """main() of a test run as `SCRIPT BIN_DIR PCAP_DIR FILE...`: calls
+    check_file(bin_dir, path, tmp_dir) per file; 77 (skipped) without tshark."""
+    if len(sys.argv) < 4:
+        sys.stderr.write(doc.split("\n\n")[1] + "\n")
+        return 2
+    if shutil.which("tshark") is None:
+        print("tshark not found: skipped")
+        return 77
+    bindir, pdir = sys.argv[1], sys.argv[2]
+    tmp = tempfile.mkdtemp(prefix="sa-test-")
+    try:
+        for n in sys.argv[3:]:
+            check_file(bindir, os.path.join(pdir, n), tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return summary()

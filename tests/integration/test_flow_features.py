@@ -22,16 +22,11 @@ is checked to be most of them):
                  its frames, travelling towards the quoted sender: tshark
                  itself only does so when the quote holds the whole header
 """
-import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import time
 
-from satest import check, summary
+from satest import check, run_on_captures, sa_flows
 
 FIRST_N = 8
 FIELDS = ["frame.number", "tcp.stream", "frame.time_epoch", "frame.len", "ip.src", "ipv6.src", "tcp.srcport",
@@ -97,32 +92,6 @@ def tshark_conversations(path):
     return conv
 
 
-def our_records(bindir, path, tmp, proto="tcp"):
-    """sa flows (of one protocol, or all with proto None) after sa analyze --keep."""
-    keep = os.path.join(tmp, "keep")
-    r = subprocess.run([f"{bindir}/sa", "analyze", path, "--keep", keep, "--format", "json"],
-                       capture_output=True, text=True, timeout=600)
-    if r.returncode not in (0, 3):
-        return None
-    query = f"ipc://{tmp}/q"
-    agg = subprocess.Popen([f"{bindir}/sa-aggregator", "--db", f"{keep}/db", "--ingest",
-                            f"ipc://{tmp}/i", "--query", query], stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(50):
-            out = subprocess.run([f"{bindir}/sa", "--server", query] +
-                                 (["--proto", proto] if proto else []) +
-                                 ["--limit", "100000", "--format", "json", "--timeout", "2", "flows"],
-                                 capture_output=True, text=True)
-            if out.returncode == 0:
-                return json.loads(out.stdout)
-            time.sleep(0.2)
-        return None
-    finally:
-        agg.send_signal(signal.SIGTERM)
-        agg.wait(timeout=30)
-        shutil.rmtree(keep, ignore_errors=True)
-
-
 def gap_ok(ours, theirs):
     return ours == theirs if theirs < 2048 else abs(ours - theirs) <= theirs / 2048
 
@@ -130,7 +99,7 @@ def gap_ok(ours, theirs):
 def check_file(bindir, path, tmp):
     name = os.path.basename(path)
     conv = tshark_conversations(path)
-    records = our_records(bindir, path, tmp)
+    records = sa_flows(bindir, path, tmp)
     check(f"{name}: sa analyze and sa flows ran", records is not None)
     if records is None:
         return
@@ -171,20 +140,7 @@ def check_file(bindir, path, tmp):
 
 
 def main():
-    if len(sys.argv) < 4:
-        sys.stderr.write(__doc__.split("\n\n")[1] + "\n")
-        return 2
-    if shutil.which("tshark") is None:
-        print("tshark not found: skipped")
-        return 77
-    bindir, pdir = sys.argv[1], sys.argv[2]
-    tmp = tempfile.mkdtemp(prefix="sa-feat-")
-    try:
-        for n in sys.argv[3:]:
-            check_file(bindir, os.path.join(pdir, n), tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return summary()
+    return run_on_captures(__doc__, check_file)
 
 
 if __name__ == "__main__":

@@ -13,13 +13,10 @@ port-less records must be left exactly for the address pairs of later
 fragments whose first fragment was not seen.
 """
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
-from satest import check, summary
-from test_flow_features import our_records
+from satest import check, run_on_captures, sa_flows
 
 FIELDS = ["frame.time_epoch", "frame.len", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "ip.proto",
           "ipv6.fraghdr.nxt", "ip.id", "ipv6.fraghdr.ident", "ip.frag_offset", "ipv6.fraghdr.offset",
@@ -66,46 +63,38 @@ def expected(path):
     return conv, len(first), orphans
 
 
+def check_file(bindir, path, tmp):
+    n = os.path.basename(path)
+    conv, datagrams, orphans = expected(path)
+    records = sa_flows(bindir, path, tmp, proto=None)
+    check(f"{n}: sa analyze and sa flows ran", records is not None)
+    if records is None:
+        return
+    mine, portless = {}, set()
+    for r in records:
+        if r["proto"] not in (6, 17):
+            continue
+        if r["sport"] == 0 and r["dport"] == 0:
+            portless.add(tuple(sorted([r["src"], r["dst"]])))
+        key = tuple(sorted([(r["src"], r["sport"]), (r["dst"], r["dport"])]))
+        m = mine.setdefault(key, [0, 0])
+        m[0] += r["packets_out"] + r["packets_in"]
+        m[1] += r["bytes_out"] + r["bytes_in"]
+    bad = 0
+    for key, want in conv.items():
+        if mine.get(key) != want:
+            bad += 1
+            if bad <= 5:
+                print(f"  {n} {key}: {mine.get(key)} vs {want}")
+    check(f"{n}: fragmented datagrams present", datagrams > 0, f"({datagrams})")
+    check(f"{n}: packets and bytes per conversation, later fragments included", bad == 0,
+          f"({bad} of {len(conv)} differ)")
+    check(f"{n}: port-less records only where the first fragment was missed", portless == orphans,
+          f"({len(portless)} vs {len(orphans)} address pairs)")
+
+
 def main():
-    if len(sys.argv) < 4:
-        sys.stderr.write(__doc__.split("\n\n")[1] + "\n")
-        return 2
-    if shutil.which("tshark") is None:
-        print("tshark not found: skipped")
-        return 77
-    bindir, pdir = sys.argv[1], sys.argv[2]
-    tmp = tempfile.mkdtemp(prefix="sa-frag-")
-    try:
-        for n in sys.argv[3:]:
-            conv, datagrams, orphans = expected(os.path.join(pdir, n))
-            records = our_records(bindir, os.path.join(pdir, n), tmp, proto=None)
-            check(f"{n}: sa analyze and sa flows ran", records is not None)
-            if records is None:
-                continue
-            mine, portless = {}, set()
-            for r in records:
-                if r["proto"] not in (6, 17):
-                    continue
-                if r["sport"] == 0 and r["dport"] == 0:
-                    portless.add(tuple(sorted([r["src"], r["dst"]])))
-                key = tuple(sorted([(r["src"], r["sport"]), (r["dst"], r["dport"])]))
-                m = mine.setdefault(key, [0, 0])
-                m[0] += r["packets_out"] + r["packets_in"]
-                m[1] += r["bytes_out"] + r["bytes_in"]
-            bad = 0
-            for key, want in conv.items():
-                if mine.get(key) != want:
-                    bad += 1
-                    if bad <= 5:
-                        print(f"  {n} {key}: {mine.get(key)} vs {want}")
-            check(f"{n}: fragmented datagrams present", datagrams > 0, f"({datagrams})")
-            check(f"{n}: packets and bytes per conversation, later fragments included", bad == 0,
-                  f"({bad} of {len(conv)} differ)")
-            check(f"{n}: port-less records only where the first fragment was missed", portless == orphans,
-                  f"({len(portless)} vs {len(orphans)} address pairs)")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return summary()
+    return run_on_captures(__doc__, check_file)
 
 
 if __name__ == "__main__":

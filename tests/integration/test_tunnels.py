@@ -11,13 +11,10 @@ side B), its kind (vxlan, geneve, gre or IP-in-IP by the outer protocol)
 and its VNI or GRE key.
 """
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
-from satest import check, summary
-from test_flow_features import our_records
+from satest import check, run_on_captures, sa_flows
 
 FIELDS = ["frame.number", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport",
           "udp.srcport", "udp.dstport", "vxlan.vni", "geneve.vni", "gre.key", "frame.protocols"]
@@ -57,44 +54,35 @@ def first_frames(path):
     return firsts
 
 
+def check_file(bindir, path, tmp):
+    n = os.path.basename(path)
+    expect = first_frames(path)
+    records = sa_flows(bindir, path, tmp, proto=None)
+    check(f"{n}: sa analyze and sa flows ran", records is not None)
+    if records is None:
+        return
+    compared = bad = 0
+    for r in records:
+        a, b = (r["src"], r["sport"]), (r["dst"], r["dport"])
+        e = expect.get(tuple(sorted([a, b])))
+        if e is None:
+            continue
+        compared += 1
+        src_end, osrc, odst, kind, ident = e
+        if src_end != a:
+            osrc, odst = odst, osrc
+        want = f"{kind} {osrc}>{odst}" + (f" id {ident}" if ident is not None else "")
+        if r["tunnel"] != want:
+            bad += 1
+            if bad <= 5:
+                print(f"  {n} {a}-{b}: {r['tunnel']!r} vs {want!r}")
+    check(f"{n}: tunnelled conversations found on both sides", compared > 0 and compared == len(expect),
+          f"({compared} records, {len(expect)} conversations)")
+    check(f"{n}: tunnel endpoints and ids equal tshark's", bad == 0, f"({bad} differ)")
+
+
 def main():
-    if len(sys.argv) < 4:
-        sys.stderr.write(__doc__.split("\n\n")[1] + "\n")
-        return 2
-    if shutil.which("tshark") is None:
-        print("tshark not found: skipped")
-        return 77
-    bindir, pdir = sys.argv[1], sys.argv[2]
-    tmp = tempfile.mkdtemp(prefix="sa-tun-")
-    try:
-        for n in sys.argv[3:]:
-            path = os.path.join(pdir, n)
-            expect = first_frames(path)
-            records = our_records(bindir, path, tmp, proto=None)
-            check(f"{n}: sa analyze and sa flows ran", records is not None)
-            if records is None:
-                continue
-            compared = bad = 0
-            for r in records:
-                a, b = (r["src"], r["sport"]), (r["dst"], r["dport"])
-                e = expect.get(tuple(sorted([a, b])))
-                if e is None:
-                    continue
-                compared += 1
-                src_end, osrc, odst, kind, ident = e
-                if src_end != a:
-                    osrc, odst = odst, osrc
-                want = f"{kind} {osrc}>{odst}" + (f" id {ident}" if ident is not None else "")
-                if r["tunnel"] != want:
-                    bad += 1
-                    if bad <= 5:
-                        print(f"  {n} {a}-{b}: {r['tunnel']!r} vs {want!r}")
-            check(f"{n}: tunnelled conversations found on both sides", compared > 0 and compared == len(expect),
-                  f"({compared} records, {len(expect)} conversations)")
-            check(f"{n}: tunnel endpoints and ids equal tshark's", bad == 0, f"({bad} differ)")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return summary()
+    return run_on_captures(__doc__, check_file)
 
 
 if __name__ == "__main__":

@@ -940,15 +940,9 @@ struct shadow {
 	uint64_t emitted, emitted_pkts, emitted_bytes, evict_emits, bad;
 };
 
-static uint64_t rng_state;
-
 static uint64_t rnd(void)
 {
-	uint64_t x = rng_state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
+	return check_rand();
 }
 
 /* Key j: client 10.0.j>>8.j&255 (or fd00::j on IPv6) is always addr_lo,
@@ -1007,7 +1001,7 @@ static void stress_round(uint64_t seed, unsigned npkts, uint64_t idle_lo, uint64
 	uint64_t open_now;
 
 	memset(&sh, 0, sizeof(sh));
-	rng_state = seed;
+	check_rand_seed(seed);
 	sh.idle = idle_lo + rnd() % idle_span;
 	sh.active = active_on ? sh.idle + rnd() % (4 * sh.idle) : 0;
 	memset(&c, 0, sizeof(c));

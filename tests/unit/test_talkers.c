@@ -11,14 +11,6 @@
 #define SKETCH 16
 #define UNIVERSE 3000
 
-static uint64_t rng = 0x2545f4914f6cdd1dULL;
-static uint64_t next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
 
 struct sink {
 	struct sa_topk *top[TALKER_WEIGHTS][TALKER_DIMS];
@@ -133,9 +125,9 @@ static void run_second(unsigned capacity, unsigned keys, unsigned packets, int i
 			seen[d][keys - 1 - p] = 1;
 		}
 	for (unsigned p = 0; p < packets; p++) {
-		uint64_t bytes = 40 + next_rand() % 1460;
+		uint64_t bytes = 40 + check_rand() % 1460;
 		for (unsigned d = 0; d < TALKER_DIMS; d++) {
-			double u = (double)(next_rand() % 1000000) / 1e6;
+			double u = (double)(check_rand() % 1000000) / 1e6;
 			uint32_t id = (uint32_t)(keys * u * u * u);
 			add_key(t, &x[d], (enum talker_dim)d, id, bytes, ipv6);
 			distinct[d] += !seen[d][id];
@@ -158,6 +150,7 @@ static void run_second(unsigned capacity, unsigned keys, unsigned packets, int i
 
 int main(void)
 {
+	check_rand_seed(0x2545f4914f6cdd1dULL);
 	check_context = "fewer keys than the sketch";
 	run_second(64, 10, 1000, 0, 0);
 	check_context = "more keys than the sketch, table large enough";

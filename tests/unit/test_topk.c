@@ -8,19 +8,11 @@
 
 #define KEYS 5000
 
-static uint64_t rng = 88172645463325252ULL;
-static uint64_t next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
 
 /* Zipf-like key: small keys far more frequent. */
 static uint32_t skewed_key(void)
 {
-	double u = (double)(next_rand() % 1000000) / 1e6;
+	double u = (double)(check_rand() % 1000000) / 1e6;
 	return (uint32_t)(KEYS * u * u * u * u);
 }
 
@@ -76,7 +68,7 @@ static void bound_case(unsigned cap)
 	memset(exact, 0, sizeof(exact));
 	for (int i = 0; i < 200000; i++) {
 		uint32_t k = skewed_key();
-		uint64_t w = 40 + next_rand() % 1460;
+		uint64_t w = 40 + check_rand() % 1460;
 		exact[k] += w;
 		total += w;
 		sa_topk_offer(sk, &k, 4, w, 0);
