@@ -235,6 +235,7 @@ static void burst_stamp(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 		uint64_t index = w->rx_packets + i;
 
 		st->ts_ns = ts;
+		st->wall_clock = w->ts_offset < 0 || !(pkts[i]->ol_flags & w->ts_flag);
 		st->wire_len = 0;
 		if (unlikely(w->next_fix < w->conf.n_len_fixes && w->conf.len_fixes[w->next_fix].index == index))
 			st->wire_len = w->conf.len_fixes[w->next_fix++].wire_len;
@@ -380,6 +381,8 @@ static void burst_process(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 	uint16_t count[WORKER_MAX] = {0};
 	uint16_t k = 0;
 
+	/* Before the fan-out: a packet handed on is no longer ours to read. */
+	w->wall_clock = stamp_of(w, pkts[n - 1])->wall_clock;
 	for (uint16_t i = 0; i < n && i < PREFETCH_OFFSET; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (uint16_t i = 0; i < n; i++) {
@@ -418,6 +421,22 @@ static void finish(struct worker *w)
 	while (rte_ring_sp_enqueue(w->to_export, &w->eof) != 0 && !*w->force_quit)
 		wait_for_exporter();
 	w->finished = true;
+}
+
+/* No packets: let flows age. On a port stamped with the wall clock (a live
+ * capture without NIC timestamps) time goes on while the link is quiet, so
+ * flows still time out and the last second is handed on without waiting
+ * for the next packet (a later packet of that second is merged downstream). */
+static void idle_tick(struct worker *w)
+{
+	if (w->wall_clock) {
+		uint64_t now = sa_wall_ns();
+		if (now > w->now_ns)
+			w->now_ns = now;
+		if (now / SA_NS_PER_S > w->iv->start_s)
+			interval_roll(w, now / SA_NS_PER_S);
+	}
+	flowtab_expire(w->ft, w->now_ns, EXPIRE_PER_BURST);
 }
 
 /* A burst from the port queue, stamped; or from the fan-out ring. */
@@ -467,8 +486,7 @@ int worker_main(void *arg)
 	while (!*w->force_quit && !input_ended(w)) {
 		uint16_t n = receive(w, pkts);
 		if (n == 0) {
-			/* Idle: let flows age on capture time as it stands. */
-			flowtab_expire(w->ft, w->now_ns, EXPIRE_PER_BURST);
+			idle_tick(w);
 			if (++idle_polls >= IDLE_POLLS_BEFORE_SLEEP)
 				rte_delay_us_sleep(IDLE_SLEEP_US);
 			continue;

@@ -30,6 +30,7 @@ struct worker_stamp {
 	uint64_t ts_ns;      /* capture time */
 	uint32_t wire_len;   /* original length of a truncated file record, else 0 */
 	uint8_t iat_bucket;  /* node inter-arrival time bucket, or WORKER_NO_IAT */
+	bool wall_clock;     /* ts_ns is the arrival time of the burst, not the port's stamp */
 };
 #define WORKER_NO_IAT 0xff
 
@@ -72,6 +73,7 @@ struct worker {
 	uint64_t ts_flag;
 	int stamp_offset;            /* struct worker_stamp dynfield */
 	uint64_t now_ns;             /* latest capture time seen */
+	bool wall_clock;             /* the last packet was stamped with the wall clock */
 	uint64_t last_pkt_ns;        /* for the node-level inter-arrival histogram */
 	uint64_t ring_full_pending;  /* losses not yet charged to an interval */
 	/* Run totals of the ledger counters, summed as each interval closes;

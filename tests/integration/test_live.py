@@ -6,7 +6,9 @@ to a replay namespace; traffic never leaves those namespaces. Each node's
 stored packets and bytes must equal capinfos' counts of what was replayed.
 Node 2 runs two workers on two af_packet queues (the kernel's symmetric
 fan-out hash): its TCP flow records must be tshark's TCP conversations,
-each whole, none split between the workers.
+each whole, none split between the workers. Node 1 runs with a 2 s idle
+timeout: once the link has been quiet for longer, its flows and every
+second's counts must be in the store while it still runs.
 
 Usage: test_live.py BIN_DIR CAPTURE_1 CAPTURE_2   (needs root)
 """
@@ -87,13 +89,26 @@ def main():
             log = open(f"{tmp}/capture{i}.log", "w")
             nodes.append(subprocess.Popen(
                 ["ip", "netns", "exec", cap, f"{BIN}/sa-capture", "--node-id", str(i), "--aggregator", ingest,
-                 "--iface", f"{TAG}a{i}", "--file-prefix", f"{TAG}-{i}", "--workers", str(i)],
+                 "--iface", f"{TAG}a{i}", "--file-prefix", f"{TAG}-{i}", "--workers", str(i)] +
+                (["--idle-timeout", "2"] if i == 1 else []),
                 stdout=log, stderr=log))
         time.sleep(3)  # EAL start-up and port up
         for i, ((_, rep), capture) in enumerate(zip(links, CAPTURES), 1):
             r = sh("tcpreplay", "-q", "--pps", "2000", "-i", f"{TAG}b{i}", capture, ns=rep, check_rc=False)
             check(f"tcpreplay into node {i}", r.returncode == 0, r.stderr.strip()[-200:])
-        time.sleep(1.5)
+        time.sleep(4)  # idle timeout 2 s, batch age 0.1 s, ack
+        packets, _ = capinfos(CAPTURES[0])
+        out = subprocess.run([f"{BIN}/sa", "--server", query, "--node", "1", "--format", "json", "summary"],
+                             capture_output=True, text=True)
+        s = json.loads(out.stdout) if out.returncode == 0 else {}
+        check("node 1, link quiet, still running: every packet's second stored", s.get("packets") == packets,
+              f"({s.get('packets')} vs {packets})")
+        out = subprocess.run([f"{BIN}/sa", "--server", query, "--node", "1", "--limit", "100000",
+                              "--format", "json", "flows"], capture_output=True, text=True)
+        idle_flows = json.loads(out.stdout) if out.returncode == 0 else []
+        check("node 1, link quiet, still running: its flows ended idle and were stored",
+              len(idle_flows) > 0 and all(f["end"] == "idle" for f in idle_flows),
+              f"({len(idle_flows)} flows, ends {sorted(set(f['end'] for f in idle_flows))})")
         for i, p in enumerate(nodes, 1):
             p.send_signal(signal.SIGINT)  # first signal: flush flows, export, exit
             try:
