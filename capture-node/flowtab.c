@@ -74,9 +74,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "flowtab.h"
+#include "sa_bigmem.h"
 
 #define NIL UINT32_MAX
 
@@ -953,23 +953,6 @@ static void tcp_update(struct flowtab *ft, uint32_t i, unsigned d, uint8_t fl, u
 	}
 }
 
-/* Big arrays are 2 MB aligned and offered transparent huge pages: a
- * lookup misses in the TLB as well as in the cache otherwise. */
-static void *big_alloc(size_t n)
-{
-	void *p = NULL;
-	size_t align = (size_t)2 << 20;
-
-	if (n < align)
-		return malloc(n);
-	if (posix_memalign(&p, align, n) != 0)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	madvise(p, n, MADV_HUGEPAGE); /* a hint: no harm if refused */
-#endif
-	return p;
-}
-
 struct flowtab *flowtab_new(const struct flowtab_conf *conf)
 {
 	struct flowtab *ft;
@@ -992,13 +975,13 @@ struct flowtab *flowtab_new(const struct flowtab_conf *conf)
 	ft->idle_us = conf->idle_timeout_ns / 1000 + (conf->idle_timeout_ns % 1000 != 0);
 	ft->close_us = conf->close_timeout_ns / 1000 + (conf->close_timeout_ns % 1000 != 0);
 	ft->nblk = (conf->capacity + TB - 1) >> TB_SHIFT;
-	ft->e = big_alloc(((size_t)conf->capacity * sizeof(*ft->e) + 63) & ~(size_t)63);
-	ft->bucket = big_alloc((size_t)ft->nb * sizeof(*ft->bucket));
-	ft->tick = big_alloc((size_t)ft->nblk * TB * sizeof(*ft->tick));
+	ft->e = sa_big_alloc(((size_t)conf->capacity * sizeof(*ft->e) + 63) & ~(size_t)63);
+	ft->bucket = sa_big_alloc((size_t)ft->nb * sizeof(*ft->bucket));
+	ft->tick = sa_big_alloc((size_t)ft->nblk * TB * sizeof(*ft->tick));
 	ft->blk = malloc((size_t)ft->nblk * sizeof(*ft->blk));
 	ft->v6 = malloc((size_t)conf->capacity * sizeof(*ft->v6)); /* pages touched on use */
 	ft->feat_stride = flowfeat_stride(conf->first_packets);
-	ft->feat = big_alloc((size_t)conf->capacity * ft->feat_stride);
+	ft->feat = sa_big_alloc((size_t)conf->capacity * ft->feat_stride);
 	ft->tun = malloc((size_t)conf->capacity * sizeof(*ft->tun)); /* pages touched on use */
 	if (ft->e == NULL || ft->bucket == NULL || ft->tick == NULL || ft->blk == NULL || ft->v6 == NULL ||
 	    ft->feat == NULL || ft->tun == NULL)

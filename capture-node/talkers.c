@@ -11,6 +11,7 @@
 #define _GNU_SOURCE /* qsort_r */
 #include <stdlib.h>
 
+#include "sa_bigmem.h"
 #include "talkers.h"
 
 struct talkers *talkers_new(unsigned capacity)
@@ -31,7 +32,9 @@ struct talkers *talkers_new(unsigned capacity)
 		struct talker_table *tt = &t->t[d];
 		tt->cap = cap;
 		tt->shift = 64 - bits;
-		tt->slot = calloc(2 * (size_t)cap, sizeof(*tt->slot));
+		tt->slot = sa_big_alloc(2 * (size_t)cap * sizeof(*tt->slot));
+		if (tt->slot != NULL)
+			memset(tt->slot, 0, 2 * (size_t)cap * sizeof(*tt->slot));
 		tt->used = malloc(cap * sizeof(*tt->used));
 		ok = ok && tt->slot != NULL && tt->used != NULL;
 	}
