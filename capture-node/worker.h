@@ -6,7 +6,10 @@
  * worker its own queue (both directions of a flow meet through symmetric
  * RSS). A port with one queue (a capture file, a single-queue device) is
  * read by worker 0, which fans the packets out to every worker by a
- * symmetric hash of the (inner) flow key, through one SP/SC ring each. */
+ * symmetric hash of the (inner) address pair, through one SP/SC ring each.
+ * Worker 0 parses every packet to choose; the chosen worker parses its
+ * packets again (cheaper than carrying a pkt_meta, twice an mbuf's spare
+ * room), and reads what only the reader knows from the mbuf's stamp. */
 #ifndef WORKER_H
 #define WORKER_H
 
