@@ -33,7 +33,7 @@
 struct worker_stamp {
 	uint64_t ts_ns;      /* capture time */
 	uint32_t wire_len;   /* original length of a truncated file record, else 0 */
-	uint8_t iat_bucket;  /* node inter-arrival time bucket, or WORKER_NO_IAT */
+	uint8_t iat_bucket;  /* gap to the previous packet of the queue, or WORKER_NO_IAT */
 	bool wall_clock;     /* ts_ns is the arrival time of the burst, not the port's stamp */
 };
 #define WORKER_NO_IAT 0xff
