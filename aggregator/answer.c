@@ -67,11 +67,9 @@ struct series_ctx {
 	double *sum;
 };
 
-static void add_series_row(void *arg, uint64_t t_s, const uint8_t *val, size_t len)
+static void add_series_row(void *arg, uint64_t t_s, const uint64_t *v, size_t n)
 {
 	struct series_ctx *c = arg;
-	uint64_t v[SA_C_COUNT];
-	size_t n = schema_u64s_decode(val, len, v, SA_C_COUNT);
 
 	if ((size_t)c->idx < n)
 		c->sum[(t_s - c->from_s) / c->step] += (double)v[c->idx];
@@ -111,7 +109,7 @@ int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct s
 	c.sum = sa_arena_alloc(a, n * sizeof(double));
 	if (c.sum == NULL)
 		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
-	answer_scan_rows(db, TSDB_SERIES, answer_pick_res(step, from_s, to_s), q->node_id, from_s, to_s,
+	answer_scan_points(db, TSDB_SERIES, answer_pick_res(step, from_s, to_s), q->node_id, from_s, to_s,
 			 add_series_row, &c);
 	r->points = sa_arena_alloc(a, n * sizeof(*r->points));
 	Sa__SeriesPoint *pts = sa_arena_alloc(a, n * sizeof(*pts));
@@ -135,14 +133,12 @@ struct sum_ctx {
 	size_t n;
 };
 
-static void add_row(void *arg, uint64_t t_s, const uint8_t *val, size_t len)
+static void add_row(void *arg, uint64_t t_s, const uint64_t *v, size_t n)
 {
 	struct sum_ctx *c = arg;
-	uint64_t v[SCHEMA_HIST_LEN > SA_C_COUNT ? SCHEMA_HIST_LEN : SA_C_COUNT];
-	size_t n = schema_u64s_decode(val, len, v, c->n);
 
 	(void)t_s;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && i < c->n; i++)
 		c->sum[i] += v[i];
 }
 
@@ -156,7 +152,7 @@ static int sum_range(struct tsdb *db, const Sa__Query *q, enum tsdb_cf cf, uint6
 
 	if (!answer_range_s(db, q, align, &from_s, &to_s))
 		return answer_fail(r, SA_ERR_NOT_FOUND, "no data stored in that range");
-	answer_scan_rows(db, cf, answer_pick_res(3600, from_s, to_s), q->node_id, from_s, to_s, add_row, &c);
+	answer_scan_points(db, cf, answer_pick_res(3600, from_s, to_s), q->node_id, from_s, to_s, add_row, &c);
 	r->has_from_ns = r->has_to_ns = 1;
 	r->from_ns = from_s * SA_NS_PER_S;
 	r->to_ns = to_s * SA_NS_PER_S;

@@ -106,11 +106,9 @@ struct actual_ctx {
 	bool *seen;
 };
 
-static void add_actual(void *arg, uint64_t t_s, const uint8_t *val, size_t len)
+static void add_actual(void *arg, uint64_t t_s, const uint64_t *v, size_t n)
 {
 	struct actual_ctx *c = arg;
-	uint64_t v[SA_C_COUNT];
-	size_t n = schema_u64s_decode(val, len, v, SA_C_COUNT);
 	size_t i = (t_s - c->from_s) / c->step;
 
 	if ((size_t)c->idx < n) {
@@ -148,7 +146,7 @@ int answer_forecast(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct
 		if (known_to_s > end)
 			known_to_s = end;
 		if (known_to_s > c.from_s)
-			answer_scan_rows(db, TSDB_SERIES, answer_pick_res(c.step, c.from_s, known_to_s), 0,
+			answer_scan_points(db, TSDB_SERIES, answer_pick_res(c.step, c.from_s, known_to_s), 0,
 					 c.from_s, known_to_s, add_actual, &c);
 	}
 	r->forecast = sa_arena_alloc(a, h * sizeof(*r->forecast));

@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "answer_store.h"
+#include "sa_ptb.h"
 #include "sa_time.h"
 #include "sa_wire.h"
 #include "schema.h"
@@ -90,4 +91,35 @@ void answer_scan_rows(struct tsdb *db, enum tsdb_cf cf, unsigned res, uint32_t n
 			fn(ctx, t, v, vl);
 	}
 	tsdb_iter_destroy(&it);
+}
+
+struct points_ctx {
+	unsigned res;
+	uint64_t from_s, to_s;
+	answer_point_fn fn;
+	void *ctx;
+};
+
+static void block_rows(void *arg, uint64_t block_s, const uint8_t *val, size_t len)
+{
+	struct points_ctx *c = arg;
+	struct sa_ptb_rows r;
+
+	sa_ptb_rows_init(&r);
+	/* An empty or undecodable block (see schema_merge_points) has no rows. */
+	if (sa_ptb_rows_add(&r, val, len) == 0)
+		for (uint32_t i = 0; i < r.nrows; i++) {
+			uint64_t t_s = block_s + r.t[i] * schema_res_seconds[c->res];
+			if (t_s >= c->from_s && t_s < c->to_s)
+				c->fn(c->ctx, t_s, r.v + (size_t)i * r.ncols, r.ncols);
+		}
+	sa_ptb_rows_free(&r);
+}
+
+void answer_scan_points(struct tsdb *db, enum tsdb_cf cf, unsigned res, uint32_t node,
+			uint64_t from_s, uint64_t to_s, answer_point_fn fn, void *ctx)
+{
+	struct points_ctx c = {res, from_s, to_s, fn, ctx};
+
+	answer_scan_rows(db, cf, res, node, schema_block_start(res, from_s), to_s, block_rows, &c);
 }

@@ -26,10 +26,18 @@ bool answer_range_s(struct tsdb *db, const Sa__Query *q, uint32_t align, uint64_
 /* Coarsest stored resolution whose length divides step, from and to. */
 unsigned answer_pick_res(uint32_t step, uint64_t from_s, uint64_t to_s);
 
-/* Calls fn for every row of cf at res for node in [from_s, to_s). */
+/* Calls fn for every stored value of cf at res for node with a time key in
+ * [from_s, to_s) (sketch rows: TSDB_TOPK). */
 typedef void (*answer_row_fn)(void *ctx, uint64_t t_s, const uint8_t *val, size_t len);
 void answer_scan_rows(struct tsdb *db, enum tsdb_cf cf, unsigned res, uint32_t node,
 		      uint64_t from_s, uint64_t to_s, answer_row_fn fn, void *ctx);
+
+/* Calls fn for every point row (n values) of cf at res for node in
+ * [from_s, to_s), in time order, from the point blocks that hold them
+ * (TSDB_SERIES, TSDB_HIST). */
+typedef void (*answer_point_fn)(void *ctx, uint64_t t_s, const uint64_t *v, size_t n);
+void answer_scan_points(struct tsdb *db, enum tsdb_cf cf, unsigned res, uint32_t node,
+			uint64_t from_s, uint64_t to_s, answer_point_fn fn, void *ctx);
 
 /* Distinct TCP and UDP conversations (address and port pairs, either
  * direction) among the flows that start in the query's range. */

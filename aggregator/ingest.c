@@ -138,30 +138,32 @@ static void node_save(struct ingest *in, struct node_state *n)
 }
 
 /* Adds v to the rows of every resolution from min_res up, for the node and
- * for the cluster; a row the accumulator has no room for is merged as is. */
-static void add_rows(struct ingest *in, enum tsdb_cf cf, unsigned min_res, uint32_t node,
-		     uint64_t t_s, const uint64_t *v, size_t n)
+ * for the cluster; when the accumulator is full it is flushed into the
+ * write batch first. Returns 0 or a negative errno. */
+static int add_rows(struct ingest *in, enum tsdb_cf cf, unsigned min_res, uint32_t node,
+		    uint64_t t_s, const uint64_t *v, size_t n)
 {
-	uint8_t key[SCHEMA_TIME_KEY_LEN], buf[SCHEMA_HIST_LEN * 8 > 256 * 8 ? SCHEMA_HIST_LEN * 8 : 256 * 8];
+	uint8_t key[SCHEMA_TIME_KEY_LEN];
 	const uint32_t nodes[2] = {node, SCHEMA_NODE_ALL};
+	int rc;
 
 	for (unsigned r = min_res; r < RES_COUNT; r++)
 		for (unsigned k = 0; k < 2; k++) {
 			schema_time_key(key, r, nodes[k], t_s - t_s % schema_res_seconds[r]);
 			if (rowacc_add(in->acc, cf, key, v, n) == 0)
 				continue;
-			schema_u64s_encode(buf, v, n);
-			tsdb_batch_merge(in->wb, in->db, cf, key, sizeof(key), buf, n * 8);
+			if ((rc = rowacc_flush(in->acc, in->wb, in->db)) != 0 ||
+			    (rc = rowacc_add(in->acc, cf, key, v, n)) != 0)
+				return rc;
 		}
+	return 0;
 }
 
-static void add_sketch_rows(struct ingest *in, uint32_t node, uint64_t t_s, const Sa__IntervalStats *iv)
+static int add_sketch_rows(struct ingest *in, uint32_t node, uint64_t t_s, const Sa__IntervalStats *iv)
 {
 	uint8_t key[SCHEMA_TIME_KEY_LEN];
 	const uint32_t nodes[2] = {node, SCHEMA_NODE_ALL};
-	Sa__IntervalStats tops = SA__INTERVAL_STATS__INIT;
-	uint8_t *packed = NULL;
-	size_t len = 0;
+	int rc;
 
 	/* Sketches are kept per minute and hour only: per-second rows would
 	 * cost more than everything else together. */
@@ -170,36 +172,34 @@ static void add_sketch_rows(struct ingest *in, uint32_t node, uint64_t t_s, cons
 			schema_time_key(key, r, nodes[k], t_s - t_s % schema_res_seconds[r]);
 			if (rowacc_add_sketches(in->acc, key, iv) == 0)
 				continue;
-			if (packed == NULL) {
-				tops.n_top_bytes = iv->n_top_bytes;
-				tops.top_bytes = iv->top_bytes;
-				tops.n_top_packets = iv->n_top_packets;
-				tops.top_packets = iv->top_packets;
-				if ((len = sa_wire_pack(&tops.base, &packed)) == 0)
-					return;
-			}
-			tsdb_batch_merge(in->wb, in->db, TSDB_TOPK, key, sizeof(key), packed, len);
+			if ((rc = rowacc_flush(in->acc, in->wb, in->db)) != 0 ||
+			    (rc = rowacc_add_sketches(in->acc, key, iv)) != 0)
+				return rc;
 		}
-	free(packed);
+	return 0;
 }
 
-static void store_interval(struct ingest *in, struct node_state *n, const Sa__IntervalStats *iv)
+/* Returns 0 or a negative errno (the batch must then not be stored). */
+static int store_interval(struct ingest *in, struct node_state *n, const Sa__IntervalStats *iv)
 {
 	uint64_t t_s = iv->start_ns / SA_NS_PER_S;
 	uint64_t hist[SCHEMA_HIST_LEN] = {0};
+	int rc;
 
-	add_rows(in, TSDB_SERIES, RES_1S, n->id, t_s, iv->counters, iv->n_counters);
 	memcpy(hist, iv->size_hist, iv->n_size_hist * 8);
 	memcpy(hist + SCHEMA_HIST_IAT, iv->iat_hist, iv->n_iat_hist * 8);
 	memcpy(hist + SCHEMA_HIST_RTT, iv->rtt_hist, iv->n_rtt_hist * 8);
-	add_rows(in, TSDB_HIST, RES_1S, n->id, t_s, hist, SCHEMA_HIST_LEN);
-	add_sketch_rows(in, n->id, t_s, iv);
+	if ((rc = add_rows(in, TSDB_SERIES, RES_1S, n->id, t_s, iv->counters, iv->n_counters)) != 0 ||
+	    (rc = add_rows(in, TSDB_HIST, RES_1S, n->id, t_s, hist, SCHEMA_HIST_LEN)) != 0 ||
+	    (rc = add_sketch_rows(in, n->id, t_s, iv)) != 0)
+		return rc;
 	if (iv->last_ns) {
 		if (n->first_ns == 0 || iv->first_ns < n->first_ns)
 			n->first_ns = iv->first_ns;
 		if (iv->last_ns > n->last_ns)
 			n->last_ns = iv->last_ns;
 	}
+	return 0;
 }
 
 /* Keeps a node's latest status (port counters, ledger totals) in memory;
@@ -253,9 +253,11 @@ static void store_batch(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBat
 	if (rc != -ENOENT)
 		return; /* store unreadable: no ack, the node resends */
 	tsdb_batch_clear(in->wb);
-	for (size_t i = 0; i < b->n_intervals; i++)
-		store_interval(in, n, b->intervals[i]);
-	if (rowacc_flush(in->acc, in->wb, in->db) != 0)
+	rc = 0;
+	for (size_t i = 0; i < b->n_intervals && rc == 0; i++)
+		rc = store_interval(in, n, b->intervals[i]);
+	/* Flushed even after a failure: that empties the accumulator. */
+	if (rowacc_flush(in->acc, in->wb, in->db) != 0 || rc != 0)
 		return; /* out of memory: no ack, the node resends */
 	for (size_t i = 0; i < b->n_flows; i++) {
 		uint8_t *packed;

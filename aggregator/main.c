@@ -72,8 +72,8 @@ int main(int argc, char **argv)
 	sa_log_init("sa-aggregator", level);
 
 	const tsdb_merge_fn merge[TSDB_CF_COUNT] = {
-		[TSDB_SERIES] = schema_merge_add,
-		[TSDB_HIST] = schema_merge_add,
+		[TSDB_SERIES] = schema_merge_points,
+		[TSDB_HIST] = schema_merge_points,
 		[TSDB_TOPK] = schema_merge_topk,
 	};
 	struct tsdb *db = tsdb_open(db_path, sync, merge);

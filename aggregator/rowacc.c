@@ -4,6 +4,7 @@
 
 #include "rowacc.h"
 #include "sa_flowkey.h"
+#include "sa_ptb.h"
 #include "topk_set.h"
 
 #define ROW_VALUES 64 /* the widest array row: SCHEMA_HIST_LEN */
@@ -25,6 +26,10 @@ struct rowacc {
 	uint32_t *index;         /* open addressing, 2x max_rows, power of two */
 	struct topk_set *sketches;
 	unsigned sketches_made;  /* sets initialised so far (kept for reuse) */
+	/* flush: rows in key order, and one block's times, values and encoding */
+	struct row **order;
+	uint64_t *blk_t, *blk_v;
+	uint8_t *blk_out;
 };
 
 struct rowacc *rowacc_new(unsigned max_rows, unsigned max_sketch_rows)
@@ -42,7 +47,12 @@ struct rowacc *rowacc_new(unsigned max_rows, unsigned max_sketch_rows)
 	ra->rows = malloc(max_rows * sizeof(*ra->rows));
 	ra->index = malloc(slots * sizeof(*ra->index));
 	ra->sketches = calloc(max_sketch_rows ? max_sketch_rows : 1, sizeof(*ra->sketches));
-	if (ra->rows == NULL || ra->index == NULL || ra->sketches == NULL) {
+	ra->order = malloc(max_rows * sizeof(*ra->order));
+	ra->blk_t = malloc(max_rows * sizeof(*ra->blk_t));
+	ra->blk_v = malloc((size_t)max_rows * ROW_VALUES * sizeof(*ra->blk_v));
+	ra->blk_out = malloc(sa_ptb_bound(max_rows, ROW_VALUES));
+	if (ra->rows == NULL || ra->index == NULL || ra->sketches == NULL || ra->order == NULL ||
+	    ra->blk_t == NULL || ra->blk_v == NULL || ra->blk_out == NULL) {
 		rowacc_destroy(&ra);
 		return NULL;
 	}
@@ -61,6 +71,10 @@ void rowacc_destroy(struct rowacc **rap)
 	free(ra->sketches);
 	free(ra->rows);
 	free(ra->index);
+	free(ra->order);
+	free(ra->blk_t);
+	free(ra->blk_v);
+	free(ra->blk_out);
 	free(ra);
 	*rap = NULL;
 }
@@ -148,27 +162,84 @@ int rowacc_add_sketches(struct rowacc *ra, const uint8_t key[SCHEMA_TIME_KEY_LEN
 	return 0;
 }
 
+static int row_order(const void *a, const void *b)
+{
+	const struct row *x = *(struct row *const *)a, *y = *(struct row *const *)b;
+
+	if (x->cf != y->cf)
+		return x->cf < y->cf ? -1 : 1;
+	return memcmp(x->key, y->key, SCHEMA_TIME_KEY_LEN);
+}
+
+/* The point block that holds an array row: its key, and the row's step in it. */
+static void block_of(const struct row *row, uint8_t key[SCHEMA_TIME_KEY_LEN], uint64_t *step)
+{
+	unsigned res;
+	uint32_t node;
+	uint64_t t_s;
+
+	schema_time_key_parse(row->key, SCHEMA_TIME_KEY_LEN, &res, &node, &t_s);
+	uint64_t start = schema_block_start(res, t_s);
+	schema_time_key(key, res, node, start);
+	*step = (t_s - start) / schema_res_seconds[res];
+}
+
+/* Merges order[from, to) (array rows of one block, in time order) as one
+ * point block. */
+static int flush_block(struct rowacc *ra, unsigned from, unsigned to, struct tsdb_batch *b,
+		       struct tsdb *db)
+{
+	uint8_t key[SCHEMA_TIME_KEY_LEN];
+	uint32_t ncols = 0, n = to - from;
+
+	for (unsigned i = from; i < to; i++)
+		if (ra->order[i]->n > ncols)
+			ncols = ra->order[i]->n;
+	for (unsigned i = 0; i < n; i++) {
+		block_of(ra->order[from + i], key, &ra->blk_t[i]);
+		memcpy(ra->blk_v + (size_t)i * ncols, ra->order[from + i]->v, ncols * sizeof(uint64_t));
+	}
+	size_t len = sa_ptb_encode(ra->blk_out, ra->blk_t, ra->blk_v, n, ncols);
+	if (len == 0)
+		return -EINVAL;
+	tsdb_batch_merge(b, db, (enum tsdb_cf)ra->order[from]->cf, key, sizeof(key), ra->blk_out, len);
+	return 0;
+}
+
+static int flush_sketch(struct rowacc *ra, const struct row *row, struct tsdb_batch *b, struct tsdb *db)
+{
+	uint8_t *packed;
+	size_t len = topk_set_pack(&ra->sketches[row->sketch], &packed);
+
+	if (len == 0)
+		return -ENOMEM;
+	tsdb_batch_merge(b, db, TSDB_TOPK, row->key, SCHEMA_TIME_KEY_LEN, packed, len);
+	free(packed);
+	return 0;
+}
+
 int rowacc_flush(struct rowacc *ra, struct tsdb_batch *b, struct tsdb *db)
 {
-	uint8_t buf[ROW_VALUES * 8];
-	int rc = 0;
+	uint8_t key[SCHEMA_TIME_KEY_LEN], next[SCHEMA_TIME_KEY_LEN];
+	uint64_t step;
+	int rc = 0, err;
 
-	for (unsigned i = 0; i < ra->n_rows; i++) {
-		struct row *row = &ra->rows[i];
-		if (row->n == UINT32_MAX) {
-			uint8_t *packed;
-			size_t len = topk_set_pack(&ra->sketches[row->sketch], &packed);
-			if (len == 0) {
-				rc = -ENOMEM;
-				continue;
-			}
-			tsdb_batch_merge(b, db, TSDB_TOPK, row->key, SCHEMA_TIME_KEY_LEN, packed, len);
-			free(packed);
-		} else {
-			schema_u64s_encode(buf, row->v, row->n);
-			tsdb_batch_merge(b, db, (enum tsdb_cf)row->cf, row->key, SCHEMA_TIME_KEY_LEN, buf,
-					 row->n * 8);
+	for (unsigned i = 0; i < ra->n_rows; i++)
+		ra->order[i] = &ra->rows[i];
+	qsort(ra->order, ra->n_rows, sizeof(*ra->order), row_order);
+	for (unsigned i = 0, end; i < ra->n_rows; i = end) {
+		end = i + 1;
+		if (ra->order[i]->n == UINT32_MAX) {
+			if ((err = flush_sketch(ra, ra->order[i], b, db)) != 0)
+				rc = err;
+			continue;
 		}
+		block_of(ra->order[i], key, &step);
+		while (end < ra->n_rows && ra->order[end]->cf == ra->order[i]->cf &&
+		       (block_of(ra->order[end], next, &step), memcmp(key, next, sizeof(key)) == 0))
+			end++;
+		if ((err = flush_block(ra, i, end, b, db)) != 0)
+			rc = err;
 	}
 	memset(ra->index, 0xff, (ra->mask + 1) * sizeof(*ra->index));
 	ra->n_rows = 0;

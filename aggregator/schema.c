@@ -2,10 +2,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sa_ptb.h"
 #include "schema.h"
 #include "topk_set.h"
 
 const uint32_t schema_res_seconds[RES_COUNT] = {1, 60, 3600};
+/* 3600, 1440 and 720 rows per block. */
+const uint32_t schema_block_seconds[RES_COUNT] = {3600, 86400, 30 * 86400};
+
+_Static_assert(30 * 86400 / 3600 <= SA_PTB_MAX_ROWS && 3600 <= SA_PTB_MAX_ROWS,
+	       "a block's rows must fit a point block");
+
+uint64_t schema_block_start(unsigned res, uint64_t t_s)
+{
+	return t_s - t_s % schema_block_seconds[res];
+}
 
 void schema_be64(uint8_t *out, uint64_t v)
 {
@@ -106,31 +117,28 @@ size_t schema_u64s_decode(const uint8_t *in, size_t len, uint64_t *v, size_t cap
 	return n;
 }
 
-#define MAX_ADD_LEN 1024 /* u64 values per array: far above any row we write */
-
-char *schema_merge_add(const char *existing, size_t existing_len, const char *const *ops,
-		       const size_t *op_lens, int n_ops, size_t *out_len)
+char *schema_merge_points(const char *existing, size_t existing_len, const char *const *ops,
+			  const size_t *op_lens, int n_ops, size_t *out_len)
 {
-	uint64_t sum[MAX_ADD_LEN] = {0}, tmp[MAX_ADD_LEN];
-	size_t n = 0;
+	struct sa_ptb_rows r;
+	uint8_t *out = NULL;
 
+	sa_ptb_rows_init(&r);
+	/* A value that does not decode is dropped rather than failing the
+	 * merge, which would stall compaction forever; running out of memory
+	 * fails it, and RocksDB tries again later. */
 	for (int i = -1; i < n_ops; i++) {
 		const char *v = i < 0 ? existing : ops[i];
-		size_t len = i < 0 ? existing_len : op_lens[i];
-		if (v == NULL)
-			continue;
-		size_t m = schema_u64s_decode((const uint8_t *)v, len, tmp, MAX_ADD_LEN);
-		for (size_t j = 0; j < m; j++)
-			sum[j] += tmp[j];
-		if (m > n)
-			n = m;
+		if (v != NULL && sa_ptb_rows_add(&r, (const uint8_t *)v, i < 0 ? existing_len : op_lens[i]) == -ENOMEM) {
+			sa_ptb_rows_free(&r);
+			return NULL;
+		}
 	}
-	char *out = malloc(n ? n * 8 : 1);
-	if (out == NULL)
-		return NULL;
-	schema_u64s_encode((uint8_t *)out, sum, n);
-	*out_len = n * 8;
-	return out;
+	*out_len = sa_ptb_rows_encode(&r, &out);
+	if (*out_len == 0 && r.nrows == 0)
+		out = malloc(1); /* nothing valid: an empty value */
+	sa_ptb_rows_free(&r);
+	return (char *)out;
 }
 
 char *schema_merge_topk(const char *existing, size_t existing_len, const char *const *ops,

@@ -1,8 +1,10 @@
 /* The store's layout: how every key and value in each column family is
  * encoded. Keys are big-endian so a time range is one iterator scan:
  *
- *   series  res:u8 node:u32 t_s:u64        -> u64 LE per sa_counter.h index
- *   hist    res:u8 node:u32 t_s:u64        -> u64 LE: size | iat | rtt buckets
+ *   series  res:u8 node:u32 block_s:u64    -> point block (sa_ptb.h): one row
+ *                                             per interval, a column per
+ *                                             sa_counter.h index
+ *   hist    res:u8 node:u32 block_s:u64    -> point block: size | iat | rtt buckets
  *   topk    res:u8 node:u32 t_s:u64        -> IntervalStats with only sketches
  *   flows   first_ns:u64 node:u32 run:u64 seq:u64 idx:u32 -> FlowRecord
  *   ingest  'b' node:u32 run:u64 seq:u64   -> ""   (batch stored: dedup)
@@ -13,7 +15,9 @@
  * node 0 in series/hist/topk is the sum over all nodes, written alongside
  * each node's own key so a cluster-wide answer is one scan.
  * Resolutions: 1 s, 1 min and 1 h rows are all written at ingest (merge
- * operands add up), so any query reads the coarsest row that fits its step. */
+ * operands add up), so any query reads the coarsest row that fits its step.
+ * A point block covers schema_block_seconds of its resolution from block_s;
+ * a row's time in it counts resolution steps from block_s. */
 #ifndef SCHEMA_H
 #define SCHEMA_H
 
@@ -24,6 +28,10 @@
 
 enum schema_res { RES_1S, RES_1M, RES_1H, RES_COUNT };
 extern const uint32_t schema_res_seconds[RES_COUNT];
+extern const uint32_t schema_block_seconds[RES_COUNT];
+
+/* Start of the point block that holds second t_s at resolution res. */
+uint64_t schema_block_start(unsigned res, uint64_t t_s);
 
 #define SCHEMA_NODE_ALL 0
 #define SCHEMA_TIME_KEY_LEN 13
@@ -57,10 +65,13 @@ uint32_t schema_get_be32(const uint8_t *in);
 void schema_u64s_encode(uint8_t *out, const uint64_t *v, size_t n);
 size_t schema_u64s_decode(const uint8_t *in, size_t len, uint64_t *v, size_t cap);
 
-/* Merge operators (tsdb_merge_fn): element-wise sum of u64 arrays, and the
- * union of heavy-hitter sketches (weighted Space-Saving, SCHEMA_TOPK_CAPACITY). */
-char *schema_merge_add(const char *existing, size_t existing_len, const char *const *ops,
-		       const size_t *op_lens, int n_ops, size_t *out_len);
+/* Merge operators (tsdb_merge_fn): the union of point blocks (values at
+ * the same time add up), and the union of heavy-hitter sketches (weighted
+ * Space-Saving, SCHEMA_TOPK_CAPACITY). Both always return a value for
+ * whatever bytes are stored (undecodable ones count as empty), except when
+ * memory runs out. */
+char *schema_merge_points(const char *existing, size_t existing_len, const char *const *ops,
+			  const size_t *op_lens, int n_ops, size_t *out_len);
 char *schema_merge_topk(const char *existing, size_t existing_len, const char *const *ops,
 			const size_t *op_lens, int n_ops, size_t *out_len);
 

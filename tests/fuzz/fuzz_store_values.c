@@ -15,10 +15,12 @@
  * With fewer header bytes than that the input is skipped.
  *
  * Checks:
- *   schema_merge_add    the element-wise sum of every piece's whole u64s
- *                       (at most 1024), computed here independently, and
- *                       the same when the operands are first merged in two
+ *   schema_merge_points on the raw pieces: always a value, and the same
+ *                       bytes when the operands are first merged in two
  *                       groups (RocksDB's partial merge may group them so);
+ *                       on valid point blocks built from each piece (see
+ *                       build()): exactly the union of their rows with
+ *                       values at equal times summed, computed here;
  *   schema_merge_topk   returns a value that decodes to 4 + 4 sketches of
  *                       the stored capacity, in dimension order, entries
  *                       sorted by count with valid keys; merging that value
@@ -31,11 +33,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sa_ptb.h"
 #include "schema.h"
 #include "topk_set.h"
 
 #define MAX_OPS 4
-#define ADD_MAX 1024 /* MAX_ADD_LEN in schema.c: values per merged array */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -48,48 +50,105 @@ static uint64_t get_le64(const uint8_t *p)
 	return v;
 }
 
-/* Expected schema_merge_add result: sum into `sum`, returns the count. */
-static size_t add_reference(const char *existing, size_t elen, const char *const *ops,
-			    const size_t *lens, int n_ops, uint64_t *sum)
-{
-	size_t n = 0;
+/* A valid point block built from a piece's bytes, so the fuzzer reaches
+ * real merges: byte 0 picks 1..BUILT_COLS columns, then each row takes a
+ * time step byte (0 counts as 1) and a byte per column. */
+#define BUILT_COLS 4
+#define BUILT_ROWS 64
 
-	memset(sum, 0, ADD_MAX * sizeof(*sum));
-	for (int i = -1; i < n_ops; i++) {
-		const uint8_t *v = (const uint8_t *)(i < 0 ? existing : ops[i]);
-		size_t m = (i < 0 ? elen : lens[i]) / 8;
-		if (v == NULL)
-			continue;
-		if (m > ADD_MAX)
-			m = ADD_MAX;
-		for (size_t j = 0; j < m; j++)
-			sum[j] += get_le64(v + 8 * j);
-		if (m > n)
-			n = m;
+struct built {
+	uint32_t nrows, ncols;
+	uint64_t t[BUILT_ROWS], v[BUILT_ROWS * BUILT_COLS];
+};
+
+static void build(const char *piece, size_t len, struct built *b)
+{
+	const uint8_t *p = (const uint8_t *)piece;
+	uint64_t t = 0;
+
+	b->nrows = 0;
+	b->ncols = len ? 1 + p[0] % BUILT_COLS : 1;
+	for (size_t at = 1; at + b->ncols < len && b->nrows < BUILT_ROWS; at += 1 + b->ncols) {
+		t += p[at] ? p[at] : 1;
+		b->t[b->nrows] = t;
+		for (uint32_t c = 0; c < b->ncols; c++)
+			/* spread bytes over the whole u64 range now and then */
+			b->v[b->nrows * b->ncols + c] = p[at + 1 + c] & 0x80 ? (uint64_t)p[at + 1 + c] << 56 : p[at + 1 + c];
+		b->nrows++;
 	}
-	return n;
 }
 
-static void check_add(const char *existing, size_t elen, const char *const *ops,
-		      const size_t *lens, int n_ops)
+/* The union of built blocks with sums at equal times, computed here: a
+ * dense table over times 1..255 * BUILT_ROWS. */
+#define REF_T (255 * BUILT_ROWS + 1)
+static uint64_t ref_v[REF_T][BUILT_COLS];
+static uint8_t ref_seen[REF_T];
+
+static void check_points_built(const char *const *pieces, const size_t *lens, int n)
 {
-	static uint64_t sum[ADD_MAX];
-	size_t out_len = 0, n = add_reference(existing, elen, ops, lens, n_ops, sum);
-	char *out = schema_merge_add(existing, elen, ops, lens, n_ops, &out_len);
+	static uint8_t enc[MAX_OPS + 1][1 + 20 + BUILT_ROWS * 10 + BUILT_COLS * (1 + BUILT_ROWS * 10)];
+	const char *ops[MAX_OPS + 1];
+	size_t op_lens[MAX_OPS + 1], out_len = 0;
+	uint32_t widest = 0;
+	int k = 0;
+	struct built b;
 
-	if (out == NULL || out_len != 8 * n)
-		__builtin_trap();
-	for (size_t j = 0; j < n; j++)
-		if (get_le64((const uint8_t *)out + 8 * j) != sum[j])
+	memset(ref_v, 0, sizeof(ref_v));
+	memset(ref_seen, 0, sizeof(ref_seen));
+	for (int i = 0; i < n; i++) {
+		build(pieces[i], lens[i], &b);
+		if (b.nrows == 0)
+			continue;
+		for (uint32_t r = 0; r < b.nrows; r++) {
+			ref_seen[b.t[r]] = 1;
+			for (uint32_t c = 0; c < b.ncols; c++)
+				ref_v[b.t[r]][c] += b.v[r * b.ncols + c];
+		}
+		widest = b.ncols > widest ? b.ncols : widest;
+		op_lens[k] = sa_ptb_encode(enc[k], b.t, b.v, b.nrows, b.ncols);
+		if (op_lens[k] == 0)
 			__builtin_trap();
+		ops[k] = (const char *)enc[k];
+		k++;
+	}
+	char *out = schema_merge_points(NULL, 0, ops, op_lens, k, &out_len);
+	struct sa_ptb_rows r;
+	sa_ptb_rows_init(&r);
+	if (out == NULL || (k > 0 && sa_ptb_rows_add(&r, (const uint8_t *)out, out_len) != 0))
+		__builtin_trap();
+	uint32_t row = 0;
+	for (uint32_t t = 0; t < REF_T; t++) {
+		if (!ref_seen[t])
+			continue;
+		if (row >= r.nrows || r.t[row] != t || r.ncols != widest)
+			__builtin_trap();
+		for (uint32_t c = 0; c < widest; c++)
+			if (r.v[row * widest + c] != ref_v[t][c])
+				__builtin_trap();
+		row++;
+	}
+	if (row != r.nrows)
+		__builtin_trap();
+	sa_ptb_rows_free(&r);
+	free(out);
+}
 
-	/* Any grouping of the operands gives the same sum. */
+/* Raw pieces: whatever the bytes, a value comes back, and any grouping of
+ * the operands (RocksDB's partial merges) gives the same bytes. */
+static void check_points_raw(const char *existing, size_t elen, const char *const *ops,
+			     const size_t *lens, int n_ops)
+{
+	size_t out_len = 0;
+	char *out = schema_merge_points(existing, elen, ops, lens, n_ops, &out_len);
+
+	if (out == NULL)
+		__builtin_trap();
 	for (int k = 1; k < n_ops; k++) {
 		size_t plen = 0, flen = 0;
-		char *part = schema_merge_add(existing, elen, ops, lens, k, &plen);
+		char *part = schema_merge_points(existing, elen, ops, lens, k, &plen);
 		if (part == NULL)
 			__builtin_trap();
-		char *full = schema_merge_add(part, plen, ops + k, lens + k, n_ops - k, &flen);
+		char *full = schema_merge_points(part, plen, ops + k, lens + k, n_ops - k, &flen);
 		if (full == NULL || flen != out_len || memcmp(full, out, out_len) != 0)
 			__builtin_trap();
 		free(part);
@@ -230,7 +289,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	const char *existing = no_existing ? NULL : piece[0];
 	const char *const *ops = (const char *const *)&piece[1];
-	check_add(existing, len[0], ops, &len[1], n_ops);
+	check_points_raw(existing, len[0], ops, &len[1], n_ops);
+	check_points_built((const char *const *)piece, len, n_ops + 1);
 	check_topk(existing, len[0], ops, &len[1], n_ops);
 	check_u64s(data + hdr, size - hdr, cap);
 	for (int i = 0; i <= n_ops; i++)

@@ -6,7 +6,7 @@
  * framing. Input layouts are described at the top of each fuzz_<target>.c:
  *   wire          selector byte (0 NodeMessage, 1 Query, 2 Response, 3 Ack)
  *                 + the packed message
- *   store_values  header + existing value + 1-4 merge operands: u64 arrays
+ *   store_values  header + existing value + 1-4 merge operands: point blocks
  *                 (series, hist), topk IntervalStats values, time keys
  *   time          the string, no NUL
  * Returns non-zero only if OUTDIR cannot be written. */
@@ -18,6 +18,7 @@
 
 #include "sa_counter.h"
 #include "sa_hist.h"
+#include "sa_ptb.h"
 #include "sa_wire.h"
 
 #define HIST_LEN (SA_SIZE_BUCKETS + 2 * SA_TIME_BUCKETS) /* schema.h SCHEMA_HIST_LEN */
@@ -516,14 +517,23 @@ static void write_merge(const char *name, int no_existing, unsigned cap, unsigne
 	free(all);
 }
 
-static uint8_t *u64s(size_t n, uint64_t base, size_t *len)
+/* A point block of nrows rows from time t0, ncols values each. */
+static uint8_t *points(uint32_t nrows, uint32_t ncols, uint64_t t0, uint64_t base, size_t *len)
 {
-	uint8_t *out = malloc(n * 8 ? n * 8 : 1);
+	uint64_t *t = malloc(nrows * sizeof(*t)), *v = malloc((size_t)nrows * ncols * sizeof(*v));
+	uint8_t *out = malloc(sa_ptb_bound(nrows, ncols));
 
-	for (size_t i = 0; out && i < n; i++)
-		for (int b = 0; b < 8; b++)
-			out[i * 8 + b] = (uint8_t)((base + i * i) >> (8 * b));
-	*len = n * 8;
+	*len = 0;
+	if (t != NULL && v != NULL && out != NULL) {
+		for (uint32_t r = 0; r < nrows; r++) {
+			t[r] = t0 + r + r / 7; /* mostly regular, with a skipped step now and then */
+			for (uint32_t c = 0; c < ncols; c++)
+				v[r * ncols + c] = c % 3 == 0 ? 0 : base + (c % 3 == 1 ? r : (r * 7919) % 1500);
+		}
+		*len = sa_ptb_encode(out, t, v, nrows, ncols);
+	}
+	free(t);
+	free(v);
 	return out;
 }
 
@@ -581,10 +591,11 @@ static void store_values(void)
 	uint8_t *pc[MAX_PIECES] = {NULL}, key[2][13];
 	size_t ln[MAX_PIECES] = {0};
 
-	/* series: existing row plus two operands, one shorter (older node) */
-	pc[0] = u64s(SA_C_COUNT, 1000, &ln[0]);
-	pc[1] = u64s(SA_C_COUNT, 7, &ln[1]);
-	pc[2] = u64s(SA_C_COUNT / 2, 1, &ln[2]);
+	/* series: existing block plus two operands that overlap it in time,
+	 * one narrower (an older node's counter table) */
+	pc[0] = points(60, SA_C_COUNT, 0, 1000, &ln[0]);
+	pc[1] = points(30, SA_C_COUNT, 45, 7, &ln[1]);
+	pc[2] = points(10, SA_C_COUNT / 2, 100, 1, &ln[2]);
 	write_merge("series_add", 0, SA_C_COUNT & 31, 3, pc, ln);
 	for (unsigned i = 0; i < MAX_PIECES; i++) {
 		free(pc[i]);
@@ -594,7 +605,7 @@ static void store_values(void)
 	/* hist: partial merge of three operands, no existing value */
 	ln[0] = 0;
 	for (unsigned i = 1; i < 4; i++)
-		pc[i] = u64s(HIST_LEN, i, &ln[i]);
+		pc[i] = points(20, HIST_LEN, 10 * i, i, &ln[i]);
 	write_merge("hist_partial", 1, 2, 4, pc, ln);
 	for (unsigned i = 0; i < MAX_PIECES; i++) {
 		free(pc[i]);
