@@ -7,6 +7,7 @@
 
 #include "sa.pb-c.h"
 #include "sa_arena.h"
+#include "ingest.h"
 #include "tsdb.h"
 
 #define ANSWER_MAX_POINTS 200000
@@ -21,6 +22,9 @@ int answer_flows(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa
 int answer_summary(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
 int answer_put_model(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
 int answer_models(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
+/* Q_STATS also reports what the ingest thread counted since it started. */
+int answer_stats(struct tsdb *db, const struct ingest_stats *in, const Sa__Query *q,
+		 Sa__Response *r, struct sa_arena *a);
 int answer_forecast(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
 
 #endif

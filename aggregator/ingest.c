@@ -40,7 +40,8 @@ struct ingest {
 	atomic_bool stop;
 	struct node_state *nodes;
 	unsigned n_nodes;
-	_Atomic uint64_t batches, duplicates, rejected, write_errors;
+	_Atomic uint64_t batches, duplicates, rejected, write_errors, flows, points;
+	uint64_t started_ns;
 };
 
 static void reply(struct ingest *in, zmq_msg_t *ident, const Sa__Ack *ack)
@@ -286,6 +287,9 @@ static void store_batch(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBat
 		return;
 	}
 	in->batches++;
+	in->flows += b->n_flows;
+	for (size_t i = 0; i < b->n_intervals; i++)
+		in->points += b->intervals[i]->n_counters + SCHEMA_HIST_LEN;
 	reply_code(in, ident, b->run_id, b->seq, SA_OK, NULL);
 }
 
@@ -391,6 +395,7 @@ struct ingest *ingest_start(void *zctx, const char *endpoint, struct tsdb *db)
 	if (in == NULL)
 		return NULL;
 	in->db = db;
+	in->started_ns = sa_wall_ns();
 	in->wb = tsdb_batch_new();
 	in->acc = rowacc_new(ACC_ROWS, ACC_SKETCH_ROWS);
 	in->nodes = calloc(MAX_NODES, sizeof(*in->nodes));
@@ -441,4 +446,7 @@ void ingest_stats_get(struct ingest *in, struct ingest_stats *st)
 	st->duplicates = in->duplicates;
 	st->rejected = in->rejected;
 	st->write_errors = in->write_errors;
+	st->flows = in->flows;
+	st->points = in->points;
+	st->started_ns = in->started_ns;
 }

@@ -12,6 +12,8 @@
 
 struct ingest_stats {
 	uint64_t batches, duplicates, rejected, write_errors;
+	uint64_t flows, points;   /* stored: flow records, interval values */
+	uint64_t started_ns;      /* wall clock when the thread started */
 };
 
 struct ingest;

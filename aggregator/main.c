@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 
 	void *zctx = zmq_ctx_new();
 	struct ingest *in = ingest_start(zctx, ingest_ep, db);
-	struct query_server *qs = in ? query_start(zctx, query_ep, db) : NULL;
+	struct query_server *qs = in ? query_start(zctx, query_ep, db, in) : NULL;
 	if (qs == NULL) {
 		ingest_stop(&in);
 		zmq_ctx_term(zctx);

@@ -19,6 +19,7 @@
 struct query_server {
 	void *sock;
 	struct tsdb *db;
+	struct ingest *in;
 	struct sa_arena *arena;
 	pthread_t thread;
 	atomic_bool stop;
@@ -61,7 +62,11 @@ static size_t answer(struct query_server *qs, const uint8_t *buf, size_t len, ui
 	r.has_kind = 1;
 	r.kind = q->kind;
 	answer_fn fn = answer_for(q->kind);
-	if (fn == NULL) {
+	if (q->kind == SA__QUERY_KIND__Q_STATS) {
+		struct ingest_stats st;
+		ingest_stats_get(qs->in, &st);
+		answer_stats(qs->db, &st, q, &r, qs->arena);
+	} else if (fn == NULL) {
 		r.has_code = 1;
 		r.code = SA_ERR_INVALID;
 		r.message = "unknown query kind";
@@ -116,7 +121,7 @@ next:
 	return NULL;
 }
 
-struct query_server *query_start(void *zctx, const char *endpoint, struct tsdb *db)
+struct query_server *query_start(void *zctx, const char *endpoint, struct tsdb *db, struct ingest *in)
 {
 	struct query_server *qs = calloc(1, sizeof(*qs));
 	int zero = 0;
@@ -125,6 +130,7 @@ struct query_server *query_start(void *zctx, const char *endpoint, struct tsdb *
 	if (qs == NULL)
 		return NULL;
 	qs->db = db;
+	qs->in = in;
 	qs->arena = sa_arena_new(1 << 20);
 	qs->sock = zmq_socket(zctx, ZMQ_ROUTER);
 	if (qs->arena == NULL || qs->sock == NULL)

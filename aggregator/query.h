@@ -4,12 +4,14 @@
 #ifndef QUERY_H
 #define QUERY_H
 
+#include "ingest.h"
 #include "tsdb.h"
 
 struct query_server;
 
-/* Binds endpoint and starts the thread. NULL on failure (logged). */
-struct query_server *query_start(void *zctx, const char *endpoint, struct tsdb *db);
+/* Binds endpoint and starts the thread; `in` is asked for its counters by
+ * stats queries. NULL on failure (logged). */
+struct query_server *query_start(void *zctx, const char *endpoint, struct tsdb *db, struct ingest *in);
 void query_stop(struct query_server **qs);
 
 #endif

@@ -187,6 +187,41 @@ int tsdb_write(struct tsdb *db, struct tsdb_batch *b)
 	return check(err, "write") ? 0 : -EIO;
 }
 
+int tsdb_compact(struct tsdb *db)
+{
+	rocksdb_flushoptions_t *fo = rocksdb_flushoptions_create();
+	char *err = NULL;
+	bool ok = true;
+
+	rocksdb_flushoptions_set_wait(fo, 1);
+	for (int i = 0; i < TSDB_CF_COUNT && ok; i++) {
+		rocksdb_flush_cf(db->db, fo, db->cf[i], &err);
+		ok = check(err, "flush");
+		if (ok)
+			rocksdb_compact_range_cf(db->db, db->cf[i], NULL, 0, NULL, 0);
+	}
+	rocksdb_flushoptions_destroy(fo);
+	return ok ? 0 : -EIO;
+}
+
+uint64_t tsdb_cf_property(struct tsdb *db, enum tsdb_cf cf, const char *name)
+{
+	uint64_t v = 0;
+
+	return rocksdb_property_int_cf(db->db, db->cf[cf], name, &v) == 0 ? v : 0;
+}
+
+uint64_t tsdb_range_bytes(struct tsdb *db, enum tsdb_cf cf, const void *from, size_t from_len,
+			  const void *to, size_t to_len)
+{
+	const char *f = from, *t = to;
+	uint64_t size = 0;
+	char *err = NULL;
+
+	rocksdb_approximate_sizes_cf(db->db, db->cf[cf], 1, &f, &from_len, &t, &to_len, &size, &err);
+	return check(err, "size") ? size : 0;
+}
+
 int tsdb_get(struct tsdb *db, enum tsdb_cf cf, const void *key, size_t klen, char **val, size_t *vlen)
 {
 	char *err = NULL;

@@ -45,6 +45,15 @@ void tsdb_batch_merge(struct tsdb_batch *b, struct tsdb *db, enum tsdb_cf cf,
 /* Applies the batch atomically; 0 or -EIO. */
 int tsdb_write(struct tsdb *db, struct tsdb_batch *b);
 
+/* Flushes the memtables and compacts every column family fully: slow, for
+ * measuring what the data really costs on disk. 0 or -EIO. */
+int tsdb_compact(struct tsdb *db);
+/* An integer property of a column family (RocksDB's "rocksdb.*"), 0 if unknown. */
+uint64_t tsdb_cf_property(struct tsdb *db, enum tsdb_cf cf, const char *name);
+/* Approximate bytes the keys of cf in [from, to) take in SST files. */
+uint64_t tsdb_range_bytes(struct tsdb *db, enum tsdb_cf cf, const void *from, size_t from_len,
+			  const void *to, size_t to_len);
+
 /* Reads one key: 0 with a malloc'd *val (caller frees), -ENOENT, or -EIO. */
 int tsdb_get(struct tsdb *db, enum tsdb_cf cf, const void *key, size_t klen,
 	     char **val, size_t *vlen);

@@ -2,6 +2,7 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "out.h"
@@ -18,6 +19,7 @@ struct cli {
 	uint32_t port, limit, horizon;
 	const char *keep_dir;        /* analyze: keep the temporary database */
 	const char *workers;         /* analyze: sa-capture --workers, checked there */
+	bool compact;                /* stats: compact the store first */
 	int argc;                    /* positional arguments after the command */
 	char **argv;
 };
@@ -38,6 +40,7 @@ int cmd_forecast(struct cli *c);
 int cmd_models(struct cli *c);
 int cmd_summary(struct cli *c);
 int cmd_analyze(struct cli *c);
+int cmd_stats(struct cli *c);
 
 /* Renders a summary (counters, top sources, histograms) of what the server
  * holds for c's range and node; used by `summary` and `analyze`.

@@ -26,6 +26,7 @@ static void usage(FILE *f)
 "  forecast [SERIES]          the latest model's forecast against actuals (--horizon)\n"
 "  models                     stored models with their backtest errors\n"
 "  analyze FILE               run capture + aggregator on one capture file and summarise it\n"
+"  stats                      the store: bytes and points per tier, ingest rate (--compact)\n"
 "\n"
 "Options:\n"
 "  --server EP       aggregator query endpoint [tcp://127.0.0.1:7702]\n"
@@ -43,6 +44,8 @@ static void usage(FILE *f)
 "  --timeout S       seconds to wait for the aggregator [10]\n"
 "  --keep DIR        analyze: keep the database and logs in DIR\n"
 "  --workers N       analyze: sa-capture worker lcores [sa-capture's default]\n"
+"  --compact         stats: compact the store first, so sizes are what the data costs\n"
+"                    (slow on a big store: raise --timeout)\n"
 "  -h, --help        this text\n"
 "\n"
 "Exit status: 0 ok, 1 error, 2 usage error, 3 the capture file was cut short\n"
@@ -102,7 +105,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{"ip", required_argument, NULL, 'i'},     {"port", required_argument, NULL, 'P'},
 		{"limit", required_argument, NULL, 'l'},  {"horizon", required_argument, NULL, 'H'},
 		{"timeout", required_argument, NULL, 'T'}, {"keep", required_argument, NULL, 'K'},
-		{"workers", required_argument, NULL, 'W'},
+		{"workers", required_argument, NULL, 'W'}, {"compact", no_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	uint32_t timeout_s = 10;
@@ -133,6 +136,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case 'T': rc |= parse_u32("--timeout", optarg, &timeout_s); break;
 		case 'K': c->keep_dir = optarg; break;
 		case 'W': c->workers = optarg; break;
+		case 'C': c->compact = true; break;
 		case 'h': usage(stdout); exit(0);
 		default:
 			fprintf(stderr, "sa: unknown or incomplete option '%s' (see sa --help)\n", argv[optind - 1]);
@@ -179,6 +183,7 @@ int main(int argc, char **argv)
 		{"nodes", cmd_nodes},       {"summary", cmd_summary}, {"series", cmd_series},
 		{"top", cmd_top},           {"hist", cmd_hist},       {"flows", cmd_flows},
 		{"forecast", cmd_forecast}, {"models", cmd_models},   {"analyze", cmd_analyze},
+		{"stats", cmd_stats},
 	};
 	struct cli c = {.server = "tcp://127.0.0.1:7702", .format = OUT_TABLE};
 

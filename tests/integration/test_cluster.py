@@ -3,7 +3,9 @@
 with different node ids fed different captures, queried through sa. Half
 way through ingest the aggregator is killed with SIGKILL and restarted on
 the same database; afterwards every node's totals must equal what capinfos
-counts in its capture (nothing lost, nothing counted twice).
+counts in its capture (nothing lost, nothing counted twice), and the store's
+point blocks must hold one row per second, minute and hour that has packets
+(tshark), per node and for the cluster.
 
 Usage: test_cluster.py BIN_DIR CAPTURE_A CAPTURE_B
 """
@@ -44,6 +46,30 @@ def start_aggregator(tmp, ingest, query):
         except Exception:
             time.sleep(0.1)
     raise RuntimeError("aggregator did not come up")
+
+
+def packet_seconds(cap):
+    """The distinct whole seconds of the capture's packet timestamps."""
+    out = subprocess.run(["tshark", "-n", "-r", cap, "-T", "fields", "-e", "frame.time_epoch"],
+                         capture_output=True, text=True, timeout=300, check=True).stdout
+    return {int(line.split(".")[0]) for line in out.split()}
+
+
+def check_store_rows(query):
+    """Rows per tier of `sa stats` against the seconds tshark sees: each
+    node's own rows plus the cluster's (node 0), which is their union."""
+    secs = [packet_seconds(CAP_A), packet_seconds(CAP_B)]
+    stats = sa(query, "stats", "--compact")["store"]
+    for res in (1, 60, 3600):
+        per_node = [{t // res for t in s} for s in secs]
+        want = len(per_node[0]) + len(per_node[1]) + len(per_node[0] | per_node[1])
+        for kind in ("series", "hist"):
+            tier = [t for t in stats if t["kind"] == kind and t["res_s"] == res]
+            got = tier[0]["rows"] if tier else None
+            check(f"{kind} rows at {res} s == distinct {res} s steps with packets (tshark)",
+                  got == want, f"({got} vs {want})")
+    total = [t for t in stats if t["kind"] == "all"]
+    check("sa stats reports the store's size", total and total[0]["bytes"] > 0, str(total))
 
 
 def main():
@@ -105,6 +131,7 @@ def main():
     s = sa(query, "summary")
     check("cluster packets == sum of captures", s["packets"] == total_p, f"({s['packets']} vs {total_p})")
     check("cluster bytes == sum of captures", s["bytes"] == total_b, f"({s['bytes']} vs {total_b})")
+    check_store_rows(query)
 
     agg.send_signal(signal.SIGTERM)
     agg.wait(timeout=30)
