@@ -20,28 +20,44 @@ const char *sa_time_fmt(uint64_t ns, char *buf, unsigned len)
 	return buf;
 }
 
-static int parse_relative(const char *s, uint64_t now_ns, uint64_t *ns)
+int sa_duration_parse(const char *s, uint64_t *seconds)
 {
 	char *end;
 	unsigned long long n;
 	uint64_t unit;
 
-	if (!isdigit((unsigned char)s[1])) /* strtoull would take "--5h" or "- 5h" */
+	if (s == NULL || !isdigit((unsigned char)s[0])) /* strtoull would take "-5h" or " 5h" */
 		return -EINVAL;
-	n = strtoull(s + 1, &end, 10);
-	if (end[0] == '\0' || end[1] != '\0')
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno != 0 || (end[0] != '\0' && end[1] != '\0'))
 		return -EINVAL;
 	switch (*end) {
+	case '\0':
 	case 's': unit = 1; break;
 	case 'm': unit = 60; break;
 	case 'h': unit = 3600; break;
 	case 'd': unit = 86400; break;
 	case 'w': unit = 7 * 86400; break;
+	case 'y': unit = 365 * 86400; break;
 	default: return -EINVAL;
 	}
-	if (n > now_ns / SA_NS_PER_S / unit)
+	/* At most what 64-bit ns can hold, as for times. */
+	if (n > UINT64_MAX / SA_NS_PER_S / unit)
 		return -EINVAL;
-	*ns = now_ns - n * unit * SA_NS_PER_S;
+	*seconds = n * unit;
+	return 0;
+}
+
+static int parse_relative(const char *s, uint64_t now_ns, uint64_t *ns)
+{
+	uint64_t back;
+
+	/* A bare number after '-' would be ambiguous with a date: a unit is required. */
+	if (!isalpha((unsigned char)s[strlen(s) - 1]) || sa_duration_parse(s + 1, &back) != 0 ||
+	    back > now_ns / SA_NS_PER_S)
+		return -EINVAL;
+	*ns = now_ns - back * SA_NS_PER_S;
 	/* The same 64-bit ns range as absolute times (up to 2554). */
 	return *ns / SA_NS_PER_S < UINT64_MAX / SA_NS_PER_S ? 0 : -EINVAL;
 }

@@ -30,4 +30,9 @@ const char *sa_time_fmt(uint64_t ns, char *buf, unsigned len);
  * Returns 0 and sets *ns, or -EINVAL. */
 int sa_time_parse(const char *s, uint64_t now_ns, uint64_t *ns);
 
+/* Parses a duration: whole seconds, or a number with a unit s, m, h, d, w
+ * or y (365 days): "90", "30d", "2y". Returns 0 and sets *seconds, or
+ * -EINVAL (also for more seconds than 64-bit ns can hold). */
+int sa_duration_parse(const char *s, uint64_t *seconds);
+
 #endif

@@ -1,5 +1,5 @@
 /* libFuzzer target for sa_time_parse (time arguments of sa and sa-gen, and
- * query ranges typed by users).
+ * query ranges typed by users) and sa_duration_parse (retention settings).
  *
  * Input: the string; it is parsed as a NUL-terminated copy in a block of
  * exactly size + 1 bytes (so ASan sees a read past the terminator), against
@@ -64,6 +64,29 @@ static void check(const char *s, uint64_t now)
 		__builtin_trap();
 }
 
+/* sa_duration_parse: accepted only as digits and at most one unit letter,
+ * and then exactly digits x unit, computed here in 128 bits. */
+static void check_duration(const char *s)
+{
+	static const char units[] = "smhdwy";
+	static const uint64_t unit_s[] = {1, 60, 3600, 86400, 7 * 86400, 365 * 86400};
+	uint64_t got = 0;
+	unsigned __int128 want = 0;
+	size_t i = 0;
+
+	if (sa_duration_parse(s, &got) != 0)
+		return;
+	for (; s[i] >= '0' && s[i] <= '9'; i++)
+		if ((want = want * 10 + (unsigned)(s[i] - '0')) > UINT64_MAX)
+			__builtin_trap();
+	const char *u = s[i] ? strchr(units, s[i]) : NULL;
+	if (i == 0 || (s[i] && (u == NULL || s[i + 1] != '\0')))
+		__builtin_trap();
+	want *= u ? unit_s[u - units] : 1;
+	if (want > UINT64_MAX / SA_NS_PER_S || got != (uint64_t)want)
+		__builtin_trap();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = malloc(size + 1);
@@ -74,6 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	for (size_t i = 0; i < N_CLOCKS; i++)
 		check(s, clocks[i]);
+	check_duration(s);
 	free(s);
 	return 0;
 }

@@ -22,6 +22,29 @@ int main(void)
 	CHECK(sa_time_parse("-5x", now, &ns) == -EINVAL);
 	CHECK(sa_time_parse("--5h", now, &ns) == -EINVAL);
 	CHECK(sa_time_parse("- 5h", now, &ns) == -EINVAL);
+	CHECK(sa_time_parse("-5", now, &ns) == -EINVAL); /* a unit is required after '-' */
+
+	/* Durations (retention settings). */
+	uint64_t sec = 0;
+	CHECK(sa_duration_parse("90", &sec) == 0 && sec == 90);
+	CHECK(sa_duration_parse("0", &sec) == 0 && sec == 0);
+	CHECK(sa_duration_parse("45s", &sec) == 0 && sec == 45);
+	CHECK(sa_duration_parse("30m", &sec) == 0 && sec == 1800);
+	CHECK(sa_duration_parse("2d", &sec) == 0 && sec == 172800);
+	CHECK(sa_duration_parse("2w", &sec) == 0 && sec == 1209600);
+	CHECK(sa_duration_parse("2y", &sec) == 0 && sec == 63072000);
+	CHECK(sa_duration_parse("1.5h", &sec) == -EINVAL);
+	CHECK(sa_duration_parse("5x", &sec) == -EINVAL);
+	CHECK(sa_duration_parse("5dd", &sec) == -EINVAL);
+	CHECK(sa_duration_parse("", &sec) == -EINVAL);
+	CHECK(sa_duration_parse(" 5", &sec) == -EINVAL);
+	CHECK(sa_duration_parse("-5", &sec) == -EINVAL);
+	/* 18446744073 s is the last whole second of 64-bit ns; one more is refused. */
+	CHECK(sa_duration_parse("18446744072", &sec) == 0 && sec == 18446744072ULL);
+	CHECK(sa_duration_parse("18446744074", &sec) == -EINVAL);
+	CHECK(sa_duration_parse("584y", &sec) == 0 && sec == 584ULL * 365 * 86400);
+	CHECK(sa_duration_parse("585y", &sec) == -EINVAL);
+	CHECK(sa_duration_parse("99999999999999999999999", &sec) == -EINVAL);
 	CHECK(sa_time_parse("yesterday", now, &ns) == -EINVAL);
 	CHECK(sa_time_parse("2024-13-45", now, &ns) == -EINVAL);
 	CHECK(sa_time_parse("", now, &ns) == -EINVAL);
