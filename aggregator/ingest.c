@@ -11,6 +11,7 @@
 #include <zmq.h>
 
 #include "ingest.h"
+#include "retention.h"
 #include "rowacc.h"
 #include "sa_log.h"
 #include "sa_time.h"
@@ -42,6 +43,8 @@ struct ingest {
 	unsigned n_nodes;
 	_Atomic uint64_t batches, duplicates, rejected, write_errors, flows, points;
 	uint64_t started_ns;
+	struct retention retention;
+	uint64_t newest_s, swept_h; /* newest packet second stored; hour of the last sweep */
 };
 
 static void reply(struct ingest *in, zmq_msg_t *ident, const Sa__Ack *ack)
@@ -269,6 +272,10 @@ static void store_batch(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBat
 		tsdb_batch_put(in->wb, in->db, TSDB_FLOWS, key, sizeof(key), packed, len);
 		free(packed);
 	}
+	if (n->last_ns / SA_NS_PER_S > in->newest_s)
+		in->newest_s = n->last_ns / SA_NS_PER_S;
+	if (retention_due(in->newest_s, &in->swept_h))
+		retention_sweep(&in->retention, in->swept_h * 3600, in->db, in->wb);
 	tsdb_batch_put(in->wb, in->db, TSDB_INGEST, marker, sizeof(marker), "", 0);
 	if (b->status != NULL)
 		status_keep(n, b->status);
@@ -386,7 +393,8 @@ static void *ingest_main(void *arg)
 	return NULL;
 }
 
-struct ingest *ingest_start(void *zctx, const char *endpoint, struct tsdb *db)
+struct ingest *ingest_start(void *zctx, const char *endpoint, struct tsdb *db,
+			    const struct retention *retention)
 {
 	struct ingest *in = calloc(1, sizeof(*in));
 	int zero = 0;
@@ -395,6 +403,7 @@ struct ingest *ingest_start(void *zctx, const char *endpoint, struct tsdb *db)
 	if (in == NULL)
 		return NULL;
 	in->db = db;
+	in->retention = *retention;
 	in->started_ns = sa_wall_ns();
 	in->wb = tsdb_batch_new();
 	in->acc = rowacc_new(ACC_ROWS, ACC_SKETCH_ROWS);

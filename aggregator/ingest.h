@@ -2,12 +2,13 @@
  * nodes, validates them, skips batches already stored (node, run, seq),
  * writes each new batch to the store in one atomic write, and only then
  * acknowledges it. Malformed input is answered, counted and logged, never
- * fatal. */
+ * fatal. Expired data is deleted in the same writes (retention.h). */
 #ifndef INGEST_H
 #define INGEST_H
 
 #include <stdint.h>
 
+#include "retention.h"
 #include "tsdb.h"
 
 struct ingest_stats {
@@ -19,7 +20,8 @@ struct ingest_stats {
 struct ingest;
 
 /* Binds endpoint and starts the thread. NULL on failure (logged). */
-struct ingest *ingest_start(void *zctx, const char *endpoint, struct tsdb *db);
+struct ingest *ingest_start(void *zctx, const char *endpoint, struct tsdb *db,
+			    const struct retention *retention);
 /* Stops and joins the thread. */
 void ingest_stop(struct ingest **in);
 void ingest_stats_get(struct ingest *in, struct ingest_stats *st);

@@ -29,6 +29,10 @@ static void usage(FILE *f)
 "  --query EP        ZeroMQ endpoint for queries [tcp://127.0.0.1:7702]\n"
 "  --no-sync         do not fsync each batch before acknowledging it (faster;\n"
 "                    a power cut may lose acknowledged batches, a crash won't)\n"
+"  --retain T=D      keep tier T (1s, 1m, 1h: series, histograms, top talkers;\n"
+"                    flows: flow records) for duration D (90s, 30m, 12h, 30d, 2w,\n"
+"                    2y; 0 keeps forever), counted back from the newest packet\n"
+"                    stored. Repeat per tier [1s=2d 1m=30d 1h=2y flows=30d]\n"
 "  -v, --verbose     log every node hello and more\n"
 "  -h, --help        this text\n");
 }
@@ -40,12 +44,14 @@ int main(int argc, char **argv)
 		{"ingest", required_argument, NULL, 'i'},
 		{"query", required_argument, NULL, 'q'},
 		{"no-sync", no_argument, NULL, 'S'},
+		{"retain", required_argument, NULL, 'r'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *db_path = NULL, *ingest_ep = "tcp://127.0.0.1:7701", *query_ep = "tcp://127.0.0.1:7702";
 	bool sync = true;
+	struct retention retention = retention_defaults;
 	enum sa_log_level level = SA_LOG_WARN;
 	int c;
 
@@ -56,6 +62,13 @@ int main(int argc, char **argv)
 		case 'i': ingest_ep = optarg; break;
 		case 'q': query_ep = optarg; break;
 		case 'S': sync = false; break;
+		case 'r':
+			if (retention_set(&retention, optarg) != 0) {
+				fprintf(stderr, "sa-aggregator: --retain wants TIER=DURATION (1s=2d, 1m=30d, "
+					"1h=2y, flows=30d), not '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'v': level = SA_LOG_INFO; break;
 		case 'h': usage(stdout); return 0;
 		default:
@@ -90,7 +103,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	void *zctx = zmq_ctx_new();
-	struct ingest *in = ingest_start(zctx, ingest_ep, db);
+	struct ingest *in = ingest_start(zctx, ingest_ep, db, &retention);
 	struct query_server *qs = in ? query_start(zctx, query_ep, db, in) : NULL;
 	if (qs == NULL) {
 		ingest_stop(&in);

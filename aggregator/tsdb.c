@@ -187,6 +187,12 @@ int tsdb_write(struct tsdb *db, struct tsdb_batch *b)
 	return check(err, "write") ? 0 : -EIO;
 }
 
+void tsdb_batch_delete_range(struct tsdb_batch *b, struct tsdb *db, enum tsdb_cf cf,
+			     const void *from, size_t from_len, const void *to, size_t to_len)
+{
+	rocksdb_writebatch_delete_range_cf(b->wb, db->cf[cf], from, from_len, to, to_len);
+}
+
 int tsdb_compact(struct tsdb *db)
 {
 	rocksdb_flushoptions_t *fo = rocksdb_flushoptions_create();

@@ -45,6 +45,10 @@ void tsdb_batch_merge(struct tsdb_batch *b, struct tsdb *db, enum tsdb_cf cf,
 /* Applies the batch atomically; 0 or -EIO. */
 int tsdb_write(struct tsdb *db, struct tsdb_batch *b);
 
+/* Deletes every key of cf in [from, to), atomically with the batch. */
+void tsdb_batch_delete_range(struct tsdb_batch *b, struct tsdb *db, enum tsdb_cf cf,
+			     const void *from, size_t from_len, const void *to, size_t to_len);
+
 /* Flushes the memtables and compacts every column family fully: slow, for
  * measuring what the data really costs on disk. 0 or -EIO. */
 int tsdb_compact(struct tsdb *db);

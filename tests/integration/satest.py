@@ -1,6 +1,8 @@
 """Helpers shared by the integration tests: counted checks with the closing
-"N passed, M failed" line, capinfos' counts of a capture, the flow records
-of `sa analyze`, and the main() of a test over shared captures."""
+"N passed, M failed" line, capinfos' counts of a capture and tshark's
+seconds with packets, the flow records of `sa analyze`, an aggregator
+started as its own process and queried through sa, and the main() of a
+test over shared captures."""
 import json
 import os
 import re
@@ -31,6 +33,36 @@ def capinfos(path):
     out = subprocess.run(["capinfos", "-M", "-c", "-d", path], capture_output=True, text=True).stdout
     return (int(re.search(r"Number of packets:\s+(\d+)", out).group(1)),
             int(re.search(r"Data size:\s+(\d+) bytes", out).group(1)))
+
+
+def packet_seconds(cap):
+    """The distinct whole seconds of the capture's packet timestamps (tshark)."""
+    out = subprocess.run(["tshark", "-n", "-r", cap, "-T", "fields", "-e", "frame.time_epoch"],
+                         capture_output=True, text=True, timeout=300, check=True).stdout
+    return {int(line.split(".")[0]) for line in out.split()}
+
+
+def sa_json(bindir, server, *args):
+    """`sa --format json ARGS` against server, parsed; raises on failure."""
+    out = subprocess.run([f"{bindir}/sa", "--server", server, "--format", "json", *args],
+                         capture_output=True, text=True, timeout=120)
+    if out.returncode != 0:
+        raise RuntimeError(f"sa {' '.join(args)}: {out.stderr.strip()}")
+    return json.loads(out.stdout)
+
+
+def start_aggregator(bindir, tmp, ingest, query, *extra):
+    """sa-aggregator on tmp/db (log: tmp/aggregator.log), once it answers."""
+    log = open(os.path.join(tmp, "aggregator.log"), "a")
+    p = subprocess.Popen([f"{bindir}/sa-aggregator", "--db", os.path.join(tmp, "db"), "--ingest", ingest,
+                          "--query", query, *extra], stdout=log, stderr=log)
+    for _ in range(100):
+        try:
+            sa_json(bindir, query, "nodes")
+            return p
+        except Exception:
+            time.sleep(0.1)
+    raise RuntimeError("aggregator did not come up")
 
 
 def sa_flows(bindir, path, tmp, proto="tcp"):

@@ -9,7 +9,6 @@ point blocks must hold one row per second, minute and hour that has packets
 
 Usage: test_cluster.py BIN_DIR CAPTURE_A CAPTURE_B
 """
-import json
 import os
 import shutil
 import signal
@@ -18,41 +17,16 @@ import sys
 import tempfile
 import time
 
-from satest import capinfos, check, summary
+from satest import capinfos, check, packet_seconds, sa_json, start_aggregator, summary
 
 BIN, CAP_A, CAP_B = sys.argv[1], sys.argv[2], sys.argv[3]
-
-
-
-
+# The captures are years apart: retention (counted back from the newest
+# packet stored) would expire the older one.
+KEEP_ALL = ("--retain", "1s=0", "--retain", "1m=0", "--retain", "1h=0", "--retain", "flows=0")
 
 
 def sa(server, *args):
-    out = subprocess.run([f"{BIN}/sa", "--server", server, "--format", "json", *args],
-                         capture_output=True, text=True, timeout=60)
-    if out.returncode != 0:
-        raise RuntimeError(f"sa {' '.join(args)}: {out.stderr.strip()}")
-    return json.loads(out.stdout)
-
-
-def start_aggregator(tmp, ingest, query):
-    log = open(os.path.join(tmp, "aggregator.log"), "a")
-    p = subprocess.Popen([f"{BIN}/sa-aggregator", "--db", os.path.join(tmp, "db"), "--ingest", ingest,
-                          "--query", query], stdout=log, stderr=log)
-    for _ in range(100):
-        try:
-            sa(query, "nodes")
-            return p
-        except Exception:
-            time.sleep(0.1)
-    raise RuntimeError("aggregator did not come up")
-
-
-def packet_seconds(cap):
-    """The distinct whole seconds of the capture's packet timestamps."""
-    out = subprocess.run(["tshark", "-n", "-r", cap, "-T", "fields", "-e", "frame.time_epoch"],
-                         capture_output=True, text=True, timeout=300, check=True).stdout
-    return {int(line.split(".")[0]) for line in out.split()}
+    return sa_json(BIN, server, *args)
 
 
 def check_store_rows(query):
@@ -75,7 +49,7 @@ def check_store_rows(query):
 def main():
     tmp = tempfile.mkdtemp(prefix="sa-cluster-")
     ingest, query = f"ipc://{tmp}/ingest", f"ipc://{tmp}/query"
-    agg = start_aggregator(tmp, ingest, query)
+    agg = start_aggregator(BIN, tmp, ingest, query, *KEEP_ALL)
     nodes = {}
     for node, cap in ((1, CAP_A), (2, CAP_B)):
         log = open(os.path.join(tmp, f"capture{node}.log"), "w")
@@ -101,7 +75,7 @@ def main():
     check("aggregator killed mid-ingest", killed_at is not None and nodes[1].poll() is None,
           f"(after {killed_at} batches of node 1; node 1 still running: {nodes[1].poll() is None})")
     time.sleep(1.0)
-    agg = start_aggregator(tmp, ingest, query)
+    agg = start_aggregator(BIN, tmp, ingest, query, *KEEP_ALL)
 
     for node, p in nodes.items():
         try:

@@ -1,0 +1,77 @@
+#include <errno.h>
+#include <string.h>
+
+#include "retention.h"
+#include "sa_time.h"
+
+const struct retention retention_defaults = {
+	.keep_s = {2 * 86400, 30 * 86400, 2 * 365 * 86400},
+	.flows_s = 30 * 86400,
+};
+
+int retention_set(struct retention *r, const char *spec)
+{
+	static const char *const tiers[RES_COUNT] = {"1s=", "1m=", "1h="};
+	uint64_t s;
+
+	for (unsigned i = 0; i < RES_COUNT; i++)
+		if (strncmp(spec, tiers[i], 3) == 0)
+			return sa_duration_parse(spec + 3, &s) == 0 ? (r->keep_s[i] = s, 0) : -EINVAL;
+	if (strncmp(spec, "flows=", 6) == 0)
+		return sa_duration_parse(spec + 6, &s) == 0 ? (r->flows_s = s, 0) : -EINVAL;
+	return -EINVAL;
+}
+
+int retention_due(uint64_t newest_s, uint64_t *swept_h)
+{
+	if (newest_s / 3600 <= *swept_h)
+		return 0;
+	*swept_h = newest_s / 3600;
+	return 1;
+}
+
+/* Deletes node's keys of cf at res with a time below end_s. */
+static void delete_before(struct tsdb *db, struct tsdb_batch *b, enum tsdb_cf cf, unsigned res,
+			  uint32_t node, uint64_t end_s)
+{
+	uint8_t from[SCHEMA_TIME_KEY_LEN], to[SCHEMA_TIME_KEY_LEN];
+
+	schema_time_key(from, res, node, 0);
+	schema_time_key(to, res, node, end_s);
+	tsdb_batch_delete_range(b, db, cf, from, sizeof(from), to, sizeof(to));
+}
+
+static void sweep_node(const struct retention *r, uint64_t newest_s, uint32_t node, struct tsdb *db,
+		       struct tsdb_batch *b)
+{
+	for (unsigned res = 0; res < RES_COUNT; res++) {
+		if (r->keep_s[res] == 0 || r->keep_s[res] >= newest_s)
+			continue;
+		uint64_t cut = newest_s - r->keep_s[res];
+		delete_before(db, b, TSDB_SERIES, res, node, schema_block_start(res, cut));
+		delete_before(db, b, TSDB_HIST, res, node, schema_block_start(res, cut));
+		delete_before(db, b, TSDB_TOPK, res, node, cut - cut % schema_res_seconds[res]);
+	}
+}
+
+void retention_sweep(const struct retention *r, uint64_t newest_s, struct tsdb *db,
+		     struct tsdb_batch *b)
+{
+	uint8_t from[SCHEMA_NODE_KEY_LEN], to[SCHEMA_NODE_KEY_LEN];
+	const uint8_t *k, *v;
+	size_t kl, vl;
+
+	sweep_node(r, newest_s, SCHEMA_NODE_ALL, db, b);
+	schema_node_key(from, 'n', 0);
+	schema_node_key(to, 'o', 0);
+	struct tsdb_iter *it = tsdb_iter_new(db, TSDB_INGEST, from, sizeof(from), to, sizeof(to));
+	while (it && tsdb_iter_next(it, &k, &kl, &v, &vl))
+		if (kl == SCHEMA_NODE_KEY_LEN)
+			sweep_node(r, newest_s, schema_get_be32(k + 1), db, b);
+	tsdb_iter_destroy(&it);
+	if (r->flows_s != 0 && r->flows_s < newest_s) {
+		uint8_t zero[8] = {0}, cut[8];
+		schema_be64(cut, (newest_s - r->flows_s) * SA_NS_PER_S);
+		tsdb_batch_delete_range(b, db, TSDB_FLOWS, zero, sizeof(zero), cut, sizeof(cut));
+	}
+}
