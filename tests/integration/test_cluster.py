@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""Daemons as separate processes: one sa-aggregator, two sa-capture nodes
-with different node ids fed different captures, queried through sa. Half
-way through ingest the aggregator is killed with SIGKILL and restarted on
-the same database; afterwards every node's totals must equal what capinfos
-counts in its capture (nothing lost, nothing counted twice), and the store's
-point blocks must hold one row per second, minute and hour that has packets
+"""Daemons as separate processes: one sa-aggregator and one sa-capture node
+per capture (node ids 1, 2, ...), queried through sa. While the nodes send,
+the aggregator is killed with SIGKILL at random moments and restarted on
+the same database, KILLS times; afterwards every node's totals must equal
+what capinfos counts in its capture (every acknowledged batch stored
+exactly once: nothing lost, nothing counted twice), and the store's point
+blocks must hold one row per second, minute and hour that has packets
 (tshark), per node and for the cluster.
 
-Usage: test_cluster.py BIN_DIR CAPTURE_A CAPTURE_B
+Usage: test_cluster.py BIN_DIR KILLS CAPTURE...   (the first capture should
+take the longest, so that the kills land while it is being sent)
 """
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -19,9 +22,10 @@ import time
 
 from satest import capinfos, check, packet_seconds, sa_json, start_aggregator, summary
 
-BIN, CAP_A, CAP_B = sys.argv[1], sys.argv[2], sys.argv[3]
+BIN, KILLS, CAPS = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+NODES = {i + 1: cap for i, cap in enumerate(CAPS)}
 # The captures are years apart: retention (counted back from the newest
-# packet stored) would expire the older one.
+# packet stored) would expire the older ones.
 KEEP_ALL = ("--retain", "1s=0", "--retain", "1m=0", "--retain", "1h=0", "--retain", "flows=0")
 
 
@@ -32,11 +36,11 @@ def sa(server, *args):
 def check_store_rows(query):
     """Rows per tier of `sa stats` against the seconds tshark sees: each
     node's own rows plus the cluster's (node 0), which is their union."""
-    secs = [packet_seconds(CAP_A), packet_seconds(CAP_B)]
+    secs = [packet_seconds(cap) for cap in CAPS]
     stats = sa(query, "stats", "--compact")["store"]
     for res in (1, 60, 3600):
         per_node = [{t // res for t in s} for s in secs]
-        want = len(per_node[0]) + len(per_node[1]) + len(per_node[0] | per_node[1])
+        want = sum(len(n) for n in per_node) + len(set().union(*per_node))
         for kind in ("series", "hist"):
             tier = [t for t in stats if t["kind"] == kind and t["res_s"] == res]
             got = tier[0]["rows"] if tier else None
@@ -46,36 +50,35 @@ def check_store_rows(query):
     check("sa stats reports the store's size", total and total[0]["bytes"] > 0, str(total))
 
 
+def kill_loop(agg, nodes, tmp, ingest, query):
+    """KILLS times: wait a random moment, SIGKILL the aggregator, restart it.
+    Returns the running aggregator and how many kills found node 1 sending."""
+    rng = random.Random(1)
+    during = 0
+    for k in range(KILLS):
+        time.sleep(rng.uniform(0.05, 0.6))
+        during += nodes[1].poll() is None
+        agg.send_signal(signal.SIGKILL)
+        agg.wait()
+        agg = start_aggregator(BIN, tmp, ingest, query, *KEEP_ALL)
+    return agg, during
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="sa-cluster-")
     ingest, query = f"ipc://{tmp}/ingest", f"ipc://{tmp}/query"
     agg = start_aggregator(BIN, tmp, ingest, query, *KEEP_ALL)
     nodes = {}
-    for node, cap in ((1, CAP_A), (2, CAP_B)):
+    for node, cap in NODES.items():
         log = open(os.path.join(tmp, f"capture{node}.log"), "w")
         nodes[node] = subprocess.Popen(
             [f"{BIN}/sa-capture", "--node-id", str(node), "--aggregator", ingest, "--pcap", cap,
              "--file-prefix", f"sa-cluster-{os.getpid()}-{node}", "--resend", "1", "--give-up", "120"],
             stdout=log, stderr=log)
 
-    # Kill the aggregator once node 1 has stored a few batches but not all.
-    killed_at = None
-    deadline = time.time() + 60
-    while time.time() < deadline and killed_at is None:
-        try:
-            info = {n["node"]: n for n in sa(query, "nodes")}
-        except Exception:
-            info = {}
-        if info.get(1, {}).get("batches", 0) >= 2:
-            agg.send_signal(signal.SIGKILL)
-            agg.wait()
-            killed_at = info[1]["batches"]
-        else:
-            time.sleep(0.02)
-    check("aggregator killed mid-ingest", killed_at is not None and nodes[1].poll() is None,
-          f"(after {killed_at} batches of node 1; node 1 still running: {nodes[1].poll() is None})")
-    time.sleep(1.0)
-    agg = start_aggregator(BIN, tmp, ingest, query, *KEEP_ALL)
+    agg, during = kill_loop(agg, nodes, tmp, ingest, query)
+    check(f"{KILLS} SIGKILLs of the aggregator while node 1 was sending", during == KILLS,
+          f"({during} found it still running)")
 
     for node, p in nodes.items():
         try:
@@ -86,12 +89,12 @@ def main():
         check(f"node {node} exported everything", rc == 0, f"(exit {rc})")
 
     listed = {n["node"]: n for n in sa(query, "nodes")}
-    check("sa nodes lists both nodes", sorted(listed) == [1, 2], str(sorted(listed)))
+    check("sa nodes lists every node", sorted(listed) == sorted(NODES), str(sorted(listed)))
     dups = sum(n["duplicates"] for n in listed.values())
-    print(f"info: batches resent after the restart and skipped as already stored: {dups}")
+    print(f"info: batches resent after a restart and skipped as already stored: {dups}")
 
     total_p = total_b = 0
-    for node, cap in ((1, CAP_A), (2, CAP_B)):
+    for node, cap in NODES.items():
         packets, data = capinfos(cap)
         total_p += packets
         total_b += data
