@@ -109,8 +109,8 @@ int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct s
 	c.sum = sa_arena_alloc(a, n * sizeof(double));
 	if (c.sum == NULL)
 		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
-	answer_scan_points(db, TSDB_SERIES, answer_pick_res(step, from_s, to_s), q->node_id, from_s, to_s,
-			 add_series_row, &c);
+	unsigned res = answer_pick_res(step, from_s, to_s);
+	answer_scan_points(db, TSDB_SERIES, res, q->node_id, from_s, to_s, add_series_row, &c);
 	r->points = sa_arena_alloc(a, n * sizeof(*r->points));
 	Sa__SeriesPoint *pts = sa_arena_alloc(a, n * sizeof(*pts));
 	for (uint64_t i = 0; i < n; i++) {
@@ -121,10 +121,9 @@ int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct s
 		r->points[i] = &pts[i];
 	}
 	r->n_points = n;
-	r->has_step_s = r->has_from_ns = r->has_to_ns = 1;
+	r->has_step_s = 1;
 	r->step_s = step;
-	r->from_ns = from_s * SA_NS_PER_S;
-	r->to_ns = to_s * SA_NS_PER_S;
+	answer_say_range(r, from_s, to_s, res);
 	return SA_OK;
 }
 
@@ -152,10 +151,9 @@ static int sum_range(struct tsdb *db, const Sa__Query *q, enum tsdb_cf cf, uint6
 
 	if (!answer_range_s(db, q, align, &from_s, &to_s))
 		return answer_fail(r, SA_ERR_NOT_FOUND, "no data stored in that range");
-	answer_scan_points(db, cf, answer_pick_res(3600, from_s, to_s), q->node_id, from_s, to_s, add_row, &c);
-	r->has_from_ns = r->has_to_ns = 1;
-	r->from_ns = from_s * SA_NS_PER_S;
-	r->to_ns = to_s * SA_NS_PER_S;
+	unsigned res = answer_pick_res(to_s - from_s, from_s, to_s);
+	answer_scan_points(db, cf, res, q->node_id, from_s, to_s, add_row, &c);
+	answer_say_range(r, from_s, to_s, res);
 	return SA_OK;
 }
 
@@ -235,12 +233,14 @@ int answer_top(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_a
 		return answer_fail(r, SA_ERR_INVALID, "top ranks by bytes or packets");
 	if (limit > ANSWER_MAX_TOP)
 		return answer_fail(r, SA_ERR_LIMIT, "top limit above 10000");
-	if (!answer_range_s(db, q, 60, &from_s, &to_s))
+	/* Sketches are stored per minute and hour; an open range takes whole hours. */
+	if (!answer_range_s(db, q, q->from_ns == 0 && q->to_ns == 0 ? 3600 : 60, &from_s, &to_s))
 		return answer_fail(r, SA_ERR_NOT_FOUND, "no data stored in that range");
 	if (topk_set_init(&c.set, TOP_MERGE_CAPACITY) != 0)
 		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
-	answer_scan_rows(db, TSDB_TOPK, answer_pick_res(60, from_s, to_s), q->node_id, from_s, to_s,
-			 add_top_row, &c);
+	/* The whole range is one sum: the coarsest rows that tile it. */
+	unsigned res = answer_pick_res(to_s - from_s, from_s, to_s);
+	answer_scan_rows(db, TSDB_TOPK, res, q->node_id, from_s, to_s, add_top_row, &c);
 	struct sa_topk *sk = c.set.sk[weight][q->dimension];
 	struct sa_topk_entry *list = sa_arena_alloc(a, TOP_MERGE_CAPACITY * sizeof(*list));
 	unsigned n = sa_topk_list(sk, list);
@@ -259,9 +259,7 @@ int answer_top(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_a
 	r->n_top = n;
 	r->has_total = 1;
 	r->total = sa_topk_total(sk);
-	r->has_from_ns = r->has_to_ns = 1;
-	r->from_ns = from_s * SA_NS_PER_S;
-	r->to_ns = to_s * SA_NS_PER_S;
+	answer_say_range(r, from_s, to_s, res);
 	topk_set_fini(&c.set);
 	return SA_OK;
 }

@@ -63,7 +63,7 @@ bool answer_range_s(struct tsdb *db, const Sa__Query *q, uint32_t align, uint64_
 	return true;
 }
 
-unsigned answer_pick_res(uint32_t step, uint64_t from_s, uint64_t to_s)
+unsigned answer_pick_res(uint64_t step, uint64_t from_s, uint64_t to_s)
 {
 	for (int r = RES_COUNT - 1; r > 0; r--) {
 		uint32_t s = schema_res_seconds[r];
@@ -71,6 +71,14 @@ unsigned answer_pick_res(uint32_t step, uint64_t from_s, uint64_t to_s)
 			return (unsigned)r;
 	}
 	return RES_1S;
+}
+
+void answer_say_range(Sa__Response *r, uint64_t from_s, uint64_t to_s, unsigned res)
+{
+	r->has_from_ns = r->has_to_ns = r->has_res_s = 1;
+	r->from_ns = from_s * SA_NS_PER_S;
+	r->to_ns = to_s * SA_NS_PER_S;
+	r->res_s = schema_res_seconds[res];
 }
 
 void answer_scan_rows(struct tsdb *db, enum tsdb_cf cf, unsigned res, uint32_t node,

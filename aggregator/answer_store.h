@@ -24,7 +24,10 @@ bool answer_range_s(struct tsdb *db, const Sa__Query *q, uint32_t align, uint64_
 		    uint64_t *to_s);
 
 /* Coarsest stored resolution whose length divides step, from and to. */
-unsigned answer_pick_res(uint32_t step, uint64_t from_s, uint64_t to_s);
+unsigned answer_pick_res(uint64_t step, uint64_t from_s, uint64_t to_s);
+
+/* Says what the answer covers: [from_s, to_s) read from rows of res. */
+void answer_say_range(Sa__Response *r, uint64_t from_s, uint64_t to_s, unsigned res);
 
 /* Calls fn for every stored value of cf at res for node with a time key in
  * [from_s, to_s) (sketch rows: TSDB_TOPK). */

@@ -19,6 +19,16 @@ static const char *key_text(const ProtobufCBinaryData *k, char *buf, size_t len)
 	return buf;
 }
 
+/* "FROM .. TO, read from 1 min rows": what an answer covers, for titles. */
+static const char *range_text(const Sa__Response *r, char *buf, size_t len)
+{
+	char from[40], to[40];
+
+	snprintf(buf, len, "%s .. %s, read from %u s rows", sa_time_fmt(r->from_ns, from, sizeof(from)),
+		 sa_time_fmt(r->to_ns, to, sizeof(to)), r->res_s);
+	return buf;
+}
+
 int cmd_nodes(struct cli *c)
 {
 	/* Node state and its loss ledger (run totals from the last heartbeat). */
@@ -73,9 +83,9 @@ int cmd_series(struct cli *c)
 	Sa__Response *r = cli_call(c, &q);
 	if (r == NULL)
 		return 1;
-	char title[128];
-	snprintf(title, sizeof(title), "%s%s%s per %u s", c->proto ? c->proto : "", c->proto ? " " : "",
-		 q.metric, r->step_s);
+	char title[256], range[128];
+	snprintf(title, sizeof(title), "%s%s%s per %u s, %s", c->proto ? c->proto : "", c->proto ? " " : "",
+		 q.metric, r->step_s, range_text(r, range, sizeof(range)));
 	struct out_table *tab = out_table_new(title, 2, cols);
 	for (size_t i = 0; i < r->n_points; i++) {
 		out_str(tab, sa_time_fmt(r->points[i]->t_ns, t, sizeof(t)));
@@ -126,7 +136,9 @@ int cmd_top(struct cli *c)
 		return 1;
 	cols[0] = by;
 	cols[1] = metric;
-	struct out_table *tab = out_table_new("", 4, cols);
+	char title[256], range[128];
+	snprintf(title, sizeof(title), "top %s by %s, %s", by, metric, range_text(r, range, sizeof(range)));
+	struct out_table *tab = out_table_new(title, 4, cols);
 	for (size_t i = 0; i < r->n_top; i++) {
 		out_str(tab, key_text(&r->top[i]->key, k, sizeof(k)));
 		out_u64(tab, r->top[i]->count);
@@ -174,7 +186,9 @@ int cmd_hist(struct cli *c)
 
 	if (r == NULL)
 		return 1;
-	struct out_table *tab = out_table_new("", 3, cols);
+	char title[256], range[128];
+	snprintf(title, sizeof(title), "%s histogram, %s", kind, range_text(r, range, sizeof(range)));
+	struct out_table *tab = out_table_new(title, 3, cols);
 	hist_rows(tab, r, strcmp(kind, "size") == 0);
 	out_table_print(tab, c->format, stdout);
 	out_table_destroy(&tab);
