@@ -33,6 +33,8 @@ static void usage(FILE *f)
 "                    flows: flow records) for duration D (90s, 30m, 12h, 30d, 2w,\n"
 "                    2y; 0 keeps forever), counted back from the newest packet\n"
 "                    stored. Repeat per tier [1s=2d 1m=30d 1h=2y flows=30d]\n"
+"  --query-limit S   refuse a query still reading the store after S seconds\n"
+"                    (all but sa stats) [5]\n"
 "  -v, --verbose     log every node hello and more\n"
 "  -h, --help        this text\n");
 }
@@ -45,6 +47,7 @@ int main(int argc, char **argv)
 		{"query", required_argument, NULL, 'q'},
 		{"no-sync", no_argument, NULL, 'S'},
 		{"retain", required_argument, NULL, 'r'},
+		{"query-limit", required_argument, NULL, 'L'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -52,6 +55,7 @@ int main(int argc, char **argv)
 	const char *db_path = NULL, *ingest_ep = "tcp://127.0.0.1:7701", *query_ep = "tcp://127.0.0.1:7702";
 	bool sync = true;
 	struct retention retention = retention_defaults;
+	double query_limit_s = 5;
 	enum sa_log_level level = SA_LOG_WARN;
 	int c;
 
@@ -62,6 +66,16 @@ int main(int argc, char **argv)
 		case 'i': ingest_ep = optarg; break;
 		case 'q': query_ep = optarg; break;
 		case 'S': sync = false; break;
+		case 'L': {
+			char *end;
+			query_limit_s = strtod(optarg, &end);
+			if (*end != '\0' || !(query_limit_s > 0 && query_limit_s <= 3600)) {
+				fprintf(stderr, "sa-aggregator: --query-limit wants seconds in (0, 3600], not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		}
 		case 'r':
 			if (retention_set(&retention, optarg) != 0) {
 				fprintf(stderr, "sa-aggregator: --retain wants TIER=DURATION (1s=2d, 1m=30d, "
@@ -104,7 +118,7 @@ int main(int argc, char **argv)
 
 	void *zctx = zmq_ctx_new();
 	struct ingest *in = ingest_start(zctx, ingest_ep, db, &retention);
-	struct query_server *qs = in ? query_start(zctx, query_ep, db, in) : NULL;
+	struct query_server *qs = in ? query_start(zctx, query_ep, db, in, query_limit_s) : NULL;
 	if (qs == NULL) {
 		ingest_stop(&in);
 		zmq_ctx_term(zctx);

@@ -11,13 +11,16 @@
 #include "answer.h"
 #include "query.h"
 #include "sa_arena.h"
+#include "answer_store.h"
 #include "sa_log.h"
+#include "sa_time.h"
 #include "sa_wire.h"
 
 #define POLL_MS 200
 
 struct query_server {
 	void *sock;
+	uint64_t limit_ns;
 	struct tsdb *db;
 	struct ingest *in;
 	struct sa_arena *arena;
@@ -62,6 +65,8 @@ static size_t answer(struct query_server *qs, const uint8_t *buf, size_t len, ui
 	r.has_kind = 1;
 	r.kind = q->kind;
 	answer_fn fn = answer_for(q->kind);
+	/* stats reads the whole store on purpose (an operator's command). */
+	tsdb_deadline_set(q->kind == SA__QUERY_KIND__Q_STATS ? 0 : sa_mono_ns() + qs->limit_ns);
 	if (q->kind == SA__QUERY_KIND__Q_STATS) {
 		struct ingest_stats st;
 		ingest_stats_get(qs->in, &st);
@@ -72,6 +77,15 @@ static size_t answer(struct query_server *qs, const uint8_t *buf, size_t len, ui
 		r.message = "unknown query kind";
 	} else {
 		fn(qs->db, q, &r, qs->arena);
+	}
+	if (tsdb_deadline_hit()) {
+		/* A partial answer would look complete: refuse it instead. */
+		Sa__Response refused = SA__RESPONSE__INIT;
+		refused.has_kind = 1;
+		refused.kind = q->kind;
+		r = refused;
+		answer_fail(&r, SA_ERR_LIMIT, "the query ran past the aggregator's time limit "
+			    "(--query-limit): ask for a shorter range, a coarser step or one node");
 	}
 	/* The response may point into q (model, strings): pack before freeing. */
 	size_t olen = sa_wire_pack(&r.base, out);
@@ -121,7 +135,8 @@ next:
 	return NULL;
 }
 
-struct query_server *query_start(void *zctx, const char *endpoint, struct tsdb *db, struct ingest *in)
+struct query_server *query_start(void *zctx, const char *endpoint, struct tsdb *db, struct ingest *in,
+				 double limit_s)
 {
 	struct query_server *qs = calloc(1, sizeof(*qs));
 	int zero = 0;
@@ -131,6 +146,7 @@ struct query_server *query_start(void *zctx, const char *endpoint, struct tsdb *
 		return NULL;
 	qs->db = db;
 	qs->in = in;
+	qs->limit_ns = (uint64_t)(limit_s * 1e9);
 	qs->arena = sa_arena_new(1 << 20);
 	qs->sock = zmq_socket(zctx, ZMQ_ROUTER);
 	if (qs->arena == NULL || qs->sock == NULL)

@@ -10,8 +10,10 @@
 struct query_server;
 
 /* Binds endpoint and starts the thread; `in` is asked for its counters by
- * stats queries. NULL on failure (logged). */
-struct query_server *query_start(void *zctx, const char *endpoint, struct tsdb *db, struct ingest *in);
+ * stats queries. A query that reads the store for longer than limit_s is
+ * answered with SA_ERR_LIMIT (stats, which reads it all, excepted). NULL on failure (logged). */
+struct query_server *query_start(void *zctx, const char *endpoint, struct tsdb *db, struct ingest *in,
+				 double limit_s);
 void query_stop(struct query_server **qs);
 
 #endif

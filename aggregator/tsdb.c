@@ -5,7 +5,14 @@
 #include <rocksdb/c.h>
 
 #include "sa_log.h"
+#include "sa_time.h"
 #include "tsdb.h"
+
+/* Clock reads are not free: the deadline is checked every this many steps. */
+#define DEADLINE_EVERY 64
+
+static _Thread_local uint64_t deadline_ns;
+static _Thread_local bool deadline_hit;
 
 static const char *const cf_names[TSDB_CF_COUNT] = {
 	"series", "hist", "topk", "flows", "ingest", "models",
@@ -29,6 +36,7 @@ struct tsdb_iter {
 	rocksdb_iterator_t *it;
 	const rocksdb_snapshot_t *snap;
 	rocksdb_readoptions_t *ro;
+	unsigned steps;
 	char *bound;       /* [from, to) copy: from for reverse scans, to for forward */
 	size_t bound_len;
 	bool reverse, started;
@@ -295,9 +303,24 @@ static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
 	return c ? c : (alen > blen) - (alen < blen);
 }
 
+void tsdb_deadline_set(uint64_t ns)
+{
+	deadline_ns = ns;
+	deadline_hit = false;
+}
+
+bool tsdb_deadline_hit(void)
+{
+	return deadline_hit;
+}
+
 bool tsdb_iter_next(struct tsdb_iter *it, const uint8_t **key, size_t *klen,
 		    const uint8_t **val, size_t *vlen)
 {
+	if (deadline_ns && ++it->steps % DEADLINE_EVERY == 0 && sa_mono_ns() > deadline_ns)
+		deadline_hit = true;
+	if (deadline_hit)
+		return false;
 	if (it->started) {
 		if (it->reverse)
 			rocksdb_iter_prev(it->it);

@@ -69,8 +69,14 @@ struct tsdb_iter *tsdb_iter_new(struct tsdb *db, enum tsdb_cf cf, const void *fr
 /* Reverse variant: from the last key below `to` down to `from`. */
 struct tsdb_iter *tsdb_iter_new_reverse(struct tsdb *db, enum tsdb_cf cf, const void *from,
 					size_t from_len, const void *to, size_t to_len);
+/* A time limit for the scans of the calling thread (a query): iterators
+ * end early once the monotonic clock passes deadline_ns (0: no limit), and
+ * tsdb_deadline_hit() then says so until the next tsdb_deadline_set. */
+void tsdb_deadline_set(uint64_t deadline_ns);
+bool tsdb_deadline_hit(void);
+
 /* Next entry: true and pointers valid until the next call, or false at the
- * end (or on error, logged). */
+ * end, past the thread's deadline, or on error (logged). */
 bool tsdb_iter_next(struct tsdb_iter *it, const uint8_t **key, size_t *klen,
 		    const uint8_t **val, size_t *vlen);
 void tsdb_iter_destroy(struct tsdb_iter **it);

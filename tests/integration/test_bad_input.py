@@ -65,6 +65,29 @@ def one_line(p):
     return len([l for l in p.stderr.splitlines() if l.strip()]) == 1
 
 
+def check_query_limit(tmp):
+    """A query still scanning at the aggregator's time limit is refused with
+    SA_ERR_LIMIT and a clear line; the daemon goes on serving. The store
+    holds the capture's flows, more than the 64 steps between clock reads."""
+    query = f"ipc://{tmp}/query-limit"
+    with open(os.path.join(tmp, "agg-limit.log"), "w") as log:
+        agg = subprocess.Popen([f"{BIN}/sa-aggregator", "--db", f"{tmp}/db", "--ingest", f"ipc://{tmp}/i2",
+                                "--query", query, "--query-limit", "0.000001"], stdout=log, stderr=log)
+        try:
+            for _ in range(50):
+                p = run([f"{BIN}/sa", "--server", query, "--timeout", "2", "flows"])
+                if "time limit" in p.stderr:
+                    break
+                time.sleep(0.1)
+            check("query past --query-limit refused, one line", p.returncode == 1 and one_line(p) and
+                  "time limit" in p.stderr, p.stderr)
+            p = run([f"{BIN}/sa", "--server", query, "nodes"])
+            check("and the aggregator still answers", p.returncode == 0, p.stderr)
+        finally:
+            agg.send_signal(signal.SIGTERM)
+            agg.wait(timeout=30)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="sa-bad-")
     ingest, query = f"ipc://{tmp}/ingest", f"ipc://{tmp}/query"
@@ -145,6 +168,7 @@ def main():
         agg.wait(timeout=30)
         log.close()
         ctx.destroy(linger=0)
+    check_query_limit(tmp)
     text = open(os.path.join(tmp, "agg.log")).read()
     rejected = [l for l in text.splitlines() if "rejected" in l]
     check("rejections logged, rate-limited", 1 <= len(rejected) <= 6, f"({len(rejected)} lines)")
