@@ -397,12 +397,12 @@ size_t agg_gen_batch(struct agg_gen *g, uint8_t **out)
 	Sa__ExportBatch b = SA__EXPORT_BATCH__INIT;
 	Sa__NodeMessage m = SA__NODE_MESSAGE__INIT;
 	Sa__Heartbeat status;
-	unsigned secs = g->conf.intervals ? g->conf.intervals : 1;
+	unsigned secs = (g->conf.intervals ? g->conf.intervals : 1) * g->conf.step_s;
 	size_t len;
 
 	sa_arena_reset(g->arena);
 	for (unsigned i = 0; i < g->conf.intervals; i++)
-		g->ivs[i] = interval(g, g->next_s + i);
+		g->ivs[i] = interval(g, g->next_s + (uint64_t)i * g->conf.step_s);
 	for (unsigned i = 0; i < g->conf.flows; i++)
 		g->flows[i] = flow(g, g->next_s * SA_NS_PER_S, secs * SA_NS_PER_S);
 	status_fill(g, &status);

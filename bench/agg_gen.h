@@ -3,8 +3,9 @@
  * as NodeMessages ready for the wire.
  *
  * Each batch holds `flows` flow records and `intervals` one-second
- * IntervalStats for consecutive seconds of the node's capture time; the
- * flows start inside the seconds their batch covers. Every interval carries
+ * IntervalStats for consecutive seconds of the node's capture time (or
+ * seconds step_s apart, to fill long histories quickly); the flows start
+ * inside the time their batch covers. Every interval carries
  * all SA_C_COUNT counters, the size, inter-arrival and RTT histograms, and
  * four top-by-bytes and four top-by-packets sketches, as the node fills
  * them. Output depends only on the configuration and the node id. */
@@ -21,6 +22,7 @@ struct agg_gen_conf {
 	uint64_t seed;
 	uint64_t run_id;
 	uint64_t start_s;   /* capture time of every node's first interval */
+	unsigned step_s;    /* seconds from one interval's start to the next (1) */
 };
 
 /* What the batches packed so far hold; points as agg_dump_points counts. */

@@ -2,7 +2,7 @@
  * speed, for bench/aggregator.
  *
  * Usage: agg_load [--endpoint EP] [--nodes N] [--batches B] [--flows F]
- *                 [--intervals I] [--top K] [--window W] [--seed S]
+ *                 [--intervals I] [--step S] [--top K] [--window W] [--seed S]
  *                 [--timeout S] [--dump FILE]
  *
  * Every batch is generated and packed before the clock starts (agg_gen.h).
@@ -63,6 +63,7 @@ static void usage(FILE *f)
 "  --batches B     batches per node [50]\n"
 "  --flows F       flow records per batch [1000]\n"
 "  --intervals I   one-second intervals per batch [100]\n"
+"  --step S        seconds between interval starts, to fill a long history [1]\n"
 "  --top K         most entries per top-N sketch, 0 for none [64]\n"
 "  --window W      unacknowledged batches per node [4]\n"
 "  --seed S        generator seed [1]\n"
@@ -92,6 +93,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"intervals", required_argument, NULL, 'i'}, {"top", required_argument, NULL, 'k'},
 		{"window", required_argument, NULL, 'w'}, {"seed", required_argument, NULL, 's'},
 		{"timeout", required_argument, NULL, 't'}, {"dump", required_argument, NULL, 'd'},
+		{"step", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	unsigned long v;
@@ -99,7 +101,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 	*o = (struct opts){.endpoint = "tcp://127.0.0.1:7701", .nodes = 8, .batches = 50,
 			   .window = 4, .timeout_s = 60,
-			   .gen = {.flows = 1000, .intervals = 100, .top = 64, .seed = 1, .start_s = START_S}};
+			   .gen = {.flows = 1000, .intervals = 100, .top = 64, .seed = 1, .start_s = START_S,
+				   .step_s = 1}};
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -110,6 +113,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'f': rc |= parse_uint("--flows", optarg, 0, 100000, &v); o->gen.flows = (unsigned)v; break;
 		case 'i': rc |= parse_uint("--intervals", optarg, 0, 10000, &v); o->gen.intervals = (unsigned)v; break;
 		case 'k': rc |= parse_uint("--top", optarg, 0, 64, &v); o->gen.top = (unsigned)v; break;
+		case 'S': rc |= parse_uint("--step", optarg, 1, 86400, &v); o->gen.step_s = (unsigned)v; break;
 		case 'w': rc |= parse_uint("--window", optarg, 1, 1000, &v); o->window = (unsigned)v; break;
 		case 's': rc |= parse_uint("--seed", optarg, 0, ULONG_MAX, &v); o->gen.seed = v; break;
 		case 't': rc |= parse_uint("--timeout", optarg, 1, 86400, &v); o->timeout_s = (unsigned)v; break;
