@@ -208,6 +208,7 @@ int answer_summary(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct 
 
 struct top_ctx {
 	struct topk_set set;
+	unsigned weight, dim;
 };
 
 static void add_top_row(void *arg, uint64_t t_s, const uint8_t *val, size_t len)
@@ -215,20 +216,20 @@ static void add_top_row(void *arg, uint64_t t_s, const uint8_t *val, size_t len)
 	struct top_ctx *c = arg;
 
 	(void)t_s;
-	topk_set_add_blob(&c->set, val, len);
+	topk_set_add_blob_one(&c->set, c->weight, c->dim, val, len);
 }
 
 int answer_top(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a)
 {
-	struct top_ctx c;
+	struct top_ctx c = {.dim = q->dimension}; /* validated by sa_wire */
 	uint64_t from_s, to_s;
-	unsigned weight, limit = q->limit ? q->limit : 10;
+	unsigned limit = q->limit ? q->limit : 10;
 	const char *m = q->metric && q->metric[0] ? q->metric : "bytes";
 
 	if (strcmp(m, "bytes") == 0)
-		weight = 0;
+		c.weight = 0;
 	else if (strcmp(m, "packets") == 0)
-		weight = 1;
+		c.weight = 1;
 	else
 		return answer_fail(r, SA_ERR_INVALID, "top ranks by bytes or packets");
 	if (limit > ANSWER_MAX_TOP)
@@ -241,7 +242,7 @@ int answer_top(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_a
 	/* The whole range is one sum: the coarsest rows that tile it. */
 	unsigned res = answer_pick_res(to_s - from_s, from_s, to_s);
 	answer_scan_rows(db, TSDB_TOPK, res, q->node_id, from_s, to_s, add_top_row, &c);
-	struct sa_topk *sk = c.set.sk[weight][q->dimension];
+	struct sa_topk *sk = c.set.sk[c.weight][c.dim];
 	struct sa_topk_entry *list = sa_arena_alloc(a, TOP_MERGE_CAPACITY * sizeof(*list));
 	unsigned n = sa_topk_list(sk, list);
 	if (n > limit)

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sa_wire.h"
+#include "sa_varint.h"
 #include "topk_set.h"
 
 int topk_set_init(struct topk_set *s, unsigned capacity)
@@ -57,83 +57,121 @@ void topk_set_add(struct topk_set *s, const Sa__IntervalStats *iv)
 	add_sketches(s, 1, iv->top_packets, iv->n_top_packets);
 }
 
+/* Stored rows: u8 TOPK_BLOB_VERSION, then for each weight and dimension in
+ * order a section: varint length of the rest, varint total, varint n,
+ * and n entries (u8 key length 1..SA_TOPK_KEY_MAX, the key, varint count,
+ * varint error), heaviest first. Sections carry their length so a query
+ * for one sketch skips the other seven, and nothing is allocated. */
+#define TOPK_BLOB_VERSION 2
+#define ENTRY_MAX (1 + SA_TOPK_KEY_MAX + 2 * SA_VARINT_MAX)
+
+/* Reads one section from r; offers it to dst unless dst is NULL. */
+static bool section_read(struct sa_reader *r, struct sa_topk *dst)
+{
+	uint64_t len = sa_varint_get(r);
+	const uint8_t *body = sa_bytes_get(r, len);
+
+	if (body == NULL)
+		return false;
+	struct sa_reader s = {body, body + len, false};
+	uint64_t total = sa_varint_get(&s), n = sa_varint_get(&s), tracked = 0;
+
+	if (n > len)
+		return false; /* every entry takes bytes */
+	for (uint64_t i = 0; i < n && !s.bad; i++) {
+		int kl = sa_byte_get(&s);
+		const uint8_t *key = kl >= 1 && kl <= SA_TOPK_KEY_MAX ? sa_bytes_get(&s, (size_t)kl) : NULL;
+		uint64_t count = sa_varint_get(&s), err = sa_varint_get(&s);
+		if (key == NULL)
+			return false;
+		if (dst != NULL)
+			sa_topk_offer(dst, key, (unsigned)kl, count, err);
+		tracked += count;
+	}
+	if (s.bad || s.p != s.end)
+		return false;
+	/* Keep the total honest: weight the sketch saw but did not keep. */
+	if (dst != NULL && total > tracked)
+		sa_topk_add_untracked(dst, total - tracked);
+	return true;
+}
+
+/* Checks the whole blob, or offers its sections to s (all of them, or only
+ * weight w's dimension d when w < TOPK_WEIGHTS). */
+static int blob_read(struct topk_set *s, unsigned w, unsigned d, const uint8_t *buf, size_t len)
+{
+	struct sa_reader r = {buf, buf + len, false};
+
+	if (sa_byte_get(&r) != TOPK_BLOB_VERSION)
+		return -EINVAL;
+	for (unsigned i = 0; i < TOPK_WEIGHTS * TOPK_DIMS; i++) {
+		bool wanted = s != NULL && (w == TOPK_WEIGHTS || i == w * TOPK_DIMS + d);
+		if (!section_read(&r, wanted ? s->sk[i / TOPK_DIMS][i % TOPK_DIMS] : NULL))
+			return -EINVAL;
+	}
+	return r.p == r.end ? 0 : -EINVAL;
+}
+
 int topk_set_add_blob(struct topk_set *s, const uint8_t *buf, size_t len)
 {
-	Sa__IntervalStats *iv = sa__interval_stats__unpack(NULL, len, buf);
-
-	if (iv == NULL)
+	/* Checked first, so a damaged value adds nothing rather than half. */
+	if (blob_read(NULL, 0, 0, buf, len) != 0)
 		return -EINVAL;
-	topk_set_add(s, iv);
-	sa__interval_stats__free_unpacked(iv, NULL);
-	return 0;
+	return blob_read(s, TOPK_WEIGHTS, 0, buf, len);
 }
 
-/* One sketch as a message, with the arrays it points into. */
-struct sketch_pb {
-	Sa__TopSketch msg;
-	Sa__TopEntry *ents;
-	Sa__TopEntry **ptrs;
-	struct sa_topk_entry *list;
-};
-
-static int sketch_pb_fill(struct sketch_pb *p, const struct sa_topk *sk, unsigned dim)
+int topk_set_add_blob_one(struct topk_set *s, unsigned w, unsigned d, const uint8_t *buf, size_t len)
 {
-	unsigned cap = sa_topk_capacity(sk);
+	if (w >= TOPK_WEIGHTS || d >= TOPK_DIMS || blob_read(NULL, 0, 0, buf, len) != 0)
+		return -EINVAL;
+	return blob_read(s, w, d, buf, len);
+}
 
-	sa__top_sketch__init(&p->msg);
-	p->list = malloc(cap * sizeof(*p->list));
-	p->ents = malloc(cap * sizeof(*p->ents));
-	p->ptrs = malloc(cap * sizeof(*p->ptrs));
-	if (p->list == NULL || p->ents == NULL || p->ptrs == NULL)
-		return -ENOMEM;
-	unsigned n = sa_topk_list(sk, p->list);
+/* Writes one sketch's section at p (room for its worst case); returns the end. */
+static uint8_t *section_put(uint8_t *p, const struct sa_topk *sk, struct sa_topk_entry *list,
+			    uint8_t *scratch)
+{
+	unsigned n = sa_topk_list(sk, list);
+	uint8_t *q = scratch;
+
+	q = sa_varint_put(q, sa_topk_total(sk));
+	q = sa_varint_put(q, n);
 	for (unsigned i = 0; i < n; i++) {
-		Sa__TopEntry *e = &p->ents[i];
-		sa__top_entry__init(e);
-		e->has_key = e->has_count = e->has_error = 1;
-		e->key = (ProtobufCBinaryData){p->list[i].key_len, p->list[i].key};
-		e->count = p->list[i].count;
-		e->error = p->list[i].err;
-		p->ptrs[i] = e;
+		*q++ = list[i].key_len;
+		memcpy(q, list[i].key, list[i].key_len);
+		q += list[i].key_len;
+		q = sa_varint_put(q, list[i].count);
+		q = sa_varint_put(q, list[i].err);
 	}
-	p->msg.has_dimension = p->msg.has_capacity = p->msg.has_total = 1;
-	p->msg.dimension = dim;
-	p->msg.capacity = cap;
-	p->msg.total = sa_topk_total(sk);
-	p->msg.n_entries = n;
-	p->msg.entries = p->ptrs;
-	return 0;
-}
-
-static void sketch_pb_free(struct sketch_pb *p)
-{
-	free(p->list);
-	free(p->ents);
-	free(p->ptrs);
+	p = sa_varint_put(p, (uint64_t)(q - scratch));
+	memcpy(p, scratch, (size_t)(q - scratch));
+	return p + (q - scratch);
 }
 
 size_t topk_set_pack(const struct topk_set *s, uint8_t **out)
 {
-	Sa__IntervalStats iv = SA__INTERVAL_STATS__INIT;
-	struct sketch_pb pb[TOPK_WEIGHTS][TOPK_DIMS];
-	Sa__TopSketch *msgs[TOPK_WEIGHTS][TOPK_DIMS];
-	size_t len = 0;
-	int rc = 0;
+	unsigned cap = 0;
 
-	memset(pb, 0, sizeof(pb));
-	for (unsigned w = 0; w < TOPK_WEIGHTS; w++)
-		for (unsigned d = 0; d < TOPK_DIMS; d++) {
-			rc |= sketch_pb_fill(&pb[w][d], s->sk[w][d], d);
-			msgs[w][d] = &pb[w][d].msg;
-		}
-	if (rc == 0) {
-		iv.n_top_bytes = iv.n_top_packets = TOPK_DIMS;
-		iv.top_bytes = msgs[0];
-		iv.top_packets = msgs[1];
-		len = sa_wire_pack(&iv.base, out);
+	for (unsigned i = 0; i < TOPK_WEIGHTS * TOPK_DIMS; i++) {
+		unsigned c = sa_topk_capacity(s->sk[i / TOPK_DIMS][i % TOPK_DIMS]);
+		cap = c > cap ? c : cap;
 	}
-	for (unsigned w = 0; w < TOPK_WEIGHTS; w++)
-		for (unsigned d = 0; d < TOPK_DIMS; d++)
-			sketch_pb_free(&pb[w][d]);
+	size_t section_max = 2 * SA_VARINT_MAX + (size_t)cap * ENTRY_MAX;
+	struct sa_topk_entry *list = malloc(cap * sizeof(*list));
+	uint8_t *scratch = malloc(section_max);
+	uint8_t *p = *out = malloc(1 + TOPK_WEIGHTS * TOPK_DIMS * (SA_VARINT_MAX + section_max));
+	size_t len = 0;
+
+	if (list != NULL && scratch != NULL && p != NULL) {
+		*p++ = TOPK_BLOB_VERSION;
+		for (unsigned i = 0; i < TOPK_WEIGHTS * TOPK_DIMS; i++)
+			p = section_put(p, s->sk[i / TOPK_DIMS][i % TOPK_DIMS], list, scratch);
+		len = (size_t)(p - *out);
+	} else {
+		free(*out);
+		*out = NULL;
+	}
+	free(list);
+	free(scratch);
 	return len;
 }

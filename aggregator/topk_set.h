@@ -1,6 +1,6 @@
 /* The eight sketches of one stored row (by bytes and by packets, for
- * source/destination IP and port), and their encoding as a topk value: an
- * IntervalStats message holding only top_bytes and top_packets. */
+ * source/destination IP and port), and their compact encoding as a stored
+ * topk value (described in topk_set.c). */
 #ifndef TOPK_SET_H
 #define TOPK_SET_H
 
@@ -24,8 +24,11 @@ void topk_set_reset(struct topk_set *s);
 
 /* Offers every entry of the decoded interval's sketches. */
 void topk_set_add(struct topk_set *s, const Sa__IntervalStats *iv);
-/* Decodes a stored value and offers it; -EINVAL if it does not decode. */
+/* Decodes a stored value and offers it; -EINVAL (and nothing offered) if
+ * it does not decode. */
 int topk_set_add_blob(struct topk_set *s, const uint8_t *buf, size_t len);
+/* The same for one sketch only: weight w (0 bytes, 1 packets), dimension d. */
+int topk_set_add_blob_one(struct topk_set *s, unsigned w, unsigned d, const uint8_t *buf, size_t len);
 /* Encodes as a stored value into a malloc'd buffer; returns its length (0 on failure). */
 size_t topk_set_pack(const struct topk_set *s, uint8_t **out);
 

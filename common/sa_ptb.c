@@ -4,8 +4,7 @@
 #include <string.h>
 
 #include "sa_ptb.h"
-
-#define VARINT_MAX 10
+#include "sa_varint.h"
 
 static uint64_t zigzag(uint64_t x)
 {
@@ -17,65 +16,10 @@ static uint64_t unzigzag(uint64_t z)
 	return z >> 1 ^ (0 - (z & 1));
 }
 
-static size_t varint_len(uint64_t x)
-{
-	size_t n = 1;
-
-	while (x >= 0x80) {
-		x >>= 7;
-		n++;
-	}
-	return n;
-}
-
-static uint8_t *varint_put(uint8_t *p, uint64_t x)
-{
-	while (x >= 0x80) {
-		*p++ = (uint8_t)(x | 0x80);
-		x >>= 7;
-	}
-	*p++ = (uint8_t)x;
-	return p;
-}
-
-/* Bounds-checked reader over one block. */
-struct reader {
-	const uint8_t *p, *end;
-	bool bad;
-};
-
-static uint64_t varint_get(struct reader *r)
-{
-	uint64_t x = 0;
-
-	for (unsigned i = 0; i < VARINT_MAX; i++) {
-		if (r->p == r->end)
-			break;
-		uint8_t b = *r->p++;
-		/* The tenth byte may carry only the top bit of 64. */
-		if (i == VARINT_MAX - 1 && b > 1)
-			break;
-		x |= (uint64_t)(b & 0x7f) << (7 * i);
-		if (!(b & 0x80))
-			return x;
-	}
-	r->bad = true;
-	return 0;
-}
-
-static int byte_get(struct reader *r)
-{
-	if (r->p == r->end) {
-		r->bad = true;
-		return -1;
-	}
-	return *r->p++;
-}
-
 size_t sa_ptb_bound(uint32_t nrows, uint32_t ncols)
 {
-	return 1 + 2 * VARINT_MAX + (size_t)nrows * VARINT_MAX +
-	       (size_t)ncols * (1 + (size_t)nrows * VARINT_MAX);
+	return 1 + 2 * SA_VARINT_MAX + (size_t)nrows * SA_VARINT_MAX +
+	       (size_t)ncols * (1 + (size_t)nrows * SA_VARINT_MAX);
 }
 
 /* Encoded size of column c in each mode. */
@@ -87,8 +31,8 @@ static void column_costs(const uint64_t *v, uint32_t nrows, uint32_t ncols, uint
 	*raw = *delta = 0;
 	for (uint32_t i = 0; i < nrows; i++) {
 		uint64_t x = v[(size_t)i * ncols + c];
-		*raw += varint_len(x);
-		*delta += varint_len(zigzag(x - prev));
+		*raw += sa_varint_len(x);
+		*delta += sa_varint_len(zigzag(x - prev));
 		prev = x;
 	}
 }
@@ -111,7 +55,7 @@ static uint8_t *column_put(uint8_t *p, const uint64_t *v, uint32_t nrows, uint32
 	*p++ = delta < raw ? SA_PTB_DELTA : SA_PTB_RAW;
 	for (uint32_t i = 0; i < nrows; i++) {
 		uint64_t x = v[(size_t)i * ncols + c];
-		p = varint_put(p, delta < raw ? zigzag(x - prev) : x);
+		p = sa_varint_put(p, delta < raw ? zigzag(x - prev) : x);
 		prev = x;
 	}
 	return p;
@@ -128,23 +72,23 @@ size_t sa_ptb_encode(uint8_t *out, const uint64_t *t, const uint64_t *v, uint32_
 		if (t[i] <= t[i - 1])
 			return 0;
 	*p++ = SA_PTB_VERSION;
-	p = varint_put(p, nrows);
-	p = varint_put(p, ncols);
-	p = varint_put(p, t[0]);
+	p = sa_varint_put(p, nrows);
+	p = sa_varint_put(p, ncols);
+	p = sa_varint_put(p, t[0]);
 	if (nrows > 1)
-		p = varint_put(p, t[1] - t[0]);
+		p = sa_varint_put(p, t[1] - t[0]);
 	for (uint32_t i = 2; i < nrows; i++)
-		p = varint_put(p, zigzag((t[i] - t[i - 1]) - (t[i - 1] - t[i - 2])));
+		p = sa_varint_put(p, zigzag((t[i] - t[i - 1]) - (t[i - 1] - t[i - 2])));
 	for (uint32_t c = 0; c < ncols; c++)
 		p = column_put(p, v, nrows, ncols, c);
 	return (size_t)(p - out);
 }
 
-static int header_get(struct reader *r, uint32_t *nrows, uint32_t *ncols)
+static int header_get(struct sa_reader *r, uint32_t *nrows, uint32_t *ncols)
 {
-	if (byte_get(r) != SA_PTB_VERSION)
+	if (sa_byte_get(r) != SA_PTB_VERSION)
 		return -EINVAL;
-	uint64_t nr = varint_get(r), nc = varint_get(r);
+	uint64_t nr = sa_varint_get(r), nc = sa_varint_get(r);
 	if (r->bad || nr == 0 || nr > SA_PTB_MAX_ROWS || nc == 0 || nc > SA_PTB_MAX_COLS)
 		return -EINVAL;
 	*nrows = (uint32_t)nr;
@@ -154,18 +98,18 @@ static int header_get(struct reader *r, uint32_t *nrows, uint32_t *ncols)
 
 int sa_ptb_dims(const uint8_t *buf, size_t len, uint32_t *nrows, uint32_t *ncols)
 {
-	struct reader r = {buf, buf + len, false};
+	struct sa_reader r = {buf, buf + len, false};
 
 	return header_get(&r, nrows, ncols);
 }
 
-static bool times_get(struct reader *r, uint64_t *t, uint32_t nrows)
+static bool times_get(struct sa_reader *r, uint64_t *t, uint32_t nrows)
 {
 	uint64_t step = 0;
 
-	t[0] = varint_get(r);
+	t[0] = sa_varint_get(r);
 	for (uint32_t i = 1; i < nrows && !r->bad; i++) {
-		step = i == 1 ? varint_get(r) : step + unzigzag(varint_get(r));
+		step = i == 1 ? sa_varint_get(r) : step + unzigzag(sa_varint_get(r));
 		t[i] = t[i - 1] + step;
 		if (t[i] <= t[i - 1])
 			return false;
@@ -173,15 +117,15 @@ static bool times_get(struct reader *r, uint64_t *t, uint32_t nrows)
 	return !r->bad;
 }
 
-static bool column_get(struct reader *r, uint64_t *v, uint32_t nrows, uint32_t ncols, uint32_t c)
+static bool column_get(struct sa_reader *r, uint64_t *v, uint32_t nrows, uint32_t ncols, uint32_t c)
 {
-	int mode = byte_get(r);
+	int mode = sa_byte_get(r);
 	uint64_t prev = 0;
 
 	if (mode != SA_PTB_ZERO && mode != SA_PTB_RAW && mode != SA_PTB_DELTA)
 		return false;
 	for (uint32_t i = 0; i < nrows && !r->bad; i++) {
-		uint64_t x = mode == SA_PTB_ZERO ? 0 : varint_get(r);
+		uint64_t x = mode == SA_PTB_ZERO ? 0 : sa_varint_get(r);
 		if (mode == SA_PTB_DELTA)
 			x = prev + unzigzag(x);
 		v[(size_t)i * ncols + c] = prev = x;
@@ -192,7 +136,7 @@ static bool column_get(struct reader *r, uint64_t *v, uint32_t nrows, uint32_t n
 /* Decodes a whole block into fresh arrays. */
 static int decode(const uint8_t *buf, size_t len, struct sa_ptb_rows *out)
 {
-	struct reader r = {buf, buf + len, false};
+	struct sa_reader r = {buf, buf + len, false};
 	uint32_t nrows, ncols;
 
 	if (header_get(&r, &nrows, &ncols) != 0 || nrows > len) /* a row costs a byte at least */

@@ -22,9 +22,10 @@
  *                       build()): exactly the union of their rows with
  *                       values at equal times summed, computed here;
  *   schema_merge_topk   returns a value that decodes to 4 + 4 sketches of
- *                       the stored capacity, in dimension order, entries
- *                       sorted by count with valid keys; merging that value
- *                       alone gives the same entries;
+ *                       at most the stored capacity, entries sorted by
+ *                       count with valid keys; merging that value alone,
+ *                       or reading one of its sketches alone, gives the
+ *                       same entries;
  *   schema_u64s_decode  reads exactly min(len / 8, cap) values, inside cap;
  *   schema_time_key_parse  accepts only 13-byte keys, and what it returns
  *                       encodes back to the same key. */
@@ -157,70 +158,66 @@ static void check_points_raw(const char *existing, size_t elen, const char *cons
 	free(out);
 }
 
-static void check_sketch(const Sa__TopSketch *s, unsigned dim)
+/* A sketch listed from a decoded value: at most the stored capacity, valid
+ * keys, heaviest first. */
+static unsigned listed(const struct sa_topk *sk, struct sa_topk_entry *list)
 {
-	if (s->dimension != dim || s->capacity != SCHEMA_TOPK_CAPACITY ||
-	    s->n_entries > SCHEMA_TOPK_CAPACITY)
+	unsigned n = sa_topk_list(sk, list);
+
+	if (n > SCHEMA_TOPK_CAPACITY)
 		__builtin_trap();
-	for (size_t i = 0; i < s->n_entries; i++) {
-		const Sa__TopEntry *e = s->entries[i];
-		if (e->key.len == 0 || e->key.len > SA_TOPK_KEY_MAX)
+	for (unsigned i = 0; i < n; i++)
+		if (list[i].key_len == 0 || list[i].key_len > SA_TOPK_KEY_MAX ||
+		    (i > 0 && list[i].count > list[i - 1].count))
 			__builtin_trap();
-		if (i > 0 && e->count > s->entries[i - 1]->count)
-			__builtin_trap();
-	}
+	return n;
 }
 
-/* Decodes a merge_topk result and checks its shape. */
-static Sa__IntervalStats *topk_decode(const char *v, size_t len)
+static int same_entries(const struct sa_topk_entry *a, unsigned na, const struct sa_topk_entry *b,
+			unsigned nb)
 {
-	Sa__IntervalStats *iv = sa__interval_stats__unpack(NULL, len, (const uint8_t *)v);
-
-	if (iv == NULL || iv->n_top_bytes != TOPK_DIMS || iv->n_top_packets != TOPK_DIMS)
-		__builtin_trap();
-	for (unsigned d = 0; d < TOPK_DIMS; d++) {
-		check_sketch(iv->top_bytes[d], d);
-		check_sketch(iv->top_packets[d], d);
-	}
-	return iv;
-}
-
-static int same_entries(const Sa__TopSketch *a, const Sa__TopSketch *b)
-{
-	if (a->n_entries != b->n_entries)
+	if (na != nb)
 		return 0;
-	for (size_t i = 0; i < a->n_entries; i++) {
-		const Sa__TopEntry *x = a->entries[i], *y = b->entries[i];
-		if (x->key.len != y->key.len || memcmp(x->key.data, y->key.data, x->key.len) != 0 ||
-		    x->count != y->count || x->error != y->error)
+	for (unsigned i = 0; i < na; i++)
+		if (a[i].key_len != b[i].key_len || memcmp(a[i].key, b[i].key, a[i].key_len) != 0 ||
+		    a[i].count != b[i].count || a[i].err != b[i].err)
 			return 0;
-	}
 	return 1;
 }
 
 static void check_topk(const char *existing, size_t elen, const char *const *ops,
 		       const size_t *lens, int n_ops)
 {
+	static struct sa_topk_entry la[SCHEMA_TOPK_CAPACITY], lb[SCHEMA_TOPK_CAPACITY], lc[SCHEMA_TOPK_CAPACITY];
+	struct topk_set a, b, c;
 	size_t out_len = 0, again_len = 0;
 	char *out = schema_merge_topk(existing, elen, ops, lens, n_ops, &out_len);
 
 	if (out == NULL || out_len == 0)
 		__builtin_trap();
-	Sa__IntervalStats *iv = topk_decode(out, out_len);
-
 	/* A merged row holds at most capacity distinct keys per sketch, so
-	 * merging it on its own again is lossless. Totals are not compared:
-	 * they differ only once u64 weights wrap, which real traffic never does. */
+	 * merging it on its own again is lossless; reading one sketch alone
+	 * gives that sketch. Totals are not compared: they differ only once
+	 * u64 weights wrap, which real traffic never does. */
 	char *again = schema_merge_topk(out, out_len, NULL, NULL, 0, &again_len);
-	if (again == NULL || again_len == 0)
+	if (again == NULL || again_len == 0 || topk_set_init(&a, SCHEMA_TOPK_CAPACITY) != 0 ||
+	    topk_set_init(&b, SCHEMA_TOPK_CAPACITY) != 0 || topk_set_init(&c, SCHEMA_TOPK_CAPACITY) != 0)
 		__builtin_trap();
-	Sa__IntervalStats *iv2 = topk_decode(again, again_len);
-	for (unsigned d = 0; d < TOPK_DIMS; d++)
-		if (!same_entries(iv->top_bytes[d], iv2->top_bytes[d]) ||
-		    !same_entries(iv->top_packets[d], iv2->top_packets[d]))
-			__builtin_trap();
-	sa__interval_stats__free_unpacked(iv, NULL);
-	sa__interval_stats__free_unpacked(iv2, NULL);
+	if (topk_set_add_blob(&a, (const uint8_t *)out, out_len) != 0 ||
+	    topk_set_add_blob(&b, (const uint8_t *)again, again_len) != 0)
+		__builtin_trap();
+	for (unsigned w = 0; w < TOPK_WEIGHTS; w++)
+		for (unsigned d = 0; d < TOPK_DIMS; d++) {
+			topk_set_reset(&c);
+			if (topk_set_add_blob_one(&c, w, d, (const uint8_t *)out, out_len) != 0)
+				__builtin_trap();
+			unsigned na = listed(a.sk[w][d], la), nb = listed(b.sk[w][d], lb), nc = listed(c.sk[w][d], lc);
+			if (!same_entries(la, na, lb, nb) || !same_entries(la, na, lc, nc))
+				__builtin_trap();
+		}
+	topk_set_fini(&a);
+	topk_set_fini(&b);
+	topk_set_fini(&c);
 	free(out);
 	free(again);
 }

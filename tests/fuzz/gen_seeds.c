@@ -7,7 +7,7 @@
  *   wire          selector byte (0 NodeMessage, 1 Query, 2 Response, 3 Ack)
  *                 + the packed message
  *   store_values  header + existing value + 1-4 merge operands: point blocks
- *                 (series, hist), topk IntervalStats values, time keys
+ *                 (series, hist), stored sketch rows (topk), time keys
  *   time          the string, no NUL
  * Returns non-zero only if OUTDIR cannot be written. */
 #include <errno.h>
@@ -19,6 +19,7 @@
 #include "sa_counter.h"
 #include "sa_hist.h"
 #include "sa_ptb.h"
+#include "topk_set.h"
 #include "sa_wire.h"
 
 #define HIST_LEN (SA_SIZE_BUCKETS + 2 * SA_TIME_BUCKETS) /* schema.h SCHEMA_HIST_LEN */
@@ -537,14 +538,28 @@ static uint8_t *points(uint32_t nrows, uint32_t ncols, uint64_t t0, uint64_t bas
 	return out;
 }
 
+/* A stored sketch row (topk_set's encoding) holding an interval's sketches,
+ * in sketches of `capacity` keys. */
+static uint8_t *topk_row(const Sa__IntervalStats *iv, unsigned capacity, size_t *len)
+{
+	struct topk_set set;
+	uint8_t *buf = NULL;
+
+	*len = 0;
+	if (topk_set_init(&set, capacity) != 0)
+		return NULL;
+	topk_set_add(&set, iv);
+	*len = topk_set_pack(&set, &buf);
+	topk_set_fini(&set);
+	return buf;
+}
+
 static uint8_t *topk_blob(uint64_t scale, size_t *len)
 {
 	struct iv_store s;
-	uint8_t *buf;
 
 	interval(&s, 0, scale);
-	*len = sa_wire_pack(&s.iv.base, &buf);
-	return buf;
+	return topk_row(&s.iv, 1024, len);
 }
 
 /* A destination-port sketch with n distinct keys: more than the store's
@@ -578,7 +593,7 @@ static uint8_t *topk_blob_wide(unsigned n, unsigned first_port, size_t *len)
 	sk.entries = p;
 	iv.n_top_packets = 1;
 	iv.top_packets = &skp;
-	*len = sa_wire_pack(&iv.base, &buf);
+	buf = topk_row(&iv, 2048, len);
 out:
 	free(e);
 	free(p);
