@@ -163,24 +163,17 @@ static int add_rows(struct ingest *in, enum tsdb_cf cf, unsigned min_res, uint32
 	return 0;
 }
 
+/* Sketches are kept per minute and hour only: per-second rows would cost
+ * more than everything else together. */
 static int add_sketch_rows(struct ingest *in, uint32_t node, uint64_t t_s, const Sa__IntervalStats *iv)
 {
-	uint8_t key[SCHEMA_TIME_KEY_LEN];
-	const uint32_t nodes[2] = {node, SCHEMA_NODE_ALL};
 	int rc;
 
-	/* Sketches are kept per minute and hour only: per-second rows would
-	 * cost more than everything else together. */
-	for (unsigned r = RES_1M; r < RES_COUNT; r++)
-		for (unsigned k = 0; k < 2; k++) {
-			schema_time_key(key, r, nodes[k], t_s - t_s % schema_res_seconds[r]);
-			if (rowacc_add_sketches(in->acc, key, iv) == 0)
-				continue;
-			if ((rc = rowacc_flush(in->acc, in->wb, in->db)) != 0 ||
-			    (rc = rowacc_add_sketches(in->acc, key, iv)) != 0)
-				return rc;
-		}
-	return 0;
+	if (rowacc_add_sketches(in->acc, node, t_s, iv) == 0)
+		return 0;
+	if ((rc = rowacc_flush(in->acc, in->wb, in->db)) != 0)
+		return rc;
+	return rowacc_add_sketches(in->acc, node, t_s, iv);
 }
 
 /* Returns 0 or a negative errno (the batch must then not be stored). */

@@ -22,6 +22,7 @@ struct row {
 
 struct rowacc {
 	unsigned max_rows, max_sketches, n_rows, n_sketches, mask;
+	unsigned reserved;       /* rows and sets kept for the flush's sketch rollups */
 	struct row *rows;
 	uint32_t *index;         /* open addressing, 2x max_rows, power of two */
 	struct topk_set *sketches;
@@ -105,7 +106,7 @@ static struct row *row_new(struct rowacc *ra, enum tsdb_cf cf, const uint8_t *ke
 {
 	uint32_t s = slot_of(ra, cf, key);
 
-	if (ra->n_rows == ra->max_rows)
+	if (ra->n_rows + ra->reserved >= ra->max_rows)
 		return NULL;
 	while (ra->index[s] != EMPTY)
 		s = (s + 1) & ra->mask;
@@ -146,19 +147,71 @@ static struct topk_set *next_set(struct rowacc *ra)
 	return &ra->sketches[ra->n_sketches];
 }
 
-int rowacc_add_sketches(struct rowacc *ra, const uint8_t key[SCHEMA_TIME_KEY_LEN],
-			const Sa__IntervalStats *iv)
+/* The sketch row for key, made (empty) if new; NULL when there is no room. */
+static struct row *sketch_row(struct rowacc *ra, const uint8_t key[SCHEMA_TIME_KEY_LEN])
 {
 	struct row *row = row_find(ra, TSDB_TOPK, key);
 
 	if (row == NULL) {
 		/* Take the set before the row, so a failure leaves nothing half made. */
 		if (next_set(ra) == NULL || (row = row_new(ra, TSDB_TOPK, key)) == NULL)
-			return -ENOSPC;
+			return NULL;
 		row->n = UINT32_MAX;
 		row->sketch = ra->n_sketches++;
 	}
+	return row;
+}
+
+/* Sketch rows a node's minute row makes at flush: itself, the cluster's
+ * minute and the two hour rows. */
+#define ROLLUP_ROWS 4
+
+int rowacc_add_sketches(struct rowacc *ra, uint32_t node, uint64_t t_s, const Sa__IntervalStats *iv)
+{
+	uint8_t key[SCHEMA_TIME_KEY_LEN];
+	struct row *row;
+
+	schema_time_key(key, RES_1M, node, t_s - t_s % 60);
+	if ((row = row_find(ra, TSDB_TOPK, key)) == NULL) {
+		/* Room for the rollups too, kept until the flush. */
+		if (ra->n_sketches + ra->reserved + ROLLUP_ROWS > ra->max_sketches ||
+		    ra->n_rows + ra->reserved + ROLLUP_ROWS > ra->max_rows || (row = sketch_row(ra, key)) == NULL)
+			return -ENOSPC;
+		ra->reserved += ROLLUP_ROWS - 1;
+	}
 	topk_set_add(&ra->sketches[row->sketch], iv);
+	return 0;
+}
+
+/* Merges each node's minute sketches into the cluster's minute row and
+ * both hour rows: four offers per entry per minute instead of four per
+ * entry per second. Returns 0 or -ENOMEM. */
+static int rollup_sketches(struct rowacc *ra)
+{
+	unsigned n = ra->n_rows;
+
+	ra->reserved = 0; /* what it was kept for */
+	for (unsigned i = 0; i < n; i++) {
+		const struct row *src = &ra->rows[i];
+		unsigned res;
+		uint32_t node;
+		uint64_t t_s;
+		if (src->n != UINT32_MAX || schema_time_key_parse(src->key, SCHEMA_TIME_KEY_LEN, &res, &node, &t_s) != 0 ||
+		    res != RES_1M || node == SCHEMA_NODE_ALL)
+			continue;
+		const struct {
+			unsigned res;
+			uint32_t node;
+		} to[ROLLUP_ROWS - 1] = {{RES_1M, SCHEMA_NODE_ALL}, {RES_1H, node}, {RES_1H, SCHEMA_NODE_ALL}};
+		for (unsigned k = 0; k < ROLLUP_ROWS - 1; k++) {
+			uint8_t key[SCHEMA_TIME_KEY_LEN];
+			schema_time_key(key, to[k].res, to[k].node, t_s - t_s % schema_res_seconds[to[k].res]);
+			struct row *dst = sketch_row(ra, key); /* room was kept when src was made */
+			if (dst == NULL)
+				return -ENOMEM;
+			topk_set_merge(&ra->sketches[dst->sketch], &ra->sketches[src->sketch]);
+		}
+	}
 	return 0;
 }
 
@@ -224,6 +277,7 @@ int rowacc_flush(struct rowacc *ra, struct tsdb_batch *b, struct tsdb *db)
 	uint64_t step;
 	int rc = 0, err;
 
+	rc = rollup_sketches(ra);
 	for (unsigned i = 0; i < ra->n_rows; i++)
 		ra->order[i] = &ra->rows[i];
 	qsort(ra->order, ra->n_rows, sizeof(*ra->order), row_order);

@@ -25,9 +25,10 @@ void rowacc_destroy(struct rowacc **ra);
  * already has max_rows rows (the caller then flushes and adds again). */
 int rowacc_add(struct rowacc *ra, enum tsdb_cf cf, const uint8_t key[SCHEMA_TIME_KEY_LEN],
 	       const uint64_t *v, size_t n);
-/* Offers an interval's sketches to the sketch row key; -ENOSPC as above. */
-int rowacc_add_sketches(struct rowacc *ra, const uint8_t key[SCHEMA_TIME_KEY_LEN],
-			const Sa__IntervalStats *iv);
+/* Offers an interval's sketches to its node's minute row; the flush rolls
+ * each such row up into the cluster's minute row and both hour rows.
+ * -ENOSPC as above. */
+int rowacc_add_sketches(struct rowacc *ra, uint32_t node, uint64_t t_s, const Sa__IntervalStats *iv);
 
 /* Appends one merge per point block and per sketch row to the write batch
  * and empties the accumulator. Returns 0, or -ENOMEM / -EINVAL when a row

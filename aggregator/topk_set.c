@@ -57,11 +57,28 @@ void topk_set_add(struct topk_set *s, const Sa__IntervalStats *iv)
 	add_sketches(s, 1, iv->top_packets, iv->n_top_packets);
 }
 
+void topk_set_merge(struct topk_set *dst, const struct topk_set *src)
+{
+	for (unsigned w = 0; w < TOPK_WEIGHTS; w++)
+		for (unsigned d = 0; d < TOPK_DIMS; d++) {
+			const struct sa_topk *from = src->sk[w][d];
+			unsigned n;
+			const struct sa_topk_entry *e = sa_topk_entries(from, &n);
+			uint64_t tracked = 0;
+			for (unsigned i = 0; i < n; i++) {
+				sa_topk_offer(dst->sk[w][d], e[i].key, e[i].key_len, e[i].count, e[i].err);
+				tracked += e[i].count;
+			}
+			if (sa_topk_total(from) > tracked)
+				sa_topk_add_untracked(dst->sk[w][d], sa_topk_total(from) - tracked);
+		}
+}
+
 /* Stored rows: u8 TOPK_BLOB_VERSION, then for each weight and dimension in
  * order a section: varint length of the rest, varint total, varint n,
  * and n entries (u8 key length 1..SA_TOPK_KEY_MAX, the key, varint count,
- * varint error), heaviest first. Sections carry their length so a query
- * for one sketch skips the other seven, and nothing is allocated. */
+ * varint error) in no particular order. Sections carry their length so a
+ * query for one sketch skips the other seven, and nothing is allocated. */
 #define TOPK_BLOB_VERSION 2
 #define ENTRY_MAX (1 + SA_TOPK_KEY_MAX + 2 * SA_VARINT_MAX)
 
@@ -128,10 +145,10 @@ int topk_set_add_blob_one(struct topk_set *s, unsigned w, unsigned d, const uint
 }
 
 /* Writes one sketch's section at p (room for its worst case); returns the end. */
-static uint8_t *section_put(uint8_t *p, const struct sa_topk *sk, struct sa_topk_entry *list,
-			    uint8_t *scratch)
+static uint8_t *section_put(uint8_t *p, const struct sa_topk *sk, uint8_t *scratch)
 {
-	unsigned n = sa_topk_list(sk, list);
+	unsigned n;
+	const struct sa_topk_entry *list = sa_topk_entries(sk, &n);
 	uint8_t *q = scratch;
 
 	q = sa_varint_put(q, sa_topk_total(sk));
@@ -157,21 +174,19 @@ size_t topk_set_pack(const struct topk_set *s, uint8_t **out)
 		cap = c > cap ? c : cap;
 	}
 	size_t section_max = 2 * SA_VARINT_MAX + (size_t)cap * ENTRY_MAX;
-	struct sa_topk_entry *list = malloc(cap * sizeof(*list));
 	uint8_t *scratch = malloc(section_max);
 	uint8_t *p = *out = malloc(1 + TOPK_WEIGHTS * TOPK_DIMS * (SA_VARINT_MAX + section_max));
 	size_t len = 0;
 
-	if (list != NULL && scratch != NULL && p != NULL) {
+	if (scratch != NULL && p != NULL) {
 		*p++ = TOPK_BLOB_VERSION;
 		for (unsigned i = 0; i < TOPK_WEIGHTS * TOPK_DIMS; i++)
-			p = section_put(p, s->sk[i / TOPK_DIMS][i % TOPK_DIMS], list, scratch);
+			p = section_put(p, s->sk[i / TOPK_DIMS][i % TOPK_DIMS], scratch);
 		len = (size_t)(p - *out);
 	} else {
 		free(*out);
 		*out = NULL;
 	}
-	free(list);
 	free(scratch);
 	return len;
 }

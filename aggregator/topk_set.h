@@ -22,6 +22,9 @@ int topk_set_init(struct topk_set *s, unsigned capacity);
 void topk_set_fini(struct topk_set *s);
 void topk_set_reset(struct topk_set *s);
 
+/* Offers every entry of src's sketches to dst's, with their errors, and
+ * src's untracked weight. */
+void topk_set_merge(struct topk_set *dst, const struct topk_set *src);
 /* Offers every entry of the decoded interval's sketches. */
 void topk_set_add(struct topk_set *s, const Sa__IntervalStats *iv);
 /* Decodes a stored value and offers it; -EINVAL (and nothing offered) if

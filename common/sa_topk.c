@@ -16,6 +16,7 @@ struct sa_topk {
 	uint64_t total;
 	struct sa_topk_entry *heap;
 	uint32_t *slot_of; /* heap index -> index slot */
+	uint32_t *hash_of; /* heap index -> its key's hash, so deletion need not rehash */
 	uint32_t *index;   /* index slot -> heap index or EMPTY */
 };
 
@@ -35,8 +36,9 @@ struct sa_topk *sa_topk_new(unsigned capacity)
 	sk->mask = slots - 1;
 	sk->heap = calloc(capacity, sizeof(*sk->heap));
 	sk->slot_of = calloc(capacity, sizeof(*sk->slot_of));
+	sk->hash_of = calloc(capacity, sizeof(*sk->hash_of));
 	sk->index = malloc(slots * sizeof(*sk->index));
-	if (sk->heap == NULL || sk->slot_of == NULL || sk->index == NULL) {
+	if (sk->heap == NULL || sk->slot_of == NULL || sk->hash_of == NULL || sk->index == NULL) {
 		sa_topk_destroy(&sk);
 		return NULL;
 	}
@@ -52,6 +54,7 @@ void sa_topk_destroy(struct sa_topk **skp)
 		return;
 	free(sk->heap);
 	free(sk->slot_of);
+	free(sk->hash_of);
 	free(sk->index);
 	free(sk);
 	*skp = NULL;
@@ -74,9 +77,9 @@ static int key_eq(const struct sa_topk_entry *e, const void *key, unsigned len)
 	return e->key_len == len && memcmp(e->key, key, len) == 0;
 }
 
-static uint32_t index_find(const struct sa_topk *sk, const void *key, unsigned len)
+static uint32_t index_find(const struct sa_topk *sk, const void *key, unsigned len, uint32_t hash)
 {
-	for (uint32_t s = key_hash(key, len) & sk->mask;; s = (s + 1) & sk->mask) {
+	for (uint32_t s = hash & sk->mask;; s = (s + 1) & sk->mask) {
 		uint32_t h = sk->index[s];
 		if (h == EMPTY)
 			return EMPTY;
@@ -85,9 +88,9 @@ static uint32_t index_find(const struct sa_topk *sk, const void *key, unsigned l
 	}
 }
 
-static uint32_t index_insert(struct sa_topk *sk, const void *key, unsigned len, uint32_t h)
+static uint32_t index_insert(struct sa_topk *sk, uint32_t hash, uint32_t h)
 {
-	uint32_t s = key_hash(key, len) & sk->mask;
+	uint32_t s = hash & sk->mask;
 
 	while (sk->index[s] != EMPTY)
 		s = (s + 1) & sk->mask;
@@ -106,7 +109,7 @@ static void index_delete(struct sa_topk *sk, uint32_t s)
 		uint32_t h = sk->index[j];
 		if (h == EMPTY)
 			return;
-		uint32_t home = key_hash(sk->heap[h].key, sk->heap[h].key_len) & sk->mask;
+		uint32_t home = sk->hash_of[h] & sk->mask;
 		/* Move j back to s unless its home lies cyclically in (s, j]. */
 		int stays = s <= j ? (s < home && home <= j) : (s < home || home <= j);
 		if (!stays) {
@@ -121,12 +124,14 @@ static void index_delete(struct sa_topk *sk, uint32_t s)
 static void heap_swap(struct sa_topk *sk, uint32_t a, uint32_t b)
 {
 	struct sa_topk_entry t = sk->heap[a];
-	uint32_t st = sk->slot_of[a];
+	uint32_t st = sk->slot_of[a], ht = sk->hash_of[a];
 
 	sk->heap[a] = sk->heap[b];
 	sk->heap[b] = t;
 	sk->slot_of[a] = sk->slot_of[b];
 	sk->slot_of[b] = st;
+	sk->hash_of[a] = sk->hash_of[b];
+	sk->hash_of[b] = ht;
 	sk->index[sk->slot_of[a]] = a;
 	sk->index[sk->slot_of[b]] = b;
 }
@@ -166,11 +171,11 @@ static void set_key(struct sa_topk_entry *e, const void *key, unsigned len)
 void sa_topk_offer(struct sa_topk *sk, const void *key, unsigned key_len,
 		   uint64_t weight, uint64_t err)
 {
-	uint32_t s, h;
+	uint32_t s, h, hash = key_hash(key, key_len);
 
 	assert(key_len > 0 && key_len <= SA_TOPK_KEY_MAX);
 	sk->total += weight;
-	s = index_find(sk, key, key_len);
+	s = index_find(sk, key, key_len, hash);
 	if (s != EMPTY) {
 		h = sk->index[s];
 		sk->heap[h].count += weight;
@@ -183,7 +188,8 @@ void sa_topk_offer(struct sa_topk *sk, const void *key, unsigned key_len,
 		set_key(&sk->heap[h], key, key_len);
 		sk->heap[h].count = weight;
 		sk->heap[h].err = err;
-		sk->slot_of[h] = index_insert(sk, key, key_len, h);
+		sk->hash_of[h] = hash;
+		sk->slot_of[h] = index_insert(sk, hash, h);
 		sift_up(sk, h);
 		return;
 	}
@@ -195,7 +201,8 @@ void sa_topk_offer(struct sa_topk *sk, const void *key, unsigned key_len,
 	set_key(min, key, key_len);
 	min->count = floor + weight;
 	min->err = floor + err;
-	sk->slot_of[0] = index_insert(sk, key, key_len, 0);
+	sk->hash_of[0] = hash;
+	sk->slot_of[0] = index_insert(sk, hash, 0);
 	sift_down(sk, 0);
 }
 
@@ -228,6 +235,12 @@ static int by_count_desc(const void *a, const void *b)
 	if (x->key_len != y->key_len)
 		return x->key_len < y->key_len ? -1 : 1;
 	return memcmp(x->key, y->key, x->key_len);
+}
+
+const struct sa_topk_entry *sa_topk_entries(const struct sa_topk *sk, unsigned *n)
+{
+	*n = sk->n;
+	return sk->heap;
 }
 
 unsigned sa_topk_list(const struct sa_topk *sk, struct sa_topk_entry *out)

@@ -43,5 +43,8 @@ unsigned sa_topk_capacity(const struct sa_topk *sk);
 /* Copies all entries, largest count first, into out (room for capacity
  * entries); returns how many. Does not allocate. */
 unsigned sa_topk_list(const struct sa_topk *sk, struct sa_topk_entry *out);
+/* The entries in no particular order (valid until the next offer or
+ * reset), and their number in *n: for merging, where order is moot. */
+const struct sa_topk_entry *sa_topk_entries(const struct sa_topk *sk, unsigned *n);
 
 #endif

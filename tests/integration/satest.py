@@ -65,6 +65,12 @@ def start_aggregator(bindir, tmp, ingest, query, *extra):
     raise RuntimeError("aggregator did not come up")
 
 
+def stop(proc):
+    """SIGTERM a daemon and wait for it to exit (its clean shutdown)."""
+    proc.send_signal(signal.SIGTERM)
+    return proc.wait(timeout=30)
+
+
 def sa_flows(bindir, path, tmp, proto="tcp"):
     """sa flows (of one protocol, or all with proto None) after sa analyze --keep."""
     keep = os.path.join(tmp, "keep")

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 
-from satest import capinfos, check, packet_seconds, sa_json, start_aggregator, summary
+from satest import capinfos, check, packet_seconds, sa_json, start_aggregator, stop, summary
 
 BIN, KILLS, CAPS = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 NODES = {i + 1: cap for i, cap in enumerate(CAPS)}
@@ -110,8 +110,7 @@ def main():
     check("cluster bytes == sum of captures", s["bytes"] == total_b, f"({s['bytes']} vs {total_b})")
     check_store_rows(query)
 
-    agg.send_signal(signal.SIGTERM)
-    agg.wait(timeout=30)
+    stop(agg)
     shutil.rmtree(tmp, ignore_errors=True)
     return summary()
 

@@ -12,13 +12,12 @@ Usage: test_retention.py BIN_DIR CAPTURE
 """
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 
-from satest import check, packet_seconds, sa_json, start_aggregator, summary
+from satest import check, packet_seconds, sa_json, start_aggregator, stop, summary
 
 BIN, CAP = sys.argv[1], sys.argv[2]
 DAY = 86400
@@ -89,8 +88,7 @@ def main():
         check("some flow records were expired", 0 < len(want) < len(everything))
     finally:
         for a in aggs:
-            a.send_signal(signal.SIGTERM)
-            a.wait(timeout=30)
+            stop(a)
         shutil.rmtree(tmp, ignore_errors=True)
     return summary()
 

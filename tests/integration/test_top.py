@@ -12,12 +12,11 @@ Usage: test_top.py BIN_DIR CAPTURE_A CAPTURE_B
 import collections
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 
-from satest import check, sa_json, start_aggregator, summary
+from satest import check, sa_json, start_aggregator, stop, summary
 
 BIN, CAPS = sys.argv[1], sys.argv[2:]
 DAY = 86400
@@ -85,8 +84,7 @@ def main():
                     check_day(query, day, side, metric, totals[(day, side, metric)])
         check("several days compared", len(days) > 2, str(days))
     finally:
-        agg.send_signal(signal.SIGTERM)
-        agg.wait(timeout=30)
+        stop(agg)
         shutil.rmtree(tmp, ignore_errors=True)
     return summary()
 
