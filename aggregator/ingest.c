@@ -11,6 +11,7 @@
 #include <zmq.h>
 
 #include "ingest.h"
+#include "sa_arena.h"
 #include "retention.h"
 #include "rowacc.h"
 #include "sa_log.h"
@@ -37,6 +38,8 @@ struct ingest {
 	struct tsdb *db;
 	struct tsdb_batch *wb;
 	struct rowacc *acc;
+	struct sa_arena *arena;   /* the message being handled */
+	ProtobufCAllocator alloc; /* allocating from arena */
 	pthread_t thread;
 	atomic_bool stop;
 	struct node_state *nodes;
@@ -314,8 +317,11 @@ static void handle(struct ingest *in, zmq_msg_t *ident, const uint8_t *buf, size
 {
 	const char *why = NULL;
 	int code = 0;
-	Sa__NodeMessage *m = sa_wire_node_unpack(buf, len, &why, &code);
+	Sa__NodeMessage *m;
 
+	/* One message at a time: its unpacked form lives in the arena until the next. */
+	sa_arena_reset(in->arena);
+	m = sa_wire_node_unpack(&in->alloc, buf, len, &why, &code);
 	if (m == NULL) {
 		uint64_t run = 0, seq = 0;
 		in->rejected++;
@@ -346,7 +352,6 @@ static void handle(struct ingest *in, zmq_msg_t *ident, const uint8_t *buf, size
 	default:
 		break;
 	}
-	sa__node_message__free_unpacked(m, NULL);
 }
 
 static void *ingest_main(void *arg)
@@ -400,9 +405,11 @@ struct ingest *ingest_start(void *zctx, const char *endpoint, struct tsdb *db,
 	in->started_ns = sa_wall_ns();
 	in->wb = tsdb_batch_new();
 	in->acc = rowacc_new(ACC_ROWS, ACC_SKETCH_ROWS);
+	in->arena = sa_arena_new(1 << 20);
+	in->alloc = sa_wire_arena_allocator(in->arena);
 	in->nodes = calloc(MAX_NODES, sizeof(*in->nodes));
 	in->sock = zmq_socket(zctx, ZMQ_ROUTER);
-	if (in->wb == NULL || in->acc == NULL || in->nodes == NULL || in->sock == NULL)
+	if (in->wb == NULL || in->acc == NULL || in->arena == NULL || in->nodes == NULL || in->sock == NULL)
 		goto fail;
 	zmq_setsockopt(in->sock, ZMQ_LINGER, &zero, sizeof(zero));
 	/* libzmq drops the peer of an oversized message before we read it. */
@@ -419,6 +426,7 @@ fail:
 		zmq_close(in->sock);
 	tsdb_batch_destroy(&in->wb);
 	rowacc_destroy(&in->acc);
+	sa_arena_destroy(&in->arena);
 	free(in->nodes);
 	free(in);
 	return NULL;
@@ -435,6 +443,7 @@ void ingest_stop(struct ingest **inp)
 	zmq_close(in->sock);
 	tsdb_batch_destroy(&in->wb);
 	rowacc_destroy(&in->acc);
+	sa_arena_destroy(&in->arena);
 	for (unsigned i = 0; i < in->n_nodes; i++)
 		free(in->nodes[i].info.last_heartbeat);
 	free(in->nodes);

@@ -164,16 +164,17 @@ static int batch_ok(const Sa__ExportBatch *b, const char **why, int *code)
 		}                                                       \
 	} while (0)
 
-Sa__NodeMessage *sa_wire_node_unpack(const uint8_t *buf, size_t len, const char **why, int *code)
+Sa__NodeMessage *sa_wire_node_unpack(ProtobufCAllocator *alloc, const uint8_t *buf, size_t len,
+				     const char **why, int *code)
 {
 	Sa__NodeMessage *m;
 	int ok;
 
 	UNPACK_GUARD();
-	m = sa__node_message__unpack(NULL, len, buf);
+	m = sa__node_message__unpack(alloc, len, buf);
 	if (m == NULL || !tags_valid(&m->base, 0)) {
 		if (m != NULL)
-			sa__node_message__free_unpacked(m, NULL);
+			sa__node_message__free_unpacked(m, alloc);
 		*code = SA_ERR_DECODE;
 		*why = "not a NodeMessage";
 		return NULL;
@@ -202,7 +203,7 @@ Sa__NodeMessage *sa_wire_node_unpack(const uint8_t *buf, size_t len, const char 
 		*why = "NodeMessage with no body";
 	}
 	if (!ok) {
-		sa__node_message__free_unpacked(m, NULL);
+		sa__node_message__free_unpacked(m, alloc);
 		return NULL;
 	}
 	return m;

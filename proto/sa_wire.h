@@ -38,8 +38,11 @@ size_t sa_wire_pack(const ProtobufCMessage *msg, uint8_t **out);
 
 /* Unpack and validate. On failure return NULL and set *why to a static
  * reason and *code to an enum sa_err. Free results with the matching
- * sa__*__free_unpacked(msg, NULL). */
-Sa__NodeMessage *sa_wire_node_unpack(const uint8_t *buf, size_t len, const char **why, int *code);
+ * sa__*__free_unpacked(msg, NULL), or for a NodeMessage with the allocator
+ * it was unpacked with (NULL: malloc; an arena allocator makes the many
+ * submessages of a batch one bump each, and freeing a no-op). */
+Sa__NodeMessage *sa_wire_node_unpack(ProtobufCAllocator *alloc, const uint8_t *buf, size_t len,
+				     const char **why, int *code);
 Sa__Ack *sa_wire_ack_unpack(const uint8_t *buf, size_t len, const char **why, int *code);
 Sa__Query *sa_wire_query_unpack(const uint8_t *buf, size_t len, const char **why, int *code);
 Sa__Response *sa_wire_response_unpack(const uint8_t *buf, size_t len, const char **why, int *code);

@@ -19,7 +19,7 @@ typedef ProtobufCMessage *(*unpack_fn)(const uint8_t *buf, size_t len, const cha
 
 static ProtobufCMessage *node(const uint8_t *b, size_t n, const char **why, int *code)
 {
-	Sa__NodeMessage *m = sa_wire_node_unpack(b, n, why, code);
+	Sa__NodeMessage *m = sa_wire_node_unpack(NULL, b, n, why, code);
 	return m ? &m->base : NULL;
 }
 

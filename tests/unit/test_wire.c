@@ -31,7 +31,7 @@ static size_t pack_batch(Sa__FlowRecord *f, Sa__IntervalStats *iv, uint32_t vers
 static int node_ok(const uint8_t *buf, size_t len, int *code)
 {
 	const char *why = NULL;
-	Sa__NodeMessage *m = sa_wire_node_unpack(buf, len, &why, code);
+	Sa__NodeMessage *m = sa_wire_node_unpack(NULL, buf, len, &why, code);
 
 	if (m == NULL)
 		return 0;
@@ -68,7 +68,7 @@ static void batches(void)
 	iv.counters = counters;
 
 	len = pack_batch(&f, &iv, SA_SCHEMA_VERSION, &buf);
-	Sa__NodeMessage *m = sa_wire_node_unpack(buf, len, &why, &code);
+	Sa__NodeMessage *m = sa_wire_node_unpack(NULL, buf, len, &why, &code);
 	CHECK(m != NULL);
 	if (m) {
 		CHECK(m->batch->node_id == 7 && m->batch->seq == 42 && m->batch->run_id == 99);
