@@ -89,10 +89,102 @@ static void flow_cursor_close(struct flow_cursor *c)
 	sa_arena_destroy(&c->scratch);
 }
 
+static uint64_t flow_bytes(const Sa__FlowRecord *f)
+{
+	return (f->a_to_b ? f->a_to_b->bytes : 0) + (f->b_to_a ? f->b_to_a->bytes : 0);
+}
+
+/* The `limit` heaviest matches seen so far: a min-heap on bytes (ties:
+ * the later start is lighter), each with a copy of its stored bytes. */
+struct heaviest {
+	struct kept {
+		uint64_t bytes, seq;
+		uint8_t *val;
+		size_t len;
+	} *e;
+	unsigned n, cap;
+};
+
+static bool lighter(const struct kept *x, const struct kept *y)
+{
+	return x->bytes != y->bytes ? x->bytes < y->bytes : x->seq > y->seq;
+}
+
+static void heaviest_sift_down(struct heaviest *h, unsigned i)
+{
+	for (;;) {
+		unsigned l = 2 * i + 1, r = l + 1, m = i;
+		if (l < h->n && lighter(&h->e[l], &h->e[m]))
+			m = l;
+		if (r < h->n && lighter(&h->e[r], &h->e[m]))
+			m = r;
+		if (m == i)
+			return;
+		struct kept t = h->e[i];
+		h->e[i] = h->e[m];
+		h->e[m] = t;
+		i = m;
+	}
+}
+
+/* Offers a match; returns -ENOMEM if it could not be kept. */
+static int heaviest_offer(struct heaviest *h, const struct kept *k)
+{
+	if (h->n == h->cap && !lighter(&h->e[0], k))
+		return 0;
+	uint8_t *copy = malloc(k->len ? k->len : 1);
+	if (copy == NULL)
+		return -ENOMEM;
+	memcpy(copy, k->val, k->len);
+	struct kept in = *k;
+	in.val = copy;
+	if (h->n < h->cap) {
+		/* Sift the newcomer up. */
+		unsigned i = h->n++;
+		while (i > 0 && lighter(&in, &h->e[(i - 1) / 2])) {
+			h->e[i] = h->e[(i - 1) / 2];
+			i = (i - 1) / 2;
+		}
+		h->e[i] = in;
+	} else {
+		free(h->e[0].val);
+		h->e[0] = in;
+		heaviest_sift_down(h, 0);
+	}
+	return 0;
+}
+
+static int heavier_first(const void *x, const void *y)
+{
+	return lighter(y, x) ? -1 : lighter(x, y) ? 1 : 0;
+}
+
+/* Decodes kept records into the answer (arena-backed); false when out of memory. */
+static bool answer_add_flow(Sa__Response *r, size_t *cap, struct sa_arena *a, const uint8_t *val, size_t len)
+{
+	ProtobufCAllocator keep = sa_wire_arena_allocator(a);
+
+	if (r->n_flows == *cap) {
+		Sa__FlowRecord **bigger = sa_arena_alloc(a, 2 * *cap * sizeof(*bigger));
+		if (bigger == NULL)
+			return false;
+		memcpy(bigger, r->flows, *cap * sizeof(*bigger));
+		r->flows = bigger;
+		*cap *= 2;
+	}
+	/* Kept records are decoded again into the answer's arena. */
+	Sa__FlowRecord *f = sa__flow_record__unpack(&keep, len, val);
+	if (f != NULL)
+		r->flows[r->n_flows++] = f;
+	return f != NULL;
+}
+
 int answer_flows(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a)
 {
 	unsigned limit = q->limit ? q->limit : 100;
-	int proto = proto_number(q->proto);
+	int proto = proto_number(q->proto), rc = 0;
+	bool by_bytes = q->order == SA__FLOW_ORDER__BY_BYTES;
+	struct heaviest h = {NULL, 0, limit};
 	struct flow_cursor c;
 	Sa__FlowRecord *f;
 	size_t cap;
@@ -101,29 +193,36 @@ int answer_flows(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa
 		return answer_fail(r, SA_ERR_INVALID, "unknown protocol (tcp, udp, icmp, icmpv6)");
 	if (limit > ANSWER_MAX_FLOWS)
 		return answer_fail(r, SA_ERR_LIMIT, "flow limit above 100000");
-	if (flow_cursor_open(&c, db, q) != 0)
+	if (by_bytes && (h.e = malloc(limit * sizeof(*h.e))) == NULL)
 		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
-	ProtobufCAllocator keep = sa_wire_arena_allocator(a);
+	if (flow_cursor_open(&c, db, q) != 0) {
+		free(h.e);
+		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
+	}
 	cap = limit < 1024 ? limit : 1024;
 	r->flows = sa_arena_alloc(a, cap * sizeof(*r->flows));
 	r->has_total = 1;
-	while ((f = flow_cursor_next(&c)) != NULL) {
+	while (rc == 0 && (f = flow_cursor_next(&c)) != NULL) {
 		if (!flow_matches(f, q, proto))
 			continue;
-		r->total++;
-		if (r->n_flows == limit)
-			continue;
-		if (r->n_flows == cap) {
-			Sa__FlowRecord **bigger = sa_arena_alloc(a, 2 * cap * sizeof(*bigger));
-			memcpy(bigger, r->flows, cap * sizeof(*bigger));
-			r->flows = bigger;
-			cap *= 2;
+		if (by_bytes) {
+			struct kept k = {flow_bytes(f), r->total, (uint8_t *)c.val, c.vlen};
+			rc = heaviest_offer(&h, &k);
+		} else if (r->n_flows < limit && !answer_add_flow(r, &cap, a, c.val, c.vlen)) {
+			rc = -ENOMEM;
 		}
-		/* Kept records are decoded again into the answer's arena. */
-		r->flows[r->n_flows++] = sa__flow_record__unpack(&keep, c.vlen, c.val);
+		r->total++;
 	}
 	flow_cursor_close(&c);
-	return SA_OK;
+	if (by_bytes)
+		qsort(h.e, h.n, sizeof(*h.e), heavier_first);
+	for (unsigned i = 0; i < h.n; i++) {
+		if (rc == 0 && !answer_add_flow(r, &cap, a, h.e[i].val, h.e[i].len))
+			rc = -ENOMEM;
+		free(h.e[i].val);
+	}
+	free(h.e);
+	return rc == 0 ? SA_OK : answer_fail(r, SA_ERR_INTERNAL, "out of memory");
 }
 
 static int cmp_u64(const void *x, const void *y)

@@ -20,6 +20,7 @@ struct cli {
 	const char *keep_dir;        /* analyze: keep the temporary database */
 	const char *workers;         /* analyze: sa-capture --workers, checked there */
 	bool compact;                /* stats: compact the store first */
+	const char *sort;            /* flows: start or bytes */
 	int argc;                    /* positional arguments after the command */
 	char **argv;
 };

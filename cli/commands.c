@@ -247,6 +247,8 @@ int cmd_flows(struct cli *c)
 	q.has_port = q.has_limit = 1;
 	q.port = c->port;
 	q.limit = c->limit ? c->limit : 100;
+	q.has_order = 1;
+	q.order = c->sort && strcmp(c->sort, "bytes") == 0 ? SA__FLOW_ORDER__BY_BYTES : SA__FLOW_ORDER__BY_START;
 	if (c->ip) {
 		q.has_ip = 1;
 		if (inet_pton(AF_INET, c->ip, ip) == 1)

@@ -22,7 +22,7 @@ static void usage(FILE *f)
 "  series                     a metric over time (--metric, --proto, --step)\n"
 "  top                        top talkers (--by src-ip|dst-ip|src-port|dst-port, --metric bytes|packets)\n"
 "  hist                       a histogram (--kind size|iat|rtt)\n"
-"  flows                      flow records (--ip, --port, --proto, --limit)\n"
+"  flows                      flow records (--ip, --port, --proto, --limit, --sort)\n"
 "  forecast [SERIES]          the latest model's forecast against actuals (--horizon)\n"
 "  models                     stored models with their backtest errors\n"
 "  analyze FILE               run capture + aggregator on one capture file and summarise it\n"
@@ -40,6 +40,7 @@ static void usage(FILE *f)
 "  --kind K          size, iat or rtt [size]\n"
 "  --ip A, --port P  flow filters (either side of the flow)\n"
 "  --limit N         rows for top and flows [10 / 100]\n"
+"  --sort S          flows: start (earliest first) or bytes (most first) [start]\n"
 "  --horizon H       forecast steps [one season]\n"
 "  --timeout S       seconds to wait for the aggregator [10]\n"
 "  --keep DIR        analyze: keep the database and logs in DIR\n"
@@ -106,6 +107,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{"limit", required_argument, NULL, 'l'},  {"horizon", required_argument, NULL, 'H'},
 		{"timeout", required_argument, NULL, 'T'}, {"keep", required_argument, NULL, 'K'},
 		{"workers", required_argument, NULL, 'W'}, {"compact", no_argument, NULL, 'C'},
+		{"sort", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	uint32_t timeout_s = 10;
@@ -137,6 +139,13 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case 'K': c->keep_dir = optarg; break;
 		case 'W': c->workers = optarg; break;
 		case 'C': c->compact = true; break;
+		case 'o':
+			if (strcmp(optarg, "start") != 0 && strcmp(optarg, "bytes") != 0) {
+				fprintf(stderr, "sa: --sort is start or bytes, not '%s'\n", optarg);
+				rc = -1;
+			}
+			c->sort = optarg;
+			break;
 		case 'h': usage(stdout); exit(0);
 		default:
 			fprintf(stderr, "sa: unknown or incomplete option '%s' (see sa --help)\n", argv[optind - 1]);

@@ -272,9 +272,9 @@ Sa__Query *sa_wire_query_unpack(const uint8_t *buf, size_t len, const char **why
 		*code = SA_ERR_INVALID;
 		*why = "query range ends before it starts";
 	} else if (q->dimension > SA__TOP_DIM__TOP_DST_PORT || q->port > 65535 ||
-		   (q->ip.len != 0 && q->ip.len != 4 && q->ip.len != 16)) {
+		   (q->ip.len != 0 && q->ip.len != 4 && q->ip.len != 16) || q->order > SA__FLOW_ORDER__BY_BYTES) {
 		*code = SA_ERR_INVALID;
-		*why = "query dimension, port or address out of range";
+		*why = "query dimension, port, address or flow order out of range";
 	} else if (q->model && !sa_wire_model_valid(q->model, why)) {
 		*code = SA_ERR_INVALID;
 	} else {

@@ -3,6 +3,7 @@
 seconds with packets, the flow records of `sa analyze`, an aggregator
 started as its own process and queried through sa, and the main() of a
 test over shared captures."""
+import contextlib
 import json
 import os
 import re
@@ -71,30 +72,34 @@ def stop(proc):
     return proc.wait(timeout=30)
 
 
-def sa_flows(bindir, path, tmp, proto="tcp"):
-    """sa flows (of one protocol, or all with proto None) after sa analyze --keep."""
+@contextlib.contextmanager
+def analyzed(bindir, path, tmp):
+    """`sa analyze --keep` of a capture, then its store served by a fresh
+    sa-aggregator: yields the query endpoint, or None if analyze failed."""
     keep = os.path.join(tmp, "keep")
     r = subprocess.run([f"{bindir}/sa", "analyze", path, "--keep", keep, "--format", "json"],
                        capture_output=True, text=True, timeout=600)
     if r.returncode not in (0, 3):
-        return None
+        yield None
+        return
     query = f"ipc://{tmp}/q"
-    agg = subprocess.Popen([f"{bindir}/sa-aggregator", "--db", f"{keep}/db", "--ingest",
-                            f"ipc://{tmp}/i", "--query", query], stderr=subprocess.DEVNULL)
+    agg = start_aggregator(bindir, keep, f"ipc://{tmp}/i", query)
     try:
-        for _ in range(50):
-            out = subprocess.run([f"{bindir}/sa", "--server", query] +
-                                 (["--proto", proto] if proto else []) +
-                                 ["--limit", "100000", "--format", "json", "--timeout", "2", "flows"],
-                                 capture_output=True, text=True)
-            if out.returncode == 0:
-                return json.loads(out.stdout)
-            time.sleep(0.2)
-        return None
+        yield query
     finally:
-        agg.send_signal(signal.SIGTERM)
-        agg.wait(timeout=30)
+        stop(agg)
         shutil.rmtree(keep, ignore_errors=True)
+
+
+def flows_of(bindir, query, proto="tcp", *args):
+    """`sa flows` (of one protocol, or all with proto None; 100,000 at most)."""
+    return sa_json(bindir, query, *(["--proto", proto] if proto else []), "--limit", "100000", *args, "flows")
+
+
+def sa_flows(bindir, path, tmp, proto="tcp"):
+    """sa flows (of one protocol, or all with proto None) after sa analyze --keep."""
+    with analyzed(bindir, path, tmp) as query:
+        return None if query is None else flows_of(bindir, query, proto)
 
 
 def run_on_captures(doc, check_file):

@@ -21,12 +21,15 @@ is checked to be most of them):
                  (tshark's innermost ip/tcp fields of the error) is one of
                  its frames, travelling towards the quoted sender: tshark
                  itself only does so when the quote holds the whole header
+and `sa flows --sort bytes --limit 10` must list the heaviest of those
+conversations by tshark's frame.len sums, heaviest first, each with its
+exact sum.
 """
 import os
 import subprocess
 import sys
 
-from satest import check, run_on_captures, sa_flows
+from satest import analyzed, check, flows_of, run_on_captures
 
 FIRST_N = 8
 FIELDS = ["frame.number", "tcp.stream", "frame.time_epoch", "frame.len", "ip.src", "ipv6.src", "tcp.srcport",
@@ -96,17 +99,39 @@ def gap_ok(ours, theirs):
     return ours == theirs if theirs < 2048 else abs(ours - theirs) <= theirs / 2048
 
 
+def flow_key(r):
+    return tuple(sorted([(r["src"], r["sport"]), (r["dst"], r["dport"])]))
+
+
+def check_heaviest(name, conv, mine, heaviest):
+    """The by-bytes list against tshark, over conversations that are one
+    record on our side: in order, exact, and nothing left out heavier."""
+    total = {k: sum(n for _, _, n, _ in c["frames"]) for k, c in conv.items() if len(mine.get(k, [])) == 1}
+    listed = [(flow_key(r), r["bytes_out"] + r["bytes_in"]) for r in heaviest]
+    check(f"{name}: --sort bytes lists heaviest first", listed == sorted(listed, key=lambda x: -x[1]),
+          str([b for _, b in listed]))
+    wrong = [(k, b, total[k]) for k, b in listed if k in total and total[k] != b]
+    check(f"{name}: --sort bytes sums equal tshark's", not wrong, str(wrong[:3]))
+    lightest = min((b for _, b in listed), default=0)
+    missed = [(k, t) for k, t in total.items() if t > lightest and k not in dict(listed)]
+    check(f"{name}: --sort bytes leaves out nothing heavier", len(listed) == min(10, len(mine)) and not missed,
+          f"({len(listed)} listed; heavier left out: {missed[:3]})")
+
+
 def check_file(bindir, path, tmp):
     name = os.path.basename(path)
     conv = tshark_conversations(path)
-    records = sa_flows(bindir, path, tmp)
+    with analyzed(bindir, path, tmp) as query:
+        records = flows_of(bindir, query) if query else None
+        heaviest = flows_of(bindir, query, "tcp", "--sort", "bytes", "--limit", "10") if query else None
     check(f"{name}: sa analyze and sa flows ran", records is not None)
     if records is None:
         return
     mine = {}
     for r in records:
         a, b = (r["src"], r["sport"]), (r["dst"], r["dport"])
-        mine.setdefault(tuple(sorted([a, b])), []).append((a, b, r))
+        mine.setdefault(flow_key(r), []).append((a, b, r))
+    check_heaviest(name, conv, mine, heaviest)
     compared = bad = 0
     for key, c in conv.items():
         if len(mine.get(key, [])) != 1:
