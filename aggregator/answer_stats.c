@@ -78,6 +78,8 @@ int answer_stats(struct tsdb *db, const struct ingest_stats *in, const Sa__Query
 	s->flow_bytes = tsdb_cf_property(db, TSDB_FLOWS, "rocksdb.total-sst-files-size");
 	s->flow_records = tsdb_cf_property(db, TSDB_FLOWS, "rocksdb.estimate-num-keys");
 	s->has_uptime_s = s->has_ingested_batches = s->has_ingested_flows = s->has_ingested_points = 1;
+	s->has_write_errors = 1;
+	s->write_errors = in->write_errors;
 	s->uptime_s = (double)(sa_wall_ns() - in->started_ns) / SA_NS_PER_S;
 	s->ingested_batches = in->batches;
 	s->ingested_flows = in->flows;

@@ -285,7 +285,8 @@ static void store_batch(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBat
 		n->info.flows -= b->n_flows;
 		n->info.intervals -= b->n_intervals;
 		in->write_errors++;
-		SA_LOG_RL(SA_LOG_ERR, "ingest", "cannot store batch %llu of node %u; not acknowledged",
+		SA_LOG_RL(SA_LOG_ERR, "ingest", "cannot store batch %llu of node %u (see the store's "
+			  "error): not acknowledged, the node keeps it and sends it again",
 			  (unsigned long long)b->seq, b->node_id);
 		return;
 	}

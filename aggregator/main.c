@@ -33,6 +33,9 @@ static void usage(FILE *f)
 "                    flows: flow records) for duration D (90s, 30m, 12h, 30d, 2w,\n"
 "                    2y; 0 keeps forever), counted back from the newest packet\n"
 "                    stored. Repeat per tier [1s=2d 1m=30d 1h=2y flows=30d]\n"
+"  --min-free MB     stop storing (nodes keep their batches) while the store's\n"
+"                    disk has less than MB megabytes free, so RocksDB never\n"
+"                    runs out of space mid-write [256]\n"
 "  --query-limit S   refuse a query still reading the store after S seconds\n"
 "                    (all but sa stats) [5]\n"
 "  -v, --verbose     log every node hello and more\n"
@@ -48,6 +51,7 @@ int main(int argc, char **argv)
 		{"no-sync", no_argument, NULL, 'S'},
 		{"retain", required_argument, NULL, 'r'},
 		{"query-limit", required_argument, NULL, 'L'},
+		{"min-free", required_argument, NULL, 'F'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -56,6 +60,7 @@ int main(int argc, char **argv)
 	bool sync = true;
 	struct retention retention = retention_defaults;
 	double query_limit_s = 5;
+	unsigned long long min_free_mb = 256;
 	enum sa_log_level level = SA_LOG_WARN;
 	int c;
 
@@ -72,6 +77,15 @@ int main(int argc, char **argv)
 			if (*end != '\0' || !(query_limit_s > 0 && query_limit_s <= 3600)) {
 				fprintf(stderr, "sa-aggregator: --query-limit wants seconds in (0, 3600], not '%s'\n",
 					optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'F': {
+			char *end;
+			min_free_mb = strtoull(optarg, &end, 10);
+			if (*end != '\0' || optarg[0] == '-' || min_free_mb > (1ULL << 40)) {
+				fprintf(stderr, "sa-aggregator: --min-free wants megabytes, not '%s'\n", optarg);
 				return 2;
 			}
 			break;
@@ -103,7 +117,7 @@ int main(int argc, char **argv)
 		[TSDB_HIST] = schema_merge_points,
 		[TSDB_TOPK] = schema_merge_topk,
 	};
-	struct tsdb *db = tsdb_open(db_path, sync, merge);
+	struct tsdb *db = tsdb_open(db_path, sync, merge, (uint64_t)min_free_mb << 20);
 	if (db == NULL) {
 		fprintf(stderr, "sa-aggregator: cannot open the database at %s\n", db_path);
 		return 1;

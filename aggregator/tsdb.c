@@ -1,6 +1,8 @@
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include <rocksdb/c.h>
 
@@ -25,6 +27,9 @@ struct tsdb {
 	rocksdb_column_family_handle_t *cf[TSDB_CF_COUNT + 1]; /* +1: "default" */
 	rocksdb_writeoptions_t *wopts;
 	rocksdb_readoptions_t *ropts;
+	atomic_bool write_failed; /* RocksDB must not be written again until reopened */
+	char *path;
+	uint64_t min_free;        /* bytes the disk must keep free for a write to go ahead */
 };
 
 struct tsdb_batch {
@@ -86,12 +91,14 @@ static bool check(char *err, const char *what)
 {
 	if (err == NULL)
 		return true;
-	sa_log(SA_LOG_ERR, "tsdb", "%s: %s", what, err);
+	/* A full disk fails every write the same way: say it, not a flood. */
+	SA_LOG_RL(SA_LOG_ERR, "tsdb", "%s: %s", what, err);
 	rocksdb_free(err);
 	return false;
 }
 
-struct tsdb *tsdb_open(const char *path, bool sync, const tsdb_merge_fn merge[TSDB_CF_COUNT])
+struct tsdb *tsdb_open(const char *path, bool sync, const tsdb_merge_fn merge[TSDB_CF_COUNT],
+		       uint64_t min_free)
 {
 	struct tsdb *t = calloc(1, sizeof(*t));
 	const char *names[TSDB_CF_COUNT + 1];
@@ -100,6 +107,11 @@ struct tsdb *tsdb_open(const char *path, bool sync, const tsdb_merge_fn merge[TS
 
 	if (t == NULL)
 		return NULL;
+	t->min_free = min_free;
+	if ((t->path = strdup(path)) == NULL) {
+		free(t);
+		return NULL;
+	}
 	t->opts = rocksdb_options_create();
 	rocksdb_options_set_create_if_missing(t->opts, 1);
 	rocksdb_options_set_create_missing_column_families(t->opts, 1);
@@ -148,6 +160,7 @@ void tsdb_close(struct tsdb **tp)
 		rocksdb_writeoptions_destroy(t->wopts);
 	if (t->ropts)
 		rocksdb_readoptions_destroy(t->ropts);
+	free(t->path);
 	free(t);
 	*tp = NULL;
 }
@@ -187,12 +200,44 @@ void tsdb_batch_merge(struct tsdb_batch *b, struct tsdb *db, enum tsdb_cf cf,
 	rocksdb_writebatch_merge_cf(b->wb, db->cf[cf], key, klen, val, vlen);
 }
 
+/* After a failed write (a full disk, an I/O error) RocksDB keeps the
+ * error and refuses writes until the database is reopened, and Debian's
+ * build aborts on an assertion when its WAL writer is used again. So the
+ * disk's free space is checked before every write, keeping RocksDB out of
+ * that state, and a write that fails anyway closes the store to writes for
+ * the life of the process. Returns 0, -ENOSPC (try again later) or -EIO. */
+static int writable(struct tsdb *db)
+{
+	struct statvfs fs;
+
+	if (atomic_load(&db->write_failed)) {
+		SA_LOG_RL(SA_LOG_ERR, "tsdb", "the store refuses writes since one failed: fix the disk, "
+			  "then restart sa-aggregator (nothing unacknowledged is lost)");
+		return -EIO;
+	}
+	if (db->min_free && statvfs(db->path, &fs) == 0 &&
+	    (uint64_t)fs.f_bavail * fs.f_frsize < db->min_free) {
+		SA_LOG_RL(SA_LOG_ERR, "tsdb", "%s has %llu MB free, below --min-free %llu MB: writes wait "
+			  "for space (nodes keep what is not acknowledged)", db->path,
+			  (unsigned long long)((uint64_t)fs.f_bavail * fs.f_frsize >> 20),
+			  (unsigned long long)(db->min_free >> 20));
+		return -ENOSPC;
+	}
+	return 0;
+}
+
 int tsdb_write(struct tsdb *db, struct tsdb_batch *b)
 {
 	char *err = NULL;
+	int rc = writable(db);
 
+	if (rc != 0)
+		return rc;
 	rocksdb_write(db->db, db->wopts, b->wb, &err);
-	return check(err, "write") ? 0 : -EIO;
+	if (check(err, "write"))
+		return 0;
+	atomic_store(&db->write_failed, true);
+	return -EIO;
 }
 
 void tsdb_batch_delete_range(struct tsdb_batch *b, struct tsdb *db, enum tsdb_cf cf,
@@ -203,10 +248,13 @@ void tsdb_batch_delete_range(struct tsdb_batch *b, struct tsdb *db, enum tsdb_cf
 
 int tsdb_compact(struct tsdb *db)
 {
-	rocksdb_flushoptions_t *fo = rocksdb_flushoptions_create();
+	rocksdb_flushoptions_t *fo;
 	char *err = NULL;
 	bool ok = true;
 
+	if (writable(db) != 0)
+		return -EIO;
+	fo = rocksdb_flushoptions_create();
 	rocksdb_flushoptions_set_wait(fo, 1);
 	for (int i = 0; i < TSDB_CF_COUNT && ok; i++) {
 		rocksdb_flush_cf(db->db, fo, db->cf[i], &err);

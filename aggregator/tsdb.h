@@ -31,8 +31,10 @@ struct tsdb_batch;
 struct tsdb_iter;
 
 /* Opens or creates the database at path. `sync`: every write is fsync'd
- * before tsdb_write returns. NULL on failure (logged). */
-struct tsdb *tsdb_open(const char *path, bool sync, const tsdb_merge_fn merge[TSDB_CF_COUNT]);
+ * before tsdb_write returns. min_free: bytes the disk must keep free for
+ * a write to go ahead (0: no check). NULL on failure (logged). */
+struct tsdb *tsdb_open(const char *path, bool sync, const tsdb_merge_fn merge[TSDB_CF_COUNT],
+		       uint64_t min_free);
 void tsdb_close(struct tsdb **db);
 
 struct tsdb_batch *tsdb_batch_new(void);
@@ -42,7 +44,9 @@ void tsdb_batch_put(struct tsdb_batch *b, struct tsdb *db, enum tsdb_cf cf,
 		    const void *key, size_t klen, const void *val, size_t vlen);
 void tsdb_batch_merge(struct tsdb_batch *b, struct tsdb *db, enum tsdb_cf cf,
 		      const void *key, size_t klen, const void *val, size_t vlen);
-/* Applies the batch atomically; 0 or -EIO. */
+/* Applies the batch atomically: 0; -ENOSPC while the disk has less than
+ * min_free (nothing written); or -EIO, after which every later write and
+ * compaction fails too, until the process reopens the store. */
 int tsdb_write(struct tsdb *db, struct tsdb_batch *b);
 
 /* Deletes every key of cf in [from, to), atomically with the batch. */

@@ -48,8 +48,8 @@ static struct out_table *tier_table(const Sa__StoreStats *s)
 static struct out_table *ingest_table(const Sa__StoreStats *s)
 {
 	static const char *const cols[] = {"uptime_s", "batches", "flows", "flows_per_s", "points",
-					   "points_per_s", "memtable_bytes"};
-	struct out_table *tab = out_table_new("Ingested since the aggregator started", 7, cols);
+					   "points_per_s", "memtable_bytes", "write_errors"};
+	struct out_table *tab = out_table_new("Ingested since the aggregator started", 8, cols);
 	double up = s->uptime_s > 0 ? s->uptime_s : 1;
 
 	out_f64(tab, s->uptime_s, 1);
@@ -59,6 +59,7 @@ static struct out_table *ingest_table(const Sa__StoreStats *s)
 	out_u64(tab, s->ingested_points);
 	out_f64(tab, (double)s->ingested_points / up, 0);
 	out_u64(tab, s->memtable_bytes);
+	out_u64(tab, s->write_errors);
 	return tab;
 }
 

@@ -52,10 +52,10 @@ def sa_json(bindir, server, *args):
     return json.loads(out.stdout)
 
 
-def start_aggregator(bindir, tmp, ingest, query, *extra):
-    """sa-aggregator on tmp/db (log: tmp/aggregator.log), once it answers."""
+def start_aggregator(bindir, tmp, ingest, query, *extra, db=None):
+    """sa-aggregator on db (default tmp/db; log: tmp/aggregator.log), once it answers."""
     log = open(os.path.join(tmp, "aggregator.log"), "a")
-    p = subprocess.Popen([f"{bindir}/sa-aggregator", "--db", os.path.join(tmp, "db"), "--ingest", ingest,
+    p = subprocess.Popen([f"{bindir}/sa-aggregator", "--db", db or os.path.join(tmp, "db"), "--ingest", ingest,
                           "--query", query, *extra], stdout=log, stderr=log)
     for _ in range(100):
         try:
