@@ -40,25 +40,43 @@ static bool flow_matches(const Sa__FlowRecord *f, const Sa__Query *q, int proto)
 }
 
 /* Walks the flow records that start in the query's range, of its node (0 =
- * all), each decoded into a scratch arena that the next step reuses. */
+ * all), each decoded into a scratch arena that the next step reuses. A
+ * query for an address or a port walks that address's or port's index
+ * keys instead and reads each record they name. */
 struct flow_cursor {
+	struct tsdb *db;
 	struct tsdb_iter *it;
+	bool by_index;
 	struct sa_arena *scratch;
 	ProtobufCAllocator alloc;
 	uint32_t node;
+	char *read;             /* the record read through the index (tsdb_get's) */
 	const uint8_t *val;     /* the current record's stored bytes */
 	size_t vlen;
 };
 
 static int flow_cursor_open(struct flow_cursor *c, struct tsdb *db, const Sa__Query *q)
 {
-	uint8_t from[8], to[8];
+	uint8_t from[SCHEMA_IDX_KEY_MAX], to[SCHEMA_IDX_KEY_MAX], t0[8], t1[8];
+	size_t fl = 8, tl = 8;
+	enum tsdb_cf cf = TSDB_FLOWS;
 
-	schema_be64(from, q->from_ns);
-	schema_be64(to, q->to_ns ? q->to_ns : UINT64_MAX);
+	memset(c, 0, sizeof(*c));
+	schema_be64(t0, q->from_ns);
+	schema_be64(t1, q->to_ns ? q->to_ns : UINT64_MAX);
+	memcpy(from, t0, 8);
+	memcpy(to, t1, 8);
+	if (q->ip.len || q->port) {
+		char kind = q->ip.len ? SCHEMA_IDX_ADDR : SCHEMA_IDX_PORT;
+		fl = schema_idx_key(from, kind, q->ip.data, q->ip.len, (uint16_t)q->port, t0, 8);
+		tl = schema_idx_key(to, kind, q->ip.data, q->ip.len, (uint16_t)q->port, t1, 8);
+		cf = TSDB_FLOWIDX;
+		c->by_index = true;
+	}
+	c->db = db;
 	c->node = q->node_id;
 	c->scratch = sa_arena_new(1 << 16);
-	c->it = c->scratch ? tsdb_iter_new(db, TSDB_FLOWS, from, sizeof(from), to, sizeof(to)) : NULL;
+	c->it = c->scratch && fl && tl ? tsdb_iter_new(db, cf, from, fl, to, tl) : NULL;
 	if (c->it == NULL) {
 		sa_arena_destroy(&c->scratch);
 		return -ENOMEM;
@@ -67,14 +85,34 @@ static int flow_cursor_open(struct flow_cursor *c, struct tsdb *db, const Sa__Qu
 	return 0;
 }
 
-static Sa__FlowRecord *flow_cursor_next(struct flow_cursor *c)
+/* The next stored record's key and bytes (c->val, c->vlen), or false. */
+static bool flow_cursor_step(struct flow_cursor *c)
 {
 	const uint8_t *k;
-	size_t kl;
+	size_t kl, vl;
 
 	while (tsdb_iter_next(c->it, &k, &kl, &c->val, &c->vlen)) {
-		if (kl != SCHEMA_FLOW_KEY_LEN || (c->node && schema_get_be32(k + 8) != c->node))
+		const uint8_t *fk = c->by_index ? schema_idx_flow_key(k, kl) : k;
+		if (fk == NULL || (!c->by_index && kl != SCHEMA_FLOW_KEY_LEN) ||
+		    (c->node && schema_get_be32(fk + 8) != c->node))
 			continue;
+		if (!c->by_index)
+			return true;
+		free(c->read);
+		c->read = NULL;
+		/* A record gone by retention leaves its index keys until compaction. */
+		if (tsdb_get(c->db, TSDB_FLOWS, fk, SCHEMA_FLOW_KEY_LEN, &c->read, &vl) == 0) {
+			c->val = (const uint8_t *)c->read;
+			c->vlen = vl;
+			return true;
+		}
+	}
+	return false;
+}
+
+static Sa__FlowRecord *flow_cursor_next(struct flow_cursor *c)
+{
+	while (flow_cursor_step(c)) {
 		sa_arena_reset(c->scratch);
 		Sa__FlowRecord *f = sa__flow_record__unpack(&c->alloc, c->vlen, c->val);
 		if (f != NULL)
@@ -87,6 +125,7 @@ static void flow_cursor_close(struct flow_cursor *c)
 {
 	tsdb_iter_destroy(&c->it);
 	sa_arena_destroy(&c->scratch);
+	free(c->read);
 }
 
 static uint64_t flow_bytes(const Sa__FlowRecord *f)

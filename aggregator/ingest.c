@@ -230,6 +230,27 @@ static uint64_t flow_first_ns(const Sa__FlowRecord *f)
 	return a < b ? a : b == UINT64_MAX ? 0 : b;
 }
 
+/* Index keys for a flow stored under key: its addresses and (non-zero) ports. */
+static void index_flow(struct ingest *in, const Sa__FlowRecord *f, const uint8_t key[SCHEMA_FLOW_KEY_LEN])
+{
+	const ProtobufCBinaryData *addr[2] = {&f->addr_a, &f->addr_b};
+	const uint32_t port[2] = {f->port_a, f->port_b};
+	uint8_t k[SCHEMA_IDX_KEY_MAX];
+	size_t kl;
+
+	for (int i = 0; i < 2; i++) {
+		bool same_addr = i == 1 && addr[1]->len == addr[0]->len &&
+				 memcmp(addr[1]->data, addr[0]->data, addr[0]->len) == 0;
+		if (!same_addr && (kl = schema_idx_key(k, SCHEMA_IDX_ADDR, addr[i]->data, addr[i]->len, 0, key,
+						      SCHEMA_FLOW_KEY_LEN)) != 0)
+			tsdb_batch_put(in->wb, in->db, TSDB_FLOWIDX, k, kl, "", 0);
+		if (port[i] != 0 && !(i == 1 && port[1] == port[0])) {
+			kl = schema_idx_key(k, SCHEMA_IDX_PORT, NULL, 0, (uint16_t)port[i], key, SCHEMA_FLOW_KEY_LEN);
+			tsdb_batch_put(in->wb, in->db, TSDB_FLOWIDX, k, kl, "", 0);
+		}
+	}
+}
+
 static void store_batch(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBatch *b)
 {
 	uint8_t marker[SCHEMA_MARKER_KEY_LEN], key[SCHEMA_FLOW_KEY_LEN];
@@ -267,6 +288,7 @@ static void store_batch(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBat
 		schema_flow_key(key, flow_first_ns(b->flows[i]), b->node_id, b->run_id, b->seq, (uint32_t)i);
 		tsdb_batch_put(in->wb, in->db, TSDB_FLOWS, key, sizeof(key), packed, len);
 		free(packed);
+		index_flow(in, b->flows[i], key);
 	}
 	if (n->last_ns / SA_NS_PER_S > in->newest_s)
 		in->newest_s = n->last_ns / SA_NS_PER_S;

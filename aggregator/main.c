@@ -117,7 +117,8 @@ int main(int argc, char **argv)
 		[TSDB_HIST] = schema_merge_points,
 		[TSDB_TOPK] = schema_merge_topk,
 	};
-	struct tsdb *db = tsdb_open(db_path, sync, merge, (uint64_t)min_free_mb << 20);
+	const tsdb_key_time_fn key_time[TSDB_CF_COUNT] = {[TSDB_FLOWIDX] = schema_idx_time};
+	struct tsdb *db = tsdb_open(db_path, sync, merge, key_time, (uint64_t)min_free_mb << 20);
 	if (db == NULL) {
 		fprintf(stderr, "sa-aggregator: cannot open the database at %s\n", db_path);
 		return 1;

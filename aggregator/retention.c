@@ -71,7 +71,10 @@ void retention_sweep(const struct retention *r, uint64_t newest_s, struct tsdb *
 	tsdb_iter_destroy(&it);
 	if (r->flows_s != 0 && r->flows_s < newest_s) {
 		uint8_t zero[8] = {0}, cut[8];
-		schema_be64(cut, (newest_s - r->flows_s) * SA_NS_PER_S);
+		uint64_t cut_ns = (newest_s - r->flows_s) * SA_NS_PER_S;
+		schema_be64(cut, cut_ns);
 		tsdb_batch_delete_range(b, db, TSDB_FLOWS, zero, sizeof(zero), cut, sizeof(cut));
+		/* Index keys lead with an address or port: they expire at compaction. */
+		tsdb_set_expiry(db, TSDB_FLOWIDX, cut_ns);
 	}
 }

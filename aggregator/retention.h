@@ -31,7 +31,8 @@ int retention_due(uint64_t newest_s, uint64_t *swept_h);
 
 /* Adds to b the deletions of everything older than each period before
  * newest_s, for every node the store knows and the cluster (node 0). A
- * point block or sketch row goes only when all of it is older. */
+ * point block or sketch row goes only when all of it is older; flow index
+ * keys go at their next compaction. */
 void retention_sweep(const struct retention *r, uint64_t newest_s, struct tsdb *db,
 		     struct tsdb_batch *b);
 

@@ -17,7 +17,14 @@ static _Thread_local uint64_t deadline_ns;
 static _Thread_local bool deadline_hit;
 
 static const char *const cf_names[TSDB_CF_COUNT] = {
-	"series", "hist", "topk", "flows", "ingest", "models",
+	"series", "hist", "topk", "flows", "ingest", "models", "flowidx",
+};
+
+/* A column family whose keys expire at compaction (tsdb_key_time_fn). */
+struct expiry {
+	tsdb_key_time_fn key_time;
+	_Atomic uint64_t cut_ns;
+	rocksdb_compactionfilter_t *filter;
 };
 
 struct tsdb {
@@ -30,6 +37,7 @@ struct tsdb {
 	atomic_bool write_failed; /* RocksDB must not be written again until reopened */
 	char *path;
 	uint64_t min_free;        /* bytes the disk must keep free for a write to go ahead */
+	struct expiry expiry[TSDB_CF_COUNT];
 };
 
 struct tsdb_batch {
@@ -76,6 +84,32 @@ static void merge_free(void *state, const char *value, size_t len)
 	free((void *)value);
 }
 
+static unsigned char expiry_filter(void *state, int level, const char *key, size_t klen,
+				   const char *val, size_t vlen, char **new_val, size_t *new_len,
+				   unsigned char *changed)
+{
+	struct expiry *e = state;
+
+	(void)level;
+	(void)val;
+	(void)vlen;
+	(void)new_val;
+	(void)new_len;
+	*changed = 0;
+	return e->key_time((const uint8_t *)key, klen) < atomic_load(&e->cut_ns); /* 1: drop */
+}
+
+static const char *expiry_name(void *state)
+{
+	(void)state;
+	return "sa.expiry.v1";
+}
+
+void tsdb_set_expiry(struct tsdb *db, enum tsdb_cf cf, uint64_t cut_ns)
+{
+	atomic_store(&db->expiry[cf].cut_ns, cut_ns);
+}
+
 static const char *merge_name(void *state)
 {
 	(void)state;
@@ -98,7 +132,7 @@ static bool check(char *err, const char *what)
 }
 
 struct tsdb *tsdb_open(const char *path, bool sync, const tsdb_merge_fn merge[TSDB_CF_COUNT],
-		       uint64_t min_free)
+		       const tsdb_key_time_fn key_time[TSDB_CF_COUNT], uint64_t min_free)
 {
 	struct tsdb *t = calloc(1, sizeof(*t));
 	const char *names[TSDB_CF_COUNT + 1];
@@ -123,6 +157,12 @@ struct tsdb *tsdb_open(const char *path, bool sync, const tsdb_merge_fn merge[TS
 			rocksdb_options_set_merge_operator(t->cf_opts[i],
 				rocksdb_mergeoperator_create((void *)merge[i], noop_destructor, full_merge,
 							     partial_merge, merge_free, merge_name));
+		if (key_time[i] != NULL) {
+			struct expiry *e = &t->expiry[i];
+			e->key_time = key_time[i];
+			e->filter = rocksdb_compactionfilter_create(e, noop_destructor, expiry_filter, expiry_name);
+			rocksdb_options_set_compaction_filter(t->cf_opts[i], e->filter);
+		}
 		names[i] = cf_names[i];
 		opts[i] = t->cf_opts[i];
 	}
@@ -151,9 +191,12 @@ void tsdb_close(struct tsdb **tp)
 				rocksdb_column_family_handle_destroy(t->cf[i]);
 		rocksdb_close(t->db);
 	}
-	for (int i = 0; i < TSDB_CF_COUNT; i++)
+	for (int i = 0; i < TSDB_CF_COUNT; i++) {
 		if (t->cf_opts[i] != NULL)
 			rocksdb_options_destroy(t->cf_opts[i]);
+		if (t->expiry[i].filter != NULL)
+			rocksdb_compactionfilter_destroy(t->expiry[i].filter);
+	}
 	if (t->opts)
 		rocksdb_options_destroy(t->opts);
 	if (t->wopts)

@@ -16,6 +16,7 @@ enum tsdb_cf {
 	TSDB_FLOWS,    /* flow records by (start time, node, run, seq, index) */
 	TSDB_INGEST,   /* dedup markers, node state */
 	TSDB_MODELS,   /* model versions by (series, version) */
+	TSDB_FLOWIDX,  /* flow records by address and by port: keys only */
 	TSDB_CF_COUNT
 };
 
@@ -26,6 +27,10 @@ typedef char *(*tsdb_merge_fn)(const char *existing, size_t existing_len,
 			       const char *const *ops, const size_t *op_lens, int n_ops,
 			       size_t *out_len);
 
+/* The time (ns) a key of an expiring column family carries, or UINT64_MAX
+ * if it has none: compaction drops keys older than tsdb_set_expiry's cut. */
+typedef uint64_t (*tsdb_key_time_fn)(const uint8_t *key, size_t len);
+
 struct tsdb;
 struct tsdb_batch;
 struct tsdb_iter;
@@ -34,7 +39,11 @@ struct tsdb_iter;
  * before tsdb_write returns. min_free: bytes the disk must keep free for
  * a write to go ahead (0: no check). NULL on failure (logged). */
 struct tsdb *tsdb_open(const char *path, bool sync, const tsdb_merge_fn merge[TSDB_CF_COUNT],
-		       uint64_t min_free);
+		       const tsdb_key_time_fn key_time[TSDB_CF_COUNT], uint64_t min_free);
+
+/* Keys of cf (which has a key_time function) older than cut_ns go at their
+ * next compaction; readers must expect what is older still to be there. */
+void tsdb_set_expiry(struct tsdb *db, enum tsdb_cf cf, uint64_t cut_ns);
 void tsdb_close(struct tsdb **db);
 
 struct tsdb_batch *tsdb_batch_new(void);

@@ -23,8 +23,11 @@ is checked to be most of them):
                  itself only does so when the quote holds the whole header
 and `sa flows --sort bytes --limit 10` must list the heaviest of those
 conversations by tshark's frame.len sums, heaviest first, each with its
-exact sum.
+exact sum; `sa flows --ip A` and `--port P` (read through the address and
+port index) must return exactly the 4-tuples of tshark's TCP streams with
+the capture's busiest address and port.
 """
+import collections
 import os
 import subprocess
 import sys
@@ -57,7 +60,8 @@ def endpoints(v):
 def tshark_conversations(path):
     """{canonical 4-tuple: {'frames': [(frame, src_end, len, t_us)], 'retrans': {end: n},
     'gaps': {end: n}, 'syn_from': end}} over tshark's TCP streams (the first IP header's
-    addresses), plus the ICMP errors quoting them."""
+    addresses) that are the only stream of their 4-tuple, plus the ICMP errors quoting
+    them; and the set of every stream's 4-tuple."""
     streams, seen = {}, set()
     for v in tshark_rows(path, "tcp", "f"):
         if not v.get("tcp.stream") or not v.get("tcp.srcport"):
@@ -92,7 +96,7 @@ def tshark_conversations(path):
         c["frames"].append((int(v["frame.number"]), q_dst, int(v["frame.len"]), v["t_us"]))
     for c in conv.values():
         c["frames"].sort()
-    return conv
+    return conv, set(by_key)
 
 
 def gap_ok(ours, theirs):
@@ -120,10 +124,16 @@ def check_heaviest(name, conv, mine, heaviest):
 
 def check_file(bindir, path, tmp):
     name = os.path.basename(path)
-    conv = tshark_conversations(path)
+    conv, all_keys = tshark_conversations(path)
+    # The busiest address and port, for the index lookups.
+    ends = collections.Counter(e for k in all_keys for e in k)
+    addr = collections.Counter(a for a, _ in ends.elements()).most_common(1)
+    port = collections.Counter(p for _, p in ends.elements()).most_common(1)
     with analyzed(bindir, path, tmp) as query:
         records = flows_of(bindir, query) if query else None
         heaviest = flows_of(bindir, query, "tcp", "--sort", "bytes", "--limit", "10") if query else None
+        by_ip = flows_of(bindir, query, "tcp", "--ip", addr[0][0]) if query and addr else []
+        by_port = flows_of(bindir, query, "tcp", "--port", str(port[0][0])) if query and port else []
     check(f"{name}: sa analyze and sa flows ran", records is not None)
     if records is None:
         return
@@ -132,6 +142,15 @@ def check_file(bindir, path, tmp):
         a, b = (r["src"], r["sport"]), (r["dst"], r["dport"])
         mine.setdefault(flow_key(r), []).append((a, b, r))
     check_heaviest(name, conv, mine, heaviest)
+    if addr:
+        want = {k for k in all_keys if any(a == addr[0][0] for a, _ in k)}
+        got = {flow_key(r) for r in by_ip}
+        check(f"{name}: --ip {addr[0][0]} finds exactly its TCP conversations (index)", got == want,
+              f"({len(got)} vs {len(want)} tshark streams' 4-tuples)")
+        want = {k for k in all_keys if any(p == port[0][0] for _, p in k)}
+        got = {flow_key(r) for r in by_port}
+        check(f"{name}: --port {port[0][0]} finds exactly its TCP conversations (index)", got == want,
+              f"({len(got)} vs {len(want)})")
     compared = bad = 0
     for key, c in conv.items():
         if len(mine.get(key, [])) != 1:
