@@ -1,4 +1,5 @@
 /* Answers read from time rows: nodes, series, histograms, top-N, summary. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,20 @@ int answer_nodes(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa
 	return SA_OK;
 }
 
+/* Where histogram kind h ("size" by default, "iat", "rtt") sits in a hist
+ * row, and its buckets' lower bounds; NULL for an unknown kind. */
+static double (*hist_kind(const char *h, unsigned *off, unsigned *n))(unsigned)
+{
+	if (h == NULL || h[0] == '\0' || strcmp(h, "size") == 0) {
+		*off = 0;
+		*n = SA_SIZE_BUCKETS;
+		return sa_size_lower_d;
+	}
+	*n = SA_TIME_BUCKETS;
+	*off = strcmp(h, "iat") == 0 ? SCHEMA_HIST_IAT : SCHEMA_HIST_RTT;
+	return strcmp(h, "iat") == 0 || strcmp(h, "rtt") == 0 ? sa_time_lower_d : NULL;
+}
+
 /* Counter index for a metric and optional protocol filter. */
 static int metric_index(const char *metric, const char *proto)
 {
@@ -65,6 +80,8 @@ struct series_ctx {
 	uint32_t step;
 	int idx;
 	double *sum;
+	unsigned off, n;  /* percentile series: the histogram's buckets in a row */
+	uint64_t *buckets; /* n per step */
 };
 
 static void add_series_row(void *arg, uint64_t t_s, const uint64_t *v, size_t n)
@@ -73,6 +90,24 @@ static void add_series_row(void *arg, uint64_t t_s, const uint64_t *v, size_t n)
 
 	if ((size_t)c->idx < n)
 		c->sum[(t_s - c->from_s) / c->step] += (double)v[c->idx];
+}
+
+static void add_hist_row(void *arg, uint64_t t_s, const uint64_t *v, size_t n)
+{
+	struct series_ctx *c = arg;
+	uint64_t *b = c->buckets + (t_s - c->from_s) / c->step * c->n;
+
+	for (unsigned i = 0; i < c->n && c->off + i < n; i++)
+		b[i] += v[c->off + i];
+}
+
+/* "p50", "p95", "p99" (any p1..p99): the fraction, or 0 if not one. */
+static double percentile(const char *m)
+{
+	char *end;
+	long p = m && m[0] == 'p' && isdigit((unsigned char)m[1]) ? strtol(m + 1, &end, 10) : 0;
+
+	return p >= 1 && p <= 99 && *end == '\0' ? p / 100.0 : 0;
 }
 
 static uint32_t default_step(uint64_t span_s)
@@ -87,14 +122,20 @@ static uint32_t default_step(uint64_t span_s)
 
 int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a)
 {
-	struct series_ctx c;
+	struct series_ctx c = {0};
 	uint64_t from_s, to_s;
 	uint32_t step = q->step_s;
+	double pct = 0, (*lower)(unsigned) = NULL;
 
-	c.idx = metric_index(q->metric, q->proto);
-	if (c.idx < 0)
+	if (q->hist && q->hist[0]) {
+		/* A percentile of a histogram per step, e.g. p95 of packet sizes. */
+		if ((lower = hist_kind(q->hist, &c.off, &c.n)) == NULL || (pct = percentile(q->metric)) == 0)
+			return answer_fail(r, SA_ERR_INVALID, "a histogram series wants --kind size, iat or "
+					   "rtt and --metric p1 .. p99");
+	} else if ((c.idx = metric_index(q->metric, q->proto)) < 0) {
 		return answer_fail(r, SA_ERR_INVALID, "unknown metric or protocol (metrics: packets, bytes, "
 				   "flows or a counter name; protocols: tcp, udp, icmp, other, ipv4, ipv6, nonip)");
+	}
 	if (!answer_range_s(db, q, 1, &from_s, &to_s))
 		return answer_fail(r, SA_ERR_NOT_FOUND, "no data stored in that range");
 	if (step == 0)
@@ -107,10 +148,14 @@ int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct s
 	c.from_s = from_s;
 	c.step = step;
 	c.sum = sa_arena_alloc(a, n * sizeof(double));
-	if (c.sum == NULL)
+	c.buckets = lower ? sa_arena_alloc(a, n * c.n * sizeof(uint64_t)) : NULL;
+	if (c.sum == NULL || (lower && c.buckets == NULL))
 		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
 	unsigned res = answer_pick_res(step, from_s, to_s);
-	answer_scan_points(db, TSDB_SERIES, res, q->node_id, from_s, to_s, add_series_row, &c);
+	if (lower)
+		answer_scan_points(db, TSDB_HIST, res, q->node_id, from_s, to_s, add_hist_row, &c);
+	else
+		answer_scan_points(db, TSDB_SERIES, res, q->node_id, from_s, to_s, add_series_row, &c);
 	r->points = sa_arena_alloc(a, n * sizeof(*r->points));
 	Sa__SeriesPoint *pts = sa_arena_alloc(a, n * sizeof(*pts));
 	for (uint64_t i = 0; i < n; i++) {
@@ -118,6 +163,11 @@ int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct s
 		pts[i].has_t_ns = pts[i].has_value = 1;
 		pts[i].t_ns = (from_s + i * step) * SA_NS_PER_S;
 		pts[i].value = c.sum[i];
+		if (lower) {
+			/* A step that saw nothing has no percentile: no value. */
+			pts[i].value = sa_hist_quantile(c.buckets + i * c.n, c.n, pct, lower);
+			pts[i].has_value = pts[i].value >= 0;
+		}
 		r->points[i] = &pts[i];
 	}
 	r->n_points = n;
@@ -161,20 +211,9 @@ int answer_hist(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_
 {
 	uint64_t all[SCHEMA_HIST_LEN] = {0};
 	unsigned off, n;
-	const char *h = q->hist && q->hist[0] ? q->hist : "size";
 
-	if (strcmp(h, "size") == 0) {
-		off = 0;
-		n = SA_SIZE_BUCKETS;
-	} else if (strcmp(h, "iat") == 0) {
-		off = SCHEMA_HIST_IAT;
-		n = SA_TIME_BUCKETS;
-	} else if (strcmp(h, "rtt") == 0) {
-		off = SCHEMA_HIST_RTT;
-		n = SA_TIME_BUCKETS;
-	} else {
+	if (hist_kind(q->hist, &off, &n) == NULL)
 		return answer_fail(r, SA_ERR_INVALID, "unknown histogram (size, iat or rtt)");
-	}
 	int rc = sum_range(db, q, TSDB_HIST, all, SCHEMA_HIST_LEN, r);
 	if (rc != SA_OK)
 		return rc;

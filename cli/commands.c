@@ -80,16 +80,21 @@ int cmd_series(struct cli *c)
 	cli_query_init(c, &q, SA__QUERY_KIND__Q_SERIES);
 	q.metric = (char *)(c->metric ? c->metric : "bytes");
 	q.proto = (char *)c->proto;
+	q.hist = (char *)c->kind; /* with --metric pNN: a histogram's percentile */
 	Sa__Response *r = cli_call(c, &q);
 	if (r == NULL)
 		return 1;
 	char title[256], range[128];
-	snprintf(title, sizeof(title), "%s%s%s per %u s, %s", c->proto ? c->proto : "", c->proto ? " " : "",
+	snprintf(title, sizeof(title), "%s%s%s%s%s per %u s, %s", c->proto ? c->proto : "", c->proto ? " " : "",
+		 c->kind ? c->kind : "", c->kind ? (strcmp(c->kind, "size") ? " (ns) " : " (bytes) ") : "",
 		 q.metric, r->step_s, range_text(r, range, sizeof(range)));
 	struct out_table *tab = out_table_new(title, 2, cols);
 	for (size_t i = 0; i < r->n_points; i++) {
 		out_str(tab, sa_time_fmt(r->points[i]->t_ns, t, sizeof(t)));
-		out_f64(tab, r->points[i]->value, 0);
+		if (r->points[i]->has_value)
+			out_f64(tab, r->points[i]->value, 0);
+		else
+			out_str(tab, ""); /* a percentile of a step with nothing in it */
 	}
 	out_table_print(tab, c->format, stdout);
 	out_table_destroy(&tab);

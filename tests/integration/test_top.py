@@ -5,26 +5,33 @@ the same address plan), and for each calendar day, the cluster's
 top 10 sources and destinations by bytes and by packets must be the ten
 tshark counts exactly on the two files together, with every count within
 1% of the exact one. Where the 10th and 11th exact counts are within 1% of
-each other, either may be listed.
+each other, either may be listed. The hourly p50 and p95 of packet sizes
+(`sa series --kind size --metric pNN`, merged from both nodes' histograms)
+must lie in the RMON size band (RFC 2819) of tshark's exact percentile.
 
 Usage: test_top.py BIN_DIR CAPTURE_A CAPTURE_B
 """
 import collections
+import math
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 from satest import check, sa_json, start_aggregator, stop, summary
 
 BIN, CAPS = sys.argv[1], sys.argv[2:]
 DAY = 86400
+RMON = [0, 65, 128, 256, 512, 1024, 1519, 9001]  # lower bounds of the size bands
 
 
 def exact(caps):
-    """{(day, 'src'|'dst', 'bytes'|'packets'): Counter of address -> total}."""
+    """{(day, 'src'|'dst', 'bytes'|'packets'): Counter of address -> total},
+    and {hour: [frame lengths]}."""
     totals = collections.defaultdict(collections.Counter)
+    sizes = collections.defaultdict(list)
     for cap in caps:
         out = subprocess.run(["tshark", "-n", "-r", cap, "-T", "fields", "-E", "separator=/t",
                               "-e", "frame.time_epoch", "-e", "frame.len", "-e", "ip.src", "-e", "ip.dst",
@@ -33,6 +40,7 @@ def exact(caps):
         for line in out.splitlines():
             t, length, s4, d4, s6, d6 = (line.split("\t") + [""] * 6)[:6]
             src, dst = s4 or s6, d4 or d6
+            sizes[int(t.split(".")[0]) // 3600 * 3600].append(int(length))
             if not src:
                 continue
             day = int(t.split(".")[0]) // DAY * DAY
@@ -41,7 +49,29 @@ def exact(caps):
                 addr = addr.split(",")[0]
                 totals[(day, side, "bytes")][addr] += int(length)
                 totals[(day, side, "packets")][addr] += 1
-    return totals
+    return totals, sizes
+
+
+def band(size):
+    return max(i for i, lo in enumerate(RMON) if size >= lo)
+
+
+def check_size_percentiles(query, day, sizes):
+    for pct in (50, 95):
+        rows = sa_json(BIN, query, "--from", str(day), "--to", str(day + DAY), "--step", "1h", "--kind", "size",
+                       "--metric", f"p{pct}", "series")
+        bad = []
+        for r in rows:
+            hour = [h for h in sizes if time.strftime("%Y-%m-%dT%H:00:00.000000Z", time.gmtime(h)) == r["time"]]
+            if not hour:
+                continue
+            lens = sorted(sizes[hour[0]])
+            want = lens[max(0, math.ceil(pct / 100 * len(lens)) - 1)]  # nearest rank
+            lo, hi = RMON[band(want)], RMON[band(want) + 1] if band(want) + 1 < len(RMON) else 65536
+            if r["value"] == "" or not lo <= r["value"] <= hi:
+                bad.append((r["time"], r["value"], want))
+        check(f"day {day}: hourly p{pct} packet size in the band of tshark's exact one", not bad and rows,
+              f"(hour, ours, exact: {bad[:3]})")
 
 
 def check_day(query, day, side, metric, counts):
@@ -74,7 +104,7 @@ def main():
         for node, p in enumerate(nodes, 1):
             rc = p.wait(timeout=600)
             check(f"node {node} exported everything", rc == 0, f"(exit {rc})")
-        totals = exact(CAPS)
+        totals, sizes = exact(CAPS)
         days = sorted({k[0] for k in totals})
         # Every calendar day, the last with the SYN flood's 100,000+ spoofed
         # sources: far more keys than a stored sketch keeps.
@@ -83,6 +113,7 @@ def main():
                 for metric in ("bytes", "packets"):
                     check_day(query, day, side, metric, totals[(day, side, metric)])
         check("several days compared", len(days) > 2, str(days))
+        check_size_percentiles(query, days[1], sizes)
     finally:
         stop(agg)
         shutil.rmtree(tmp, ignore_errors=True)
