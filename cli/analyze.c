@@ -163,10 +163,12 @@ int cmd_analyze(struct cli *c)
 	snprintf(cap_log, sizeof(cap_log), "%s/capture.log", dir);
 	snprintf(prefix, sizeof(prefix), "sa-analyze-%d", (int)getpid());
 
-	/* The whole file is the question: a capture spanning years keeps all of it. */
+	/* The whole file is the question: a capture spanning years keeps all of
+	 * it. A temporary store needs little headroom: a nearly full /tmp should
+	 * not stall the analysis behind the daemon's 256 MB default. */
 	char *agg_argv[] = {"sa-aggregator", "--db", db, "--ingest", ingest, "--query", query, "--no-sync",
 			    "--retain", "1s=0", "--retain", "1m=0", "--retain", "1h=0", "--retain", "flows=0",
-			    NULL};
+			    "--min-free", "16", NULL};
 	pid_t agg = spawn("sa-aggregator", agg_argv, agg_log);
 	c->server = query;
 	if (agg < 0 || wait_ready(c, agg) != 0) {
