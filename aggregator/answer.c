@@ -1,5 +1,6 @@
 /* Answers read from time rows: nodes, series, histograms, top-N, summary. */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,10 +78,10 @@ static int metric_index(const char *metric, const char *proto)
 
 struct series_ctx {
 	uint64_t from_s;
-	uint32_t step;
-	int idx;
-	double *sum;
-	unsigned off, n;  /* percentile series: the histogram's buckets in a row */
+	uint32_t res_s, step;
+	int idx;           /* the counter or dims column summed */
+	double *rows;      /* one value per row of res_s */
+	unsigned off, n;   /* percentile series: the histogram's buckets in a row */
 	uint64_t *buckets; /* n per step */
 };
 
@@ -89,7 +90,7 @@ static void add_series_row(void *arg, uint64_t t_s, const uint64_t *v, size_t n)
 	struct series_ctx *c = arg;
 
 	if ((size_t)c->idx < n)
-		c->sum[(t_s - c->from_s) / c->step] += (double)v[c->idx];
+		c->rows[(t_s - c->from_s) / c->res_s] += (double)v[c->idx];
 }
 
 static void add_hist_row(void *arg, uint64_t t_s, const uint64_t *v, size_t n)
@@ -120,22 +121,69 @@ static uint32_t default_step(uint64_t span_s)
 	return steps[3];
 }
 
+/* What a series query reads: a counter, a histogram's percentile, or the
+ * bytes or packets of one tracked key (or "other") summed over dimensions.
+ * Returns NULL, or the error message. */
+static const char *series_what(const Sa__Query *q, struct series_ctx *c, double *pct,
+			       double (**lower)(unsigned), uint8_t key[2], size_t *key_len)
+{
+	if (q->hist && q->hist[0]) {
+		/* A percentile of a histogram per step, e.g. p95 of packet sizes. */
+		if ((*lower = hist_kind(q->hist, &c->off, &c->n)) == NULL || (*pct = percentile(q->metric)) == 0)
+			return "a histogram series wants --kind size, iat or rtt and --metric p1 .. p99";
+		if (q->agg != SA__SERIES_AGG__AGG_SUM || q->dims)
+			return "a histogram's percentile series takes no aggregation and no address or port";
+		return NULL;
+	}
+	if (q->dims) {
+		const char *m = q->metric && q->metric[0] ? q->metric : "bytes";
+		c->idx = strcmp(m, "bytes") == 0 ? DIM_BYTES : strcmp(m, "packets") == 0 ? DIM_PACKETS : -1;
+		if (c->idx < 0 || (q->proto && q->proto[0]))
+			return "an address's or port's series counts bytes or packets, of every protocol";
+		bool ports = q->dims & (1u << SA__TOP_DIM__TOP_SRC_PORT | 1u << SA__TOP_DIM__TOP_DST_PORT);
+		*key_len = q->other ? 0 : ports ? 2 : q->ip.len;
+		if (!q->other && (ports ? !q->has_port : q->ip.len == 0))
+			return "a series by address or port wants the address or port (or the other series)";
+		key[0] = (uint8_t)(q->port >> 8);
+		key[1] = (uint8_t)q->port;
+		return NULL;
+	}
+	if ((c->idx = metric_index(q->metric, q->proto)) < 0)
+		return "unknown metric or protocol (metrics: packets, bytes, flows or a counter name; "
+		       "protocols: tcp, udp, icmp, other, ipv4, ipv6, nonip)";
+	return NULL;
+}
+
+/* A step's value from its rows: sum, per second, mean row, or largest row. */
+static double step_value(const double *row, uint32_t n, uint32_t step, Sa__SeriesAgg agg)
+{
+	double sum = 0, max = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		sum += row[i];
+		if (row[i] > max)
+			max = row[i];
+	}
+	switch (agg) {
+	case SA__SERIES_AGG__AGG_RATE: return sum / step;
+	case SA__SERIES_AGG__AGG_AVG: return sum / n;
+	case SA__SERIES_AGG__AGG_MAX: return max;
+	default: return sum;
+	}
+}
+
 int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a)
 {
 	struct series_ctx c = {0};
 	uint64_t from_s, to_s;
 	uint32_t step = q->step_s;
 	double pct = 0, (*lower)(unsigned) = NULL;
+	uint8_t port_key[2];
+	size_t key_len = 0;
+	const char *bad = series_what(q, &c, &pct, &lower, port_key, &key_len);
 
-	if (q->hist && q->hist[0]) {
-		/* A percentile of a histogram per step, e.g. p95 of packet sizes. */
-		if ((lower = hist_kind(q->hist, &c.off, &c.n)) == NULL || (pct = percentile(q->metric)) == 0)
-			return answer_fail(r, SA_ERR_INVALID, "a histogram series wants --kind size, iat or "
-					   "rtt and --metric p1 .. p99");
-	} else if ((c.idx = metric_index(q->metric, q->proto)) < 0) {
-		return answer_fail(r, SA_ERR_INVALID, "unknown metric or protocol (metrics: packets, bytes, "
-				   "flows or a counter name; protocols: tcp, udp, icmp, other, ipv4, ipv6, nonip)");
-	}
+	if (bad != NULL)
+		return answer_fail(r, SA_ERR_INVALID, bad);
 	if (!answer_range_s(db, q, 1, &from_s, &to_s))
 		return answer_fail(r, SA_ERR_NOT_FOUND, "no data stored in that range");
 	if (step == 0)
@@ -145,28 +193,40 @@ int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct s
 	uint64_t n = (to_s - from_s) / step;
 	if (n > ANSWER_MAX_POINTS)
 		return answer_fail(r, SA_ERR_LIMIT, "too many points: use a larger step or a shorter range");
+	/* A mean or a peak is of the finest rows still held; a sum reads the fewest. */
+	bool fine = q->agg == SA__SERIES_AGG__AGG_AVG || q->agg == SA__SERIES_AGG__AGG_MAX;
+	unsigned res = fine ? answer_finest_res(db, q->node_id, step, from_s, to_s) : answer_pick_res(step, from_s, to_s);
 	c.from_s = from_s;
 	c.step = step;
-	c.sum = sa_arena_alloc(a, n * sizeof(double));
+	c.res_s = schema_res_seconds[res];
+	uint64_t nrows = (to_s - from_s) / c.res_s;
+	if (!lower && nrows > ANSWER_MAX_ROWS)
+		return answer_fail(r, SA_ERR_LIMIT, "too many rows to read: use a larger step or a shorter range");
+	c.rows = lower ? NULL : sa_arena_alloc(a, nrows * sizeof(double));
 	c.buckets = lower ? sa_arena_alloc(a, n * c.n * sizeof(uint64_t)) : NULL;
-	if (c.sum == NULL || (lower && c.buckets == NULL))
+	if (lower ? c.buckets == NULL : c.rows == NULL)
 		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
-	unsigned res = answer_pick_res(step, from_s, to_s);
 	if (lower)
 		answer_scan_points(db, TSDB_HIST, res, q->node_id, from_s, to_s, add_hist_row, &c);
-	else
+	else if (!q->dims)
 		answer_scan_points(db, TSDB_SERIES, res, q->node_id, from_s, to_s, add_series_row, &c);
+	for (unsigned d = 0; d < SCHEMA_DIMS; d++)
+		if (q->dims & 1u << d)
+			answer_scan_dim_points(db, res, q->node_id, d, key_len == 2 ? port_key : q->ip.data, key_len,
+					       from_s, to_s, add_series_row, &c);
 	r->points = sa_arena_alloc(a, n * sizeof(*r->points));
 	Sa__SeriesPoint *pts = sa_arena_alloc(a, n * sizeof(*pts));
+	uint32_t per_step = step / c.res_s;
 	for (uint64_t i = 0; i < n; i++) {
 		sa__series_point__init(&pts[i]);
 		pts[i].has_t_ns = pts[i].has_value = 1;
 		pts[i].t_ns = (from_s + i * step) * SA_NS_PER_S;
-		pts[i].value = c.sum[i];
 		if (lower) {
 			/* A step that saw nothing has no percentile: no value. */
 			pts[i].value = sa_hist_quantile(c.buckets + i * c.n, c.n, pct, lower);
 			pts[i].has_value = pts[i].value >= 0;
+		} else {
+			pts[i].value = step_value(c.rows + i * per_step, per_step, step, q->agg);
 		}
 		r->points[i] = &pts[i];
 	}

@@ -11,6 +11,7 @@
 #include "tsdb.h"
 
 #define ANSWER_MAX_POINTS 200000
+#define ANSWER_MAX_ROWS 4000000 /* rows one series answer reads */
 #define ANSWER_MAX_FLOWS 100000
 #define ANSWER_MAX_TOP 10000
 
@@ -19,6 +20,7 @@ int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct s
 int answer_top(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
 int answer_hist(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
 int answer_flows(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
+int answer_tracked(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
 int answer_summary(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
 int answer_put_model(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
 int answer_models(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);

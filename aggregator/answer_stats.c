@@ -1,5 +1,6 @@
 /* Q_STATS: the store's own size per tier, the points its point blocks
- * hold, and what this aggregator has ingested since it started. Points are
+ * hold (counters, histograms, and the tracked addresses' and ports'
+ * series), and what this aggregator has ingested since it started. Points are
  * counted from the block headers, which is a scan of the series and hist
  * column families: an operator's command, not a dashboard's. */
 #include "answer.h"
@@ -17,7 +18,21 @@ static const struct {
 	{TSDB_SERIES, "series", true},
 	{TSDB_HIST, "hist", true},
 	{TSDB_TOPK, "topk", false},
+	{TSDB_DIMS, "dims", true},
 };
+
+/* The time (block or row start) a key of cf holds; false if malformed. */
+static bool key_time(enum tsdb_cf cf, const uint8_t *k, size_t kl, uint64_t *t_s)
+{
+	unsigned res, dim;
+	uint32_t node;
+	const uint8_t *key;
+	size_t key_len;
+
+	if (cf == TSDB_DIMS)
+		return schema_dim_key_parse(k, kl, &res, &node, &dim, t_s, &key, &key_len) == 0;
+	return schema_time_key_parse(k, kl, &res, &node, t_s) == 0;
+}
 
 static void tier_fill(struct tsdb *db, enum tsdb_cf cf, bool blocks, unsigned res, Sa__StoreTier *t)
 {
@@ -30,10 +45,9 @@ static void tier_fill(struct tsdb *db, enum tsdb_cf cf, bool blocks, unsigned re
 	t->bytes = tsdb_range_bytes(db, cf, from, 1, to, 1);
 	struct tsdb_iter *it = tsdb_iter_new(db, cf, from, 1, to, 1);
 	while (it && tsdb_iter_next(it, &k, &kl, &v, &vl)) {
-		unsigned r;
-		uint32_t node, nrows, ncols;
+		uint32_t nrows, ncols;
 		uint64_t t_s;
-		if (schema_time_key_parse(k, kl, &r, &node, &t_s) != 0)
+		if (!key_time(cf, k, kl, &t_s))
 			continue;
 		t->values++;
 		if (blocks && sa_ptb_dims(v, vl, &nrows, &ncols) == 0) {

@@ -1,6 +1,8 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "answer_store.h"
+#include "node_list.h"
 #include "sa_ptb.h"
 #include "sa_time.h"
 #include "sa_wire.h"
@@ -73,6 +75,25 @@ unsigned answer_pick_res(uint64_t step, uint64_t from_s, uint64_t to_s)
 	return RES_1S;
 }
 
+unsigned answer_finest_res(struct tsdb *db, uint32_t node, uint64_t step, uint64_t from_s, uint64_t to_s)
+{
+	unsigned coarse = answer_pick_res(step, from_s, to_s);
+
+	for (unsigned r = 0; r < coarse; r++) {
+		uint8_t lo[SCHEMA_TIME_KEY_LEN], hi[SCHEMA_TIME_KEY_LEN];
+		const uint8_t *k, *v;
+		size_t kl, vl;
+		schema_time_key(lo, r, node, 0);
+		schema_time_key(hi, r, node, schema_block_start(r, from_s) + 1);
+		struct tsdb_iter *it = tsdb_iter_new(db, TSDB_SERIES, lo, sizeof(lo), hi, sizeof(hi));
+		bool held = it && tsdb_iter_next(it, &k, &kl, &v, &vl);
+		tsdb_iter_destroy(&it);
+		if (held)
+			return r;
+	}
+	return coarse;
+}
+
 void answer_say_range(Sa__Response *r, uint64_t from_s, uint64_t to_s, unsigned res)
 {
 	r->has_from_ns = r->has_to_ns = r->has_res_s = 1;
@@ -108,20 +129,56 @@ struct points_ctx {
 	void *ctx;
 };
 
-static void block_rows(void *arg, uint64_t block_s, const uint8_t *val, size_t len)
+void answer_block_points(unsigned res, uint64_t block_s, const uint8_t *val, size_t len, uint64_t from_s,
+			 uint64_t to_s, answer_point_fn fn, void *ctx)
 {
-	struct points_ctx *c = arg;
 	struct sa_ptb_rows r;
 
 	sa_ptb_rows_init(&r);
 	/* An empty or undecodable block (see schema_merge_points) has no rows. */
 	if (sa_ptb_rows_add(&r, val, len) == 0)
 		for (uint32_t i = 0; i < r.nrows; i++) {
-			uint64_t t_s = block_s + r.t[i] * schema_res_seconds[c->res];
-			if (t_s >= c->from_s && t_s < c->to_s)
-				c->fn(c->ctx, t_s, r.v + (size_t)i * r.ncols, r.ncols);
+			uint64_t t_s = block_s + r.t[i] * schema_res_seconds[res];
+			if (t_s >= from_s && t_s < to_s)
+				fn(ctx, t_s, r.v + (size_t)i * r.ncols, r.ncols);
 		}
 	sa_ptb_rows_free(&r);
+}
+
+static void block_rows(void *arg, uint64_t block_s, const uint8_t *val, size_t len)
+{
+	struct points_ctx *c = arg;
+
+	answer_block_points(c->res, block_s, val, len, c->from_s, c->to_s, c->fn, c->ctx);
+}
+
+size_t answer_nodes_of(struct tsdb *db, uint32_t node, uint32_t ids[NODE_LIST_MAX])
+{
+	if (node != SCHEMA_NODE_ALL) {
+		ids[0] = node;
+		return 1;
+	}
+	return node_list(db, ids);
+}
+
+void answer_scan_dim_points(struct tsdb *db, unsigned res, uint32_t node, unsigned dim, const uint8_t *key,
+			    size_t key_len, uint64_t from_s, uint64_t to_s, answer_point_fn fn, void *ctx)
+{
+	struct points_ctx c = {res, from_s, to_s, fn, ctx};
+	uint8_t k[SCHEMA_DIM_KEY_MAX];
+	uint32_t ids[NODE_LIST_MAX];
+	size_t n = answer_nodes_of(db, node, ids);
+
+	for (size_t i = 0; i < n && !tsdb_deadline_hit(); i++)
+		for (uint64_t b = schema_block_start(res, from_s); b < to_s; b += schema_block_seconds[res]) {
+			size_t kl = schema_dim_key(k, res, ids[i], dim, b, key, key_len);
+			char *val;
+			size_t vl;
+			if (kl == 0 || tsdb_get(db, TSDB_DIMS, k, kl, &val, &vl) != 0)
+				continue;
+			block_rows(&c, b, (const uint8_t *)val, vl);
+			free(val);
+		}
 }
 
 void answer_scan_points(struct tsdb *db, enum tsdb_cf cf, unsigned res, uint32_t node,

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "sa.pb-c.h"
+#include "node_list.h"
 #include "sa_arena.h"
 #include "tsdb.h"
 
@@ -26,6 +27,10 @@ bool answer_range_s(struct tsdb *db, const Sa__Query *q, uint32_t align, uint64_
 /* Coarsest stored resolution whose length divides step, from and to. */
 unsigned answer_pick_res(uint64_t step, uint64_t from_s, uint64_t to_s);
 
+/* Finest resolution, no coarser than answer_pick_res's, whose rows of
+ * node still reach back to from_s (retention deletes the fine tiers first). */
+unsigned answer_finest_res(struct tsdb *db, uint32_t node, uint64_t step, uint64_t from_s, uint64_t to_s);
+
 /* Says what the answer covers: [from_s, to_s) read from rows of res. */
 void answer_say_range(Sa__Response *r, uint64_t from_s, uint64_t to_s, unsigned res);
 
@@ -41,6 +46,20 @@ void answer_scan_rows(struct tsdb *db, enum tsdb_cf cf, unsigned res, uint32_t n
 typedef void (*answer_point_fn)(void *ctx, uint64_t t_s, const uint64_t *v, size_t n);
 void answer_scan_points(struct tsdb *db, enum tsdb_cf cf, unsigned res, uint32_t node,
 			uint64_t from_s, uint64_t to_s, answer_point_fn fn, void *ctx);
+
+/* Calls fn for each row in [from_s, to_s) of one stored point block of res
+ * that starts at block_s. */
+void answer_block_points(unsigned res, uint64_t block_s, const uint8_t *val, size_t len, uint64_t from_s,
+			 uint64_t to_s, answer_point_fn fn, void *ctx);
+
+/* The nodes a query of node reads: itself, or every node for 0 (for the
+ * dims series, which keep no cluster rows). Returns how many. */
+size_t answer_nodes_of(struct tsdb *db, uint32_t node, uint32_t ids[NODE_LIST_MAX]);
+
+/* The same for the dims series of one key (key_len 0: "other") in one
+ * dimension: each of its point blocks in the range is one read per node. */
+void answer_scan_dim_points(struct tsdb *db, unsigned res, uint32_t node, unsigned dim, const uint8_t *key,
+			    size_t key_len, uint64_t from_s, uint64_t to_s, answer_point_fn fn, void *ctx);
 
 /* Distinct TCP and UDP conversations (address and port pairs, either
  * direction) among the flows that start in the query's range. */

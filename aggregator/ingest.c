@@ -10,7 +10,9 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "dimacc.h"
 #include "ingest.h"
+#include "node_list.h"
 #include "sa_arena.h"
 #include "retention.h"
 #include "rowacc.h"
@@ -19,12 +21,14 @@
 #include "sa_wire.h"
 #include "schema.h"
 
-#define MAX_NODES 4096
+#define MAX_NODES NODE_LIST_MAX
 #define POLL_MS 200
 /* A batch holds up to ~1000 intervals: 4 one-second rows each plus the
  * minute and hour rows they share. Sketch sets cost ~0.4 MB each. */
 #define ACC_ROWS 8192
 #define ACC_SKETCH_ROWS 64
+/* One-second points of tracked keys: up to 4 x 2 x 65 per interval. */
+#define ACC_DIM_POINTS (1 << 18)
 
 struct node_state {
 	uint32_t id;
@@ -38,6 +42,7 @@ struct ingest {
 	struct tsdb *db;
 	struct tsdb_batch *wb;
 	struct rowacc *acc;
+	struct dimacc *dims;
 	struct sa_arena *arena;   /* the message being handled */
 	ProtobufCAllocator alloc; /* allocating from arena */
 	pthread_t thread;
@@ -179,6 +184,17 @@ static int add_sketch_rows(struct ingest *in, uint32_t node, uint64_t t_s, const
 	return rowacc_add_sketches(in->acc, node, t_s, iv);
 }
 
+static int add_dims(struct ingest *in, uint32_t node, uint64_t t_s, const Sa__IntervalStats *iv)
+{
+	int rc = dimacc_add(in->dims, in->db, node, t_s, iv);
+
+	if (rc != -ENOSPC)
+		return rc;
+	if ((rc = dimacc_flush(in->dims, in->wb, in->db)) != 0)
+		return rc;
+	return dimacc_add(in->dims, in->db, node, t_s, iv);
+}
+
 /* Returns 0 or a negative errno (the batch must then not be stored). */
 static int store_interval(struct ingest *in, struct node_state *n, const Sa__IntervalStats *iv)
 {
@@ -191,7 +207,7 @@ static int store_interval(struct ingest *in, struct node_state *n, const Sa__Int
 	memcpy(hist + SCHEMA_HIST_RTT, iv->rtt_hist, iv->n_rtt_hist * 8);
 	if ((rc = add_rows(in, TSDB_SERIES, RES_1S, n->id, t_s, iv->counters, iv->n_counters)) != 0 ||
 	    (rc = add_rows(in, TSDB_HIST, RES_1S, n->id, t_s, hist, SCHEMA_HIST_LEN)) != 0 ||
-	    (rc = add_sketch_rows(in, n->id, t_s, iv)) != 0)
+	    (rc = add_sketch_rows(in, n->id, t_s, iv)) != 0 || (rc = add_dims(in, n->id, t_s, iv)) != 0)
 		return rc;
 	if (iv->last_ns) {
 		if (n->first_ns == 0 || iv->first_ns < n->first_ns)
@@ -277,8 +293,9 @@ static void store_batch(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBat
 	rc = 0;
 	for (size_t i = 0; i < b->n_intervals && rc == 0; i++)
 		rc = store_interval(in, n, b->intervals[i]);
-	/* Flushed even after a failure: that empties the accumulator. */
-	if (rowacc_flush(in->acc, in->wb, in->db) != 0 || rc != 0)
+	/* Flushed even after a failure: that empties the accumulators. */
+	int rows_rc = rowacc_flush(in->acc, in->wb, in->db), dims_rc = dimacc_flush(in->dims, in->wb, in->db);
+	if (rows_rc != 0 || dims_rc != 0 || rc != 0)
 		return; /* out of memory: no ack, the node resends */
 	for (size_t i = 0; i < b->n_flows; i++) {
 		uint8_t *packed;
@@ -415,7 +432,7 @@ static void *ingest_main(void *arg)
 }
 
 struct ingest *ingest_start(void *zctx, const char *endpoint, struct tsdb *db,
-			    const struct retention *retention)
+			    const struct ingest_conf *conf)
 {
 	struct ingest *in = calloc(1, sizeof(*in));
 	int zero = 0;
@@ -424,15 +441,16 @@ struct ingest *ingest_start(void *zctx, const char *endpoint, struct tsdb *db,
 	if (in == NULL)
 		return NULL;
 	in->db = db;
-	in->retention = *retention;
+	in->retention = conf->retention;
 	in->started_ns = sa_wall_ns();
 	in->wb = tsdb_batch_new();
 	in->acc = rowacc_new(ACC_ROWS, ACC_SKETCH_ROWS);
+	in->dims = dimacc_new(conf->track_cap, ACC_DIM_POINTS);
 	in->arena = sa_arena_new(1 << 20);
 	in->alloc = sa_wire_arena_allocator(in->arena);
 	in->nodes = calloc(MAX_NODES, sizeof(*in->nodes));
 	in->sock = zmq_socket(zctx, ZMQ_ROUTER);
-	if (in->wb == NULL || in->acc == NULL || in->arena == NULL || in->nodes == NULL || in->sock == NULL)
+	if (in->wb == NULL || in->acc == NULL || in->dims == NULL || in->arena == NULL || in->nodes == NULL || in->sock == NULL)
 		goto fail;
 	zmq_setsockopt(in->sock, ZMQ_LINGER, &zero, sizeof(zero));
 	/* libzmq drops the peer of an oversized message before we read it. */
@@ -449,6 +467,7 @@ fail:
 		zmq_close(in->sock);
 	tsdb_batch_destroy(&in->wb);
 	rowacc_destroy(&in->acc);
+	dimacc_destroy(&in->dims);
 	sa_arena_destroy(&in->arena);
 	free(in->nodes);
 	free(in);
@@ -466,6 +485,7 @@ void ingest_stop(struct ingest **inp)
 	zmq_close(in->sock);
 	tsdb_batch_destroy(&in->wb);
 	rowacc_destroy(&in->acc);
+	dimacc_destroy(&in->dims);
 	sa_arena_destroy(&in->arena);
 	for (unsigned i = 0; i < in->n_nodes; i++)
 		free(in->nodes[i].info.last_heartbeat);

@@ -19,9 +19,14 @@ struct ingest_stats {
 
 struct ingest;
 
+struct ingest_conf {
+	struct retention retention;
+	unsigned track_cap;       /* addresses and ports tracked per node, dimension, day (dimacc.h) */
+};
+
 /* Binds endpoint and starts the thread. NULL on failure (logged). */
 struct ingest *ingest_start(void *zctx, const char *endpoint, struct tsdb *db,
-			    const struct retention *retention);
+			    const struct ingest_conf *conf);
 /* Stops and joins the thread. */
 void ingest_stop(struct ingest **in);
 void ingest_stats_get(struct ingest *in, struct ingest_stats *st);

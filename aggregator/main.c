@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "dimacc.h"
 #include "ingest.h"
 #include "query.h"
 #include "sa_log.h"
@@ -36,6 +37,11 @@ static void usage(FILE *f)
 "  --min-free MB     stop storing (nodes keep their batches) while the store's\n"
 "                    disk has less than MB megabytes free, so RocksDB never\n"
 "                    runs out of space mid-write [256]\n"
+"  --track N         per node and day, give the first N source addresses,\n"
+"                    destination addresses, source ports and destination\n"
+"                    ports seen their own series (sa series --ip/--port); the\n"
+"                    rest count in one \"other\" series each, so a scan or a\n"
+"                    spoofed flood cannot make millions of series [1000]\n"
 "  --query-limit S   refuse a query still reading the store after S seconds\n"
 "                    (all but sa stats) [5]\n"
 "  -v, --verbose     log every node hello and more\n"
@@ -52,13 +58,14 @@ int main(int argc, char **argv)
 		{"retain", required_argument, NULL, 'r'},
 		{"query-limit", required_argument, NULL, 'L'},
 		{"min-free", required_argument, NULL, 'F'},
+		{"track", required_argument, NULL, 'T'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *db_path = NULL, *ingest_ep = "tcp://127.0.0.1:7701", *query_ep = "tcp://127.0.0.1:7702";
 	bool sync = true;
-	struct retention retention = retention_defaults;
+	struct ingest_conf conf = {.retention = retention_defaults, .track_cap = DIMACC_DEFAULT_CAP};
 	double query_limit_s = 5;
 	unsigned long long min_free_mb = 256;
 	enum sa_log_level level = SA_LOG_WARN;
@@ -90,8 +97,19 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case 'T': {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (*end != '\0' || optarg[0] == '-' || n == 0 || n > 1000000) {
+				fprintf(stderr, "sa-aggregator: --track wants a count in 1..1000000, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			conf.track_cap = (unsigned)n;
+			break;
+		}
 		case 'r':
-			if (retention_set(&retention, optarg) != 0) {
+			if (retention_set(&conf.retention, optarg) != 0) {
 				fprintf(stderr, "sa-aggregator: --retain wants TIER=DURATION (1s=2d, 1m=30d, "
 					"1h=2y, flows=30d), not '%s'\n", optarg);
 				return 2;
@@ -116,6 +134,7 @@ int main(int argc, char **argv)
 		[TSDB_SERIES] = schema_merge_points,
 		[TSDB_HIST] = schema_merge_points,
 		[TSDB_TOPK] = schema_merge_topk,
+		[TSDB_DIMS] = schema_merge_points,
 	};
 	const tsdb_key_time_fn key_time[TSDB_CF_COUNT] = {[TSDB_FLOWIDX] = schema_idx_time};
 	struct tsdb *db = tsdb_open(db_path, sync, merge, key_time, (uint64_t)min_free_mb << 20);
@@ -132,7 +151,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	void *zctx = zmq_ctx_new();
-	struct ingest *in = ingest_start(zctx, ingest_ep, db, &retention);
+	struct ingest *in = ingest_start(zctx, ingest_ep, db, &conf);
 	struct query_server *qs = in ? query_start(zctx, query_ep, db, in, query_limit_s) : NULL;
 	if (qs == NULL) {
 		ingest_stop(&in);

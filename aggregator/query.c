@@ -42,6 +42,7 @@ static answer_fn answer_for(Sa__QueryKind kind)
 	case SA__QUERY_KIND__Q_SUMMARY: return answer_summary;
 	case SA__QUERY_KIND__Q_PUT_MODEL: return answer_put_model;
 	case SA__QUERY_KIND__Q_MODELS: return answer_models;
+	case SA__QUERY_KIND__Q_TRACKED: return answer_tracked;
 	default: return NULL;
 	}
 }

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "node_list.h"
 #include "retention.h"
 #include "sa_time.h"
 
@@ -41,6 +42,19 @@ static void delete_before(struct tsdb *db, struct tsdb_batch *b, enum tsdb_cf cf
 	tsdb_batch_delete_range(b, db, cf, from, sizeof(from), to, sizeof(to));
 }
 
+/* The same for the dims series of node at res, dimension by dimension. */
+static void delete_dims_before(struct tsdb *db, struct tsdb_batch *b, unsigned res, uint32_t node,
+			       uint64_t end_s)
+{
+	uint8_t from[SCHEMA_DIM_KEY_MAX], to[SCHEMA_DIM_KEY_MAX];
+
+	for (unsigned d = 0; d < SCHEMA_DIMS; d++) {
+		size_t fl = schema_dim_key(from, res, node, d, 0, NULL, 0);
+		size_t tl = schema_dim_key(to, res, node, d, end_s, NULL, 0);
+		tsdb_batch_delete_range(b, db, TSDB_DIMS, from, fl, to, tl);
+	}
+}
+
 static void sweep_node(const struct retention *r, uint64_t newest_s, uint32_t node, struct tsdb *db,
 		       struct tsdb_batch *b)
 {
@@ -50,6 +64,7 @@ static void sweep_node(const struct retention *r, uint64_t newest_s, uint32_t no
 		uint64_t cut = newest_s - r->keep_s[res];
 		delete_before(db, b, TSDB_SERIES, res, node, schema_block_start(res, cut));
 		delete_before(db, b, TSDB_HIST, res, node, schema_block_start(res, cut));
+		delete_dims_before(db, b, res, node, schema_block_start(res, cut));
 		delete_before(db, b, TSDB_TOPK, res, node, cut - cut % schema_res_seconds[res]);
 	}
 }
@@ -57,18 +72,12 @@ static void sweep_node(const struct retention *r, uint64_t newest_s, uint32_t no
 void retention_sweep(const struct retention *r, uint64_t newest_s, struct tsdb *db,
 		     struct tsdb_batch *b)
 {
-	uint8_t from[SCHEMA_NODE_KEY_LEN], to[SCHEMA_NODE_KEY_LEN];
-	const uint8_t *k, *v;
-	size_t kl, vl;
+	uint32_t ids[NODE_LIST_MAX];
+	size_t n = node_list(db, ids);
 
 	sweep_node(r, newest_s, SCHEMA_NODE_ALL, db, b);
-	schema_node_key(from, 'n', 0);
-	schema_node_key(to, 'o', 0);
-	struct tsdb_iter *it = tsdb_iter_new(db, TSDB_INGEST, from, sizeof(from), to, sizeof(to));
-	while (it && tsdb_iter_next(it, &k, &kl, &v, &vl))
-		if (kl == SCHEMA_NODE_KEY_LEN)
-			sweep_node(r, newest_s, schema_get_be32(k + 1), db, b);
-	tsdb_iter_destroy(&it);
+	for (size_t i = 0; i < n; i++)
+		sweep_node(r, newest_s, ids[i], db, b);
 	if (r->flows_s != 0 && r->flows_s < newest_s) {
 		uint8_t zero[8] = {0}, cut[8];
 		uint64_t cut_ns = (newest_s - r->flows_s) * SA_NS_PER_S;

@@ -61,6 +61,43 @@ int schema_time_key_parse(const uint8_t *k, size_t len, unsigned *res, uint32_t 
 	return 0;
 }
 
+int schema_dim_key_ok(unsigned dim, size_t key_len)
+{
+	if (dim >= SCHEMA_DIMS)
+		return 0;
+	if (key_len == 0)
+		return 1;
+	return dim < 2 ? key_len == 4 || key_len == 16 : key_len == 2;
+}
+
+size_t schema_dim_key(uint8_t out[SCHEMA_DIM_KEY_MAX], unsigned res, uint32_t node, unsigned dim,
+		      uint64_t block_s, const uint8_t *key, size_t key_len)
+{
+	if (!schema_dim_key_ok(dim, key_len))
+		return 0;
+	out[0] = (uint8_t)res;
+	schema_be32(out + 1, node);
+	out[5] = (uint8_t)dim;
+	schema_be64(out + 6, block_s);
+	memcpy(out + SCHEMA_DIM_PREFIX_LEN, key, key_len);
+	return SCHEMA_DIM_PREFIX_LEN + key_len;
+}
+
+int schema_dim_key_parse(const uint8_t *k, size_t len, unsigned *res, uint32_t *node, unsigned *dim,
+			 uint64_t *block_s, const uint8_t **key, size_t *key_len)
+{
+	if (len < SCHEMA_DIM_PREFIX_LEN || k[0] >= RES_COUNT ||
+	    !schema_dim_key_ok(k[5], len - SCHEMA_DIM_PREFIX_LEN))
+		return -EINVAL;
+	*res = k[0];
+	*node = schema_get_be32(k + 1);
+	*dim = k[5];
+	*block_s = schema_get_be64(k + 6);
+	*key = k + SCHEMA_DIM_PREFIX_LEN;
+	*key_len = len - SCHEMA_DIM_PREFIX_LEN;
+	return 0;
+}
+
 void schema_flow_key(uint8_t out[SCHEMA_FLOW_KEY_LEN], uint64_t first_ns, uint32_t node,
 		     uint64_t run, uint64_t seq, uint32_t idx)
 {

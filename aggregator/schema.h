@@ -6,6 +6,12 @@
  *                                             sa_counter.h index
  *   hist    res:u8 node:u32 block_s:u64    -> point block: size | iat | rtt buckets
  *   topk    res:u8 node:u32 t_s:u64        -> IntervalStats with only sketches
+ *   dims    res:u8 node:u32 dim:u8 block_s:u64 key -> point block: bytes |
+ *                                             packets of one tracked address
+ *                                             or port (dim: TopDim; key: 4 or
+ *                                             16 address bytes, 2 port bytes
+ *                                             big-endian, or none for the
+ *                                             rest: "other")
  *   flows   first_ns:u64 node:u32 run:u64 seq:u64 idx:u32 -> FlowRecord
  *   ingest  'b' node:u32 run:u64 seq:u64   -> ""   (batch stored: dedup)
  *           'n' node:u32                   -> NodeInfo
@@ -16,7 +22,7 @@
  *                                             one address's or port's flows
  *                                             are one scan in start order)
  *
- * node 0 in series/hist/topk is the sum over all nodes, written alongside
+ * node 0 in series/hist/topk is the sum over all nodes (dims have none), written alongside
  * each node's own key so a cluster-wide answer is one scan.
  * Resolutions: 1 s, 1 min and 1 h rows are all written at ingest (merge
  * operands add up), so any query reads the coarsest row that fits its step.
@@ -50,6 +56,10 @@ uint64_t schema_block_start(unsigned res, uint64_t t_s);
 #define SCHEMA_IDX_ADDR 'a'
 #define SCHEMA_IDX_PORT 'p'
 #define SCHEMA_IDX_KEY_MAX (1 + 16 + SCHEMA_FLOW_KEY_LEN)
+#define SCHEMA_DIMS 4          /* TopDim: src-ip, dst-ip, src-port, dst-port */
+#define SCHEMA_DIM_PREFIX_LEN 14 /* res node dim block_s */
+#define SCHEMA_DIM_KEY_MAX (SCHEMA_DIM_PREFIX_LEN + 16)
+enum schema_dim_col { DIM_BYTES, DIM_PACKETS, DIM_COLS };
 
 void schema_time_key(uint8_t out[SCHEMA_TIME_KEY_LEN], unsigned res, uint32_t node, uint64_t t_s);
 /* Returns 0, or -EINVAL for a key of the wrong size. */
@@ -67,6 +77,16 @@ size_t schema_idx_key(uint8_t out[SCHEMA_IDX_KEY_MAX], char kind, const uint8_t 
  * time (UINT64_MAX if malformed: a tsdb_key_time_fn). */
 const uint8_t *schema_idx_flow_key(const uint8_t *k, size_t len);
 uint64_t schema_idx_time(const uint8_t *k, size_t len);
+
+/* A dims key (key_len 0: the "other" series). Returns its length, or 0
+ * for a key that dimension cannot have (see schema_dim_key_ok). */
+size_t schema_dim_key(uint8_t out[SCHEMA_DIM_KEY_MAX], unsigned res, uint32_t node, unsigned dim,
+		      uint64_t block_s, const uint8_t *key, size_t key_len);
+/* Whether dim is a dimension and key_len a length its keys have. */
+int schema_dim_key_ok(unsigned dim, size_t key_len);
+/* Returns 0 with the parts of a dims key (*key points into k), or -EINVAL. */
+int schema_dim_key_parse(const uint8_t *k, size_t len, unsigned *res, uint32_t *node, unsigned *dim,
+			 uint64_t *block_s, const uint8_t **key, size_t *key_len);
 
 void schema_marker_key(uint8_t out[SCHEMA_MARKER_KEY_LEN], uint32_t node, uint64_t run, uint64_t seq);
 void schema_node_key(uint8_t out[SCHEMA_NODE_KEY_LEN], char kind, uint32_t node);

@@ -17,7 +17,7 @@ static _Thread_local uint64_t deadline_ns;
 static _Thread_local bool deadline_hit;
 
 static const char *const cf_names[TSDB_CF_COUNT] = {
-	"series", "hist", "topk", "flows", "ingest", "models", "flowidx",
+	"series", "hist", "topk", "flows", "ingest", "models", "flowidx", "dims",
 };
 
 /* A column family whose keys expire at compaction (tsdb_key_time_fn). */

@@ -17,6 +17,7 @@ enum tsdb_cf {
 	TSDB_INGEST,   /* dedup markers, node state */
 	TSDB_MODELS,   /* model versions by (series, version) */
 	TSDB_FLOWIDX,  /* flow records by address and by port: keys only */
+	TSDB_DIMS,     /* bytes and packets per tracked address and port: add */
 	TSDB_CF_COUNT
 };
 

@@ -17,6 +17,8 @@ struct cli {
 	uint32_t node_id;
 	const char *metric, *proto, *by, *kind, *ip;
 	uint32_t port, limit, horizon;
+	bool has_port, port_other;   /* --port given; --port other */
+	const char *agg;             /* series: sum, rate, avg or max */
 	const char *keep_dir;        /* analyze: keep the temporary database */
 	const char *workers;         /* analyze: sa-capture --workers, checked there */
 	bool compact;                /* stats: compact the store first */
@@ -35,6 +37,7 @@ void cli_query_init(const struct cli *c, Sa__Query *q, Sa__QueryKind kind);
 int cmd_nodes(struct cli *c);
 int cmd_series(struct cli *c);
 int cmd_top(struct cli *c);
+int cmd_tracked(struct cli *c);
 int cmd_hist(struct cli *c);
 int cmd_flows(struct cli *c);
 int cmd_forecast(struct cli *c);

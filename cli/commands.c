@@ -71,34 +71,17 @@ int cmd_nodes(struct cli *c)
 	return 0;
 }
 
-int cmd_series(struct cli *c)
+/* --ip as 4 or 16 bytes in buf; -1 (error printed) if it is not an address. */
+static int parse_ip(const char *text, uint8_t buf[16], ProtobufCBinaryData *out)
 {
-	static const char *const cols[] = {"time", "value"};
-	Sa__Query q;
-	char t[40];
-
-	cli_query_init(c, &q, SA__QUERY_KIND__Q_SERIES);
-	q.metric = (char *)(c->metric ? c->metric : "bytes");
-	q.proto = (char *)c->proto;
-	q.hist = (char *)c->kind; /* with --metric pNN: a histogram's percentile */
-	Sa__Response *r = cli_call(c, &q);
-	if (r == NULL)
-		return 1;
-	char title[256], range[128];
-	snprintf(title, sizeof(title), "%s%s%s%s%s per %u s, %s", c->proto ? c->proto : "", c->proto ? " " : "",
-		 c->kind ? c->kind : "", c->kind ? (strcmp(c->kind, "size") ? " (ns) " : " (bytes) ") : "",
-		 q.metric, r->step_s, range_text(r, range, sizeof(range)));
-	struct out_table *tab = out_table_new(title, 2, cols);
-	for (size_t i = 0; i < r->n_points; i++) {
-		out_str(tab, sa_time_fmt(r->points[i]->t_ns, t, sizeof(t)));
-		if (r->points[i]->has_value)
-			out_f64(tab, r->points[i]->value, 0);
-		else
-			out_str(tab, ""); /* a percentile of a step with nothing in it */
+	if (inet_pton(AF_INET, text, buf) == 1)
+		*out = (ProtobufCBinaryData){4, buf};
+	else if (inet_pton(AF_INET6, text, buf) == 1)
+		*out = (ProtobufCBinaryData){16, buf};
+	else {
+		fprintf(stderr, "sa: --ip: '%s' is not an IPv4 or IPv6 address (or \"other\")\n", text);
+		return -1;
 	}
-	out_table_print(tab, c->format, stdout);
-	out_table_destroy(&tab);
-	sa__response__free_unpacked(r, NULL);
 	return 0;
 }
 
@@ -112,8 +95,88 @@ static int dimension(const char *by)
 	return -1;
 }
 
-/* Top entries for one dimension, or NULL (error printed). */
-static Sa__Response *query_top(struct cli *c, const char *by, const char *metric, uint32_t limit)
+/* The dimensions and key of a series by --ip or --port: 0, or 2 (usage
+ * error printed). */
+static int series_key(const struct cli *c, Sa__Query *q, uint8_t ip[16])
+{
+	bool port = c->has_port;
+	int d = c->by ? dimension(c->by) : -1;
+
+	if (c->ip && port) {
+		fprintf(stderr, "sa: series takes --ip or --port, not both\n");
+		return 2;
+	}
+	if (c->by && (d < 0 || (d >= SA__TOP_DIM__TOP_SRC_PORT) != port)) {
+		fprintf(stderr, "sa: --by with %s is %s\n", port ? "--port" : "--ip",
+			port ? "src-port or dst-port" : "src-ip or dst-ip");
+		return 2;
+	}
+	q->has_dims = 1;
+	q->dims = d >= 0 ? 1u << d : port ? 0xc : 0x3;
+	q->has_other = 1;
+	q->other = port ? c->port_other : strcmp(c->ip, "other") == 0;
+	if (q->other)
+		return 0;
+	if (port) {
+		q->has_port = 1;
+		q->port = c->port;
+		return 0;
+	}
+	q->has_ip = 1;
+	return parse_ip(c->ip, ip, &q->ip) == 0 ? 0 : 2;
+}
+
+int cmd_series(struct cli *c)
+{
+	static const char *const cols[] = {"time", "value"};
+	static const char *const aggs[] = {"sum", "rate", "avg", "max"};
+	Sa__Query q;
+	uint8_t ip[16];
+	char t[40], of[96] = "";
+
+	cli_query_init(c, &q, SA__QUERY_KIND__Q_SERIES);
+	q.metric = (char *)(c->metric ? c->metric : "bytes");
+	q.proto = (char *)c->proto;
+	q.hist = (char *)c->kind; /* with --metric pNN: a histogram's percentile */
+	for (unsigned i = 0; c->agg && i < 4; i++)
+		if (strcmp(c->agg, aggs[i]) == 0) {
+			q.has_agg = 1;
+			q.agg = (Sa__SeriesAgg)i;
+		}
+	if ((c->ip || c->has_port) && series_key(c, &q, ip) != 0)
+		return 2;
+	if (c->ip || c->has_port) {
+		char port[8];
+		snprintf(port, sizeof(port), "%u", c->port);
+		snprintf(of, sizeof(of), " of %s %s (%s)", c->ip ? "address" : "port",
+			 c->ip ? c->ip : c->port_other ? "other" : port, c->by ? c->by : "either side");
+	}
+	Sa__Response *r = cli_call(c, &q);
+	if (r == NULL)
+		return 1;
+	char title[320], range[128];
+	snprintf(title, sizeof(title), "%s%s%s%s%s%s, %s per %u s, %s", c->proto ? c->proto : "", c->proto ? " " : "",
+		 c->kind ? c->kind : "", c->kind ? (strcmp(c->kind, "size") ? " (ns) " : " (bytes) ") : "",
+		 q.metric, of, aggs[q.agg], r->step_s, range_text(r, range, sizeof(range)));
+	struct out_table *tab = out_table_new(title, 2, cols);
+	for (size_t i = 0; i < r->n_points; i++) {
+		out_str(tab, sa_time_fmt(r->points[i]->t_ns, t, sizeof(t)));
+		if (r->points[i]->has_value)
+			out_f64(tab, r->points[i]->value, q.agg == SA__SERIES_AGG__AGG_SUM ||
+							      q.agg == SA__SERIES_AGG__AGG_MAX ? 0 : 3);
+		else
+			out_str(tab, ""); /* a percentile of a step with nothing in it */
+	}
+	out_table_print(tab, c->format, stdout);
+	out_table_destroy(&tab);
+	sa__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+/* Top (Q_TOP) or tracked (Q_TRACKED) entries of one dimension, or NULL
+ * (error printed). */
+static Sa__Response *query_ranked(struct cli *c, Sa__QueryKind kind, const char *by, const char *metric,
+				  uint32_t limit)
 {
 	Sa__Query q;
 	int d = dimension(by);
@@ -122,7 +185,7 @@ static Sa__Response *query_top(struct cli *c, const char *by, const char *metric
 		fprintf(stderr, "sa: --by is src-ip, dst-ip, src-port or dst-port, not '%s'\n", by);
 		return NULL;
 	}
-	cli_query_init(c, &q, SA__QUERY_KIND__Q_TOP);
+	cli_query_init(c, &q, kind);
 	q.has_dimension = q.has_limit = 1;
 	q.dimension = (uint32_t)d;
 	q.metric = (char *)metric;
@@ -130,30 +193,41 @@ static Sa__Response *query_top(struct cli *c, const char *by, const char *metric
 	return cli_call(c, &q);
 }
 
-int cmd_top(struct cli *c)
+/* `top` and `tracked`: key, value, share of the total (and top's error bound). */
+static int print_ranked(struct cli *c, Sa__QueryKind kind, const char *what, uint32_t limit)
 {
 	const char *by = c->by ? c->by : "src-ip", *metric = c->metric ? c->metric : "bytes";
-	static const char *cols[] = {"key", "value", "share", "max_error"};
+	const char *cols[] = {by, metric, "share", "max_error"};
+	unsigned ncols = kind == SA__QUERY_KIND__Q_TOP ? 4 : 3;
 	char k[64];
 
-	Sa__Response *r = query_top(c, by, metric, c->limit ? c->limit : 10);
+	Sa__Response *r = query_ranked(c, kind, by, metric, limit);
 	if (r == NULL)
 		return 1;
-	cols[0] = by;
-	cols[1] = metric;
 	char title[256], range[128];
-	snprintf(title, sizeof(title), "top %s by %s, %s", by, metric, range_text(r, range, sizeof(range)));
-	struct out_table *tab = out_table_new(title, 4, cols);
+	snprintf(title, sizeof(title), "%s %s by %s, %s", what, by, metric, range_text(r, range, sizeof(range)));
+	struct out_table *tab = out_table_new(title, ncols, cols);
 	for (size_t i = 0; i < r->n_top; i++) {
-		out_str(tab, key_text(&r->top[i]->key, k, sizeof(k)));
+		out_str(tab, r->top[i]->key.len ? key_text(&r->top[i]->key, k, sizeof(k)) : "other");
 		out_u64(tab, r->top[i]->count);
 		out_f64(tab, r->total ? 100.0 * (double)r->top[i]->count / (double)r->total : 0, 1);
-		out_u64(tab, r->top[i]->error);
+		if (ncols == 4)
+			out_u64(tab, r->top[i]->error);
 	}
 	out_table_print(tab, c->format, stdout);
 	out_table_destroy(&tab);
 	sa__response__free_unpacked(r, NULL);
 	return 0;
+}
+
+int cmd_top(struct cli *c)
+{
+	return print_ranked(c, SA__QUERY_KIND__Q_TOP, "top", c->limit ? c->limit : 10);
+}
+
+int cmd_tracked(struct cli *c)
+{
+	return print_ranked(c, SA__QUERY_KIND__Q_TRACKED, "tracked", c->limit ? c->limit : 100);
 }
 
 static Sa__Response *query_hist(struct cli *c, const char *kind)
@@ -254,16 +328,14 @@ int cmd_flows(struct cli *c)
 	q.limit = c->limit ? c->limit : 100;
 	q.has_order = 1;
 	q.order = c->sort && strcmp(c->sort, "bytes") == 0 ? SA__FLOW_ORDER__BY_BYTES : SA__FLOW_ORDER__BY_START;
+	if (c->port_other) {
+		fprintf(stderr, "sa: flows: --port wants a number\n");
+		return 2;
+	}
 	if (c->ip) {
 		q.has_ip = 1;
-		if (inet_pton(AF_INET, c->ip, ip) == 1)
-			q.ip = (ProtobufCBinaryData){4, ip};
-		else if (inet_pton(AF_INET6, c->ip, ip) == 1)
-			q.ip = (ProtobufCBinaryData){16, ip};
-		else {
-			fprintf(stderr, "sa: --ip: '%s' is not an IPv4 or IPv6 address\n", c->ip);
+		if (parse_ip(c->ip, ip, &q.ip) != 0)
 			return 2;
-		}
 	}
 	Sa__Response *r = cli_call(c, &q);
 	if (r == NULL)

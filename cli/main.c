@@ -19,9 +19,12 @@ static void usage(FILE *f)
 "Commands:\n"
 "  nodes                      capture nodes: batches, flows, last contact, port counters\n"
 "  summary                    totals, protocols, top sources, packet sizes, latency\n"
-"  series                     a metric over time (--metric, --proto, --step), or a\n"
-"                             histogram's percentile (--kind K --metric p95)\n"
+"  series                     a metric over time (--metric, --proto, --step, --agg),\n"
+"                             one address's or port's traffic (--ip, --port, --by),\n"
+"                             or a histogram's percentile (--kind K --metric p95)\n"
 "  top                        top talkers (--by src-ip|dst-ip|src-port|dst-port, --metric bytes|packets)\n"
+"  tracked                    the addresses or ports with their own series, with\n"
+"                             their totals and the untracked rest (--by, --metric)\n"
 "  hist                       a histogram (--kind size|iat|rtt)\n"
 "  flows                      flow records (--ip, --port, --proto, --limit, --sort)\n"
 "  forecast [SERIES]          the latest model's forecast against actuals (--horizon)\n"
@@ -40,8 +43,13 @@ static void usage(FILE *f)
 "  --proto P         tcp, udp, icmp, other, ipv4, ipv6, nonip\n"
 "  --by D            src-ip, dst-ip, src-port or dst-port [src-ip]\n"
 "  --kind K          size, iat or rtt [size]\n"
-"  --ip A, --port P  flow filters (either side of the flow)\n"
-"  --limit N         rows for top and flows [10 / 100]\n"
+"  --ip A, --port P  flows: filters (either side of the flow); series: that\n"
+"                    address's or port's bytes or packets as source and as\n"
+"                    destination (--by one side), if the aggregator tracks it\n"
+"                    (see sa-aggregator --track); A or P \"other\": the rest\n"
+"  --agg A           series: sum per step, rate (per second), avg or max (the\n"
+"                    mean or largest of the finest rows still stored) [sum]\n"
+"  --limit N         rows for top, tracked and flows [10 / 100 / 100]\n"
 "  --sort S          flows: start (earliest first) or bytes (most first) [start]\n"
 "  --horizon H       forecast steps [one season]\n"
 "  --timeout S       seconds to wait for the aggregator [10]\n"
@@ -109,7 +117,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{"limit", required_argument, NULL, 'l'},  {"horizon", required_argument, NULL, 'H'},
 		{"timeout", required_argument, NULL, 'T'}, {"keep", required_argument, NULL, 'K'},
 		{"workers", required_argument, NULL, 'W'}, {"compact", no_argument, NULL, 'C'},
-		{"sort", required_argument, NULL, 'o'},
+		{"sort", required_argument, NULL, 'o'},   {"agg", required_argument, NULL, 'a'},
 		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	uint32_t timeout_s = 10;
@@ -134,7 +142,20 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case 'b': c->by = optarg; break;
 		case 'k': c->kind = optarg; break;
 		case 'i': c->ip = optarg; break;
-		case 'P': rc |= parse_u32("--port", optarg, &c->port); break;
+		case 'P':
+			c->has_port = true;
+			c->port_other = strcmp(optarg, "other") == 0;
+			if (!c->port_other)
+				rc |= parse_u32("--port", optarg, &c->port);
+			break;
+		case 'a':
+			if (strcmp(optarg, "sum") && strcmp(optarg, "rate") && strcmp(optarg, "avg") &&
+			    strcmp(optarg, "max")) {
+				fprintf(stderr, "sa: --agg is sum, rate, avg or max, not '%s'\n", optarg);
+				rc = -1;
+			}
+			c->agg = optarg;
+			break;
 		case 'l': rc |= parse_u32("--limit", optarg, &c->limit); break;
 		case 'H': rc |= parse_u32("--horizon", optarg, &c->horizon); break;
 		case 'T': rc |= parse_u32("--timeout", optarg, &timeout_s); break;
@@ -194,7 +215,7 @@ int main(int argc, char **argv)
 		{"nodes", cmd_nodes},       {"summary", cmd_summary}, {"series", cmd_series},
 		{"top", cmd_top},           {"hist", cmd_hist},       {"flows", cmd_flows},
 		{"forecast", cmd_forecast}, {"models", cmd_models},   {"analyze", cmd_analyze},
-		{"stats", cmd_stats},
+		{"stats", cmd_stats},       {"tracked", cmd_tracked},
 	};
 	struct cli c = {.server = "tcp://127.0.0.1:7702", .format = OUT_TABLE};
 

@@ -275,6 +275,9 @@ Sa__Query *sa_wire_query_unpack(const uint8_t *buf, size_t len, const char **why
 		   (q->ip.len != 0 && q->ip.len != 4 && q->ip.len != 16) || q->order > SA__FLOW_ORDER__BY_BYTES) {
 		*code = SA_ERR_INVALID;
 		*why = "query dimension, port, address or flow order out of range";
+	} else if (q->dims > 0xf || (q->dims & 0x3 && q->dims & 0xc) || q->agg > SA__SERIES_AGG__AGG_MAX) {
+		*code = SA_ERR_INVALID;
+		*why = "query series dimensions mix addresses and ports, or unknown aggregation";
 	} else if (q->model && !sa_wire_model_valid(q->model, why)) {
 		*code = SA_ERR_INVALID;
 	} else {
@@ -307,9 +310,9 @@ Sa__Response *sa_wire_response_unpack(const uint8_t *buf, size_t len, const char
 	}
 	for (size_t i = 0; i < r->n_top; i++) {
 		size_t kl = r->top[i]->key.len;
-		if (kl != 2 && kl != 4 && kl != 16) {
+		if (kl != 0 && kl != 2 && kl != 4 && kl != 16) {
 			*code = SA_ERR_INVALID;
-			*why = "top entry key length not 2, 4 or 16";
+			*why = "top entry key length not 0 (other), 2, 4 or 16";
 			sa__response__free_unpacked(r, NULL);
 			return NULL;
 		}

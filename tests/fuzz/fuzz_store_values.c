@@ -28,7 +28,9 @@
  *                       same entries;
  *   schema_u64s_decode  reads exactly min(len / 8, cap) values, inside cap;
  *   schema_time_key_parse  accepts only 13-byte keys, and what it returns
- *                       encodes back to the same key. */
+ *                       encodes back to the same key;
+ *   schema_dim_key_parse   the same for dims keys, whose key part has a
+ *                       length its dimension allows. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -253,6 +255,22 @@ static void check_time_key(const uint8_t *k, size_t len)
 		__builtin_trap();
 }
 
+static void check_dim_key(const uint8_t *k, size_t len)
+{
+	uint8_t again[SCHEMA_DIM_KEY_MAX];
+	const uint8_t *key;
+	size_t key_len;
+	unsigned res, dim;
+	uint32_t node;
+	uint64_t block;
+
+	if (schema_dim_key_parse(k, len, &res, &node, &dim, &block, &key, &key_len) != 0)
+		return;
+	if (res >= RES_COUNT || !schema_dim_key_ok(dim, key_len) || key != k + SCHEMA_DIM_PREFIX_LEN ||
+	    schema_dim_key(again, res, node, dim, block, key, key_len) != len || memcmp(again, k, len) != 0)
+		__builtin_trap();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *piece[MAX_OPS + 1] = {NULL};
@@ -290,8 +308,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_points_built((const char *const *)piece, len, n_ops + 1);
 	check_topk(existing, len[0], ops, &len[1], n_ops);
 	check_u64s(data + hdr, size - hdr, cap);
-	for (int i = 0; i <= n_ops; i++)
+	for (int i = 0; i <= n_ops; i++) {
 		check_time_key((const uint8_t *)piece[i], len[i]);
+		check_dim_key((const uint8_t *)piece[i], len[i]);
+	}
 out:
 	for (int i = 0; i <= n_ops; i++)
 		free(piece[i]);

@@ -75,6 +75,13 @@ def main():
                 # one node: its own rows and the cluster's
                 check(f"{kind} at {res} s keeps exactly the rows from {block_cut if kind != 'topk' else cut}",
                       got == 2 * len(want), f"({got} vs {2 * len(want)} from tshark)")
+            # Address and port series: whole blocks from the same cut.
+            dims = [t for t in stats if t["kind"] == "dims" and t["res_s"] == res]
+            first_block = max(block_cut, min(secs) - min(secs) % BLOCK[res])
+            want_from = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime(first_block))
+            check(f"dims at {res} s start at the block of the cut ({want_from})",
+                  dims and dims[0]["values"] > 0 and dims[0]["from"] == want_from,
+                  f"({dims[0]['from'] if dims else None})")
         check("the 1 s tier lost its first day", len(secs) > len({t for t in secs if t >= last_hour - DAY}),
               "(the capture must span more than the period for this test to mean anything)")
 
