@@ -10,6 +10,10 @@
 
 #define DAY_S 86400u
 #define MAX_CAP 1000000u
+/* Entries of one sketch considered per interval: a node's sketches hold 64;
+ * the wire allows 65,536, which must not make a batch unstorable. The rest
+ * counts in "other". */
+#define SKETCH_ENTRIES_MAX 4096u
 
 struct tracked_key {
 	uint8_t len; /* 0: empty slot */
@@ -47,7 +51,8 @@ struct dimacc *dimacc_new(unsigned cap, unsigned max_points)
 {
 	struct dimacc *da;
 
-	if (cap == 0 || cap > MAX_CAP || max_points == 0 || (da = calloc(1, sizeof(*da))) == NULL)
+	if (cap == 0 || cap > MAX_CAP || max_points < 8 * (SKETCH_ENTRIES_MAX + 1) ||
+	    (da = calloc(1, sizeof(*da))) == NULL)
 		return NULL;
 	da->cap = cap;
 	da->slots = 2;
@@ -184,7 +189,7 @@ static void add_sketch(struct dimacc *da, struct tracker *t, uint64_t t_s, const
 {
 	uint64_t tracked = 0;
 
-	for (size_t i = 0; i < s->n_entries; i++) {
+	for (size_t i = 0; i < s->n_entries && i < SKETCH_ENTRIES_MAX; i++) {
 		const Sa__TopEntry *e = s->entries[i];
 		uint64_t sure = e->count > e->error ? e->count - e->error : 0;
 		if (sure == 0 || !schema_dim_key_ok(s->dimension, e->key.len) || e->key.len == 0)
@@ -203,14 +208,10 @@ static void add_sketch(struct dimacc *da, struct tracker *t, uint64_t t_s, const
 int dimacc_add(struct dimacc *da, struct tsdb *db, uint32_t node, uint64_t t_s,
 	       const Sa__IntervalStats *iv)
 {
-	size_t need = 0;
-
-	for (size_t i = 0; i < iv->n_top_bytes; i++)
-		need += iv->top_bytes[i]->n_entries + 1;
-	for (size_t i = 0; i < iv->n_top_packets; i++)
-		need += iv->top_packets[i]->n_entries + 1;
-	if (da->n_points + need > da->max_points)
-		return da->n_points ? -ENOSPC : -ENOMEM;
+	/* At most 8 sketches (sa_wire), a point per entry and one for "other":
+	 * an empty accumulator always has room (dimacc_new). */
+	if (da->n_points + 8 * (SKETCH_ENTRIES_MAX + 1) > da->max_points)
+		return -ENOSPC;
 	struct tracker *t = tracker_of(da, node);
 	if (t == NULL)
 		return -ENOMEM;

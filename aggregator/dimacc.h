@@ -31,7 +31,8 @@
 struct dimacc;
 
 /* cap: tracked keys per node, dimension and day (1..1,000,000);
- * max_points: one-second points held before a flush is needed. */
+ * max_points: one-second points held before a flush is needed (at least
+ * 8 x 4,097: one interval's worst case). */
 struct dimacc *dimacc_new(unsigned cap, unsigned max_points);
 void dimacc_destroy(struct dimacc **da);
 

@@ -27,7 +27,8 @@
  * minute and hour rows they share. Sketch sets cost ~0.4 MB each. */
 #define ACC_ROWS 8192
 #define ACC_SKETCH_ROWS 64
-/* One-second points of tracked keys: up to 4 x 2 x 65 per interval. */
+/* One-second points of tracked keys: 8 x 65 per interval from a capture
+ * node (12 MB; dimacc_new needs room for one interval's worst case). */
 #define ACC_DIM_POINTS (1 << 18)
 
 struct node_state {
