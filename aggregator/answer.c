@@ -125,7 +125,7 @@ static uint32_t default_step(uint64_t span_s)
  * bytes or packets of one tracked key (or "other") summed over dimensions.
  * Returns NULL, or the error message. */
 static const char *series_what(const Sa__Query *q, struct series_ctx *c, double *pct,
-			       double (**lower)(unsigned), uint8_t key[2], size_t *key_len)
+			       double (**lower)(unsigned), uint8_t key[2], size_t *key_len, Sa__SeriesAgg *agg)
 {
 	if (q->hist && q->hist[0]) {
 		/* A percentile of a histogram per step, e.g. p95 of packet sizes. */
@@ -148,9 +148,16 @@ static const char *series_what(const Sa__Query *q, struct series_ctx *c, double 
 		key[1] = (uint8_t)q->port;
 		return NULL;
 	}
+	if (q->metric && strcmp(q->metric, "active_flows") == 0 && !(q->proto && q->proto[0])) {
+		/* Flows active per second: the rate of the flow-seconds counter. */
+		c->idx = SA_C_ACTIVE_FLOW_SECONDS;
+		if (!q->has_agg)
+			*agg = SA__SERIES_AGG__AGG_RATE;
+		return NULL;
+	}
 	if ((c->idx = metric_index(q->metric, q->proto)) < 0)
-		return "unknown metric or protocol (metrics: packets, bytes, flows or a counter name; "
-		       "protocols: tcp, udp, icmp, other, ipv4, ipv6, nonip)";
+		return "unknown metric or protocol (metrics: packets, bytes, flows, active_flows or a "
+		       "counter name; protocols: tcp, udp, icmp, other, ipv4, ipv6, nonip)";
 	return NULL;
 }
 
@@ -180,7 +187,8 @@ int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct s
 	double pct = 0, (*lower)(unsigned) = NULL;
 	uint8_t port_key[2];
 	size_t key_len = 0;
-	const char *bad = series_what(q, &c, &pct, &lower, port_key, &key_len);
+	Sa__SeriesAgg agg = q->agg;
+	const char *bad = series_what(q, &c, &pct, &lower, port_key, &key_len, &agg);
 
 	if (bad != NULL)
 		return answer_fail(r, SA_ERR_INVALID, bad);
@@ -194,7 +202,7 @@ int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct s
 	if (n > ANSWER_MAX_POINTS)
 		return answer_fail(r, SA_ERR_LIMIT, "too many points: use a larger step or a shorter range");
 	/* A mean or a peak is of the finest rows still held; a sum reads the fewest. */
-	bool fine = q->agg == SA__SERIES_AGG__AGG_AVG || q->agg == SA__SERIES_AGG__AGG_MAX;
+	bool fine = agg == SA__SERIES_AGG__AGG_AVG || agg == SA__SERIES_AGG__AGG_MAX;
 	unsigned res = fine ? answer_finest_res(db, q->node_id, step, from_s, to_s) : answer_pick_res(step, from_s, to_s);
 	c.from_s = from_s;
 	c.step = step;
@@ -226,13 +234,14 @@ int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct s
 			pts[i].value = sa_hist_quantile(c.buckets + i * c.n, c.n, pct, lower);
 			pts[i].has_value = pts[i].value >= 0;
 		} else {
-			pts[i].value = step_value(c.rows + i * per_step, per_step, step, q->agg);
+			pts[i].value = step_value(c.rows + i * per_step, per_step, step, agg);
 		}
 		r->points[i] = &pts[i];
 	}
 	r->n_points = n;
-	r->has_step_s = 1;
+	r->has_step_s = r->has_agg = 1;
 	r->step_s = step;
+	r->agg = agg;
 	answer_say_range(r, from_s, to_s, res);
 	return SA_OK;
 }

@@ -109,6 +109,15 @@ static bool interval_handoff(struct worker *w, struct handoff_interval *iv,
 	return true;
 }
 
+/* The flows in the table as the second ends: its active flow-seconds. */
+static void count_active(struct worker *w)
+{
+	struct flowtab_stats st;
+
+	flowtab_stats_get(w->ft, &st);
+	w->iv->counters[SA_C_ACTIVE_FLOW_SECONDS] = st.active;
+}
+
 /* Queues the finished second and starts counting `start_s`. */
 static void interval_roll(struct worker *w, uint64_t start_s)
 {
@@ -304,8 +313,10 @@ static inline void burst_account(struct worker *w, struct burst_pkt *p)
 	uint64_t ts = p->ts;
 	uint64_t sec = ts / SA_NS_PER_S;
 
-	if (unlikely(sec != w->iv->start_s))
+	if (unlikely(sec != w->iv->start_s)) {
+		count_active(w);
 		interval_roll(w, sec);
+	}
 
 	struct handoff_interval *iv = w->iv;
 	iv->counters[SA_C_PACKETS]++;
@@ -414,6 +425,7 @@ static void finish(struct worker *w)
 	/* No packets are arriving any more, so waiting for the exporter costs
 	 * nothing: flush the table and the last second without dropping. */
 	w->conf.lossless = true;
+	count_active(w);
 	flowtab_flush(w->ft);
 	interval_roll(w, 0);
 	/* The end of input is not a record to drop: it always goes through. */
@@ -433,8 +445,10 @@ static void idle_tick(struct worker *w)
 		uint64_t now = sa_wall_ns();
 		if (now > w->now_ns)
 			w->now_ns = now;
-		if (now / SA_NS_PER_S > w->iv->start_s)
+		if (now / SA_NS_PER_S > w->iv->start_s) {
+			count_active(w);
 			interval_roll(w, now / SA_NS_PER_S);
+		}
 	}
 	flowtab_expire(w->ft, w->now_ns, EXPIRE_PER_BURST);
 }

@@ -157,13 +157,14 @@ int cmd_series(struct cli *c)
 	char title[320], range[128];
 	snprintf(title, sizeof(title), "%s%s%s%s%s%s, %s per %u s, %s", c->proto ? c->proto : "", c->proto ? " " : "",
 		 c->kind ? c->kind : "", c->kind ? (strcmp(c->kind, "size") ? " (ns) " : " (bytes) ") : "",
-		 q.metric, of, aggs[q.agg], r->step_s, range_text(r, range, sizeof(range)));
+		 q.metric, of, aggs[r->agg <= SA__SERIES_AGG__AGG_MAX ? r->agg : 0], r->step_s,
+		 range_text(r, range, sizeof(range)));
 	struct out_table *tab = out_table_new(title, 2, cols);
 	for (size_t i = 0; i < r->n_points; i++) {
 		out_str(tab, sa_time_fmt(r->points[i]->t_ns, t, sizeof(t)));
 		if (r->points[i]->has_value)
-			out_f64(tab, r->points[i]->value, q.agg == SA__SERIES_AGG__AGG_SUM ||
-							      q.agg == SA__SERIES_AGG__AGG_MAX ? 0 : 3);
+			out_f64(tab, r->points[i]->value, r->agg == SA__SERIES_AGG__AGG_SUM ||
+							      r->agg == SA__SERIES_AGG__AGG_MAX ? 0 : 3);
 		else
 			out_str(tab, ""); /* a percentile of a step with nothing in it */
 	}

@@ -3,7 +3,10 @@
  * The last block is the loss ledger: where packets or records were lost
  * (NIC counters are the port's deltas, charged to the next interval the
  * exporter sends; spool_full counts exporter polls that found the spool
- * full with records waiting). */
+ * full with records waiting). active_flow_seconds: each second adds the
+ * flows in the node's tables as it ended (before the flush that ends a
+ * finite input), so its rate over any step is the mean number of active
+ * flows (sa series --metric active_flows). */
 #ifndef SA_COUNTER_H
 #define SA_COUNTER_H
 
@@ -42,7 +45,8 @@
 	X(NIC_MISSED, "nic_missed")                                 \
 	X(NIC_ERRORS, "nic_errors")                                 \
 	X(NIC_NOMBUF, "nic_nombuf")                                 \
-	X(SPOOL_FULL, "spool_full")
+	X(SPOOL_FULL, "spool_full")                                 \
+	X(ACTIVE_FLOW_SECONDS, "active_flow_seconds")
 
 enum sa_counter {
 #define SA_COUNTER_ENUM(id, name) SA_C_##id,

@@ -11,6 +11,8 @@ exact; the test checks that premise from tshark too):
     ports, per side and both sides together, equal tshark's sums;
   - `--agg max` of the total is the busiest second of each minute, `rate`
     and `avg` the minute's bytes over 60.
+Active flows (`--metric active_flows`) per second and per minute on a
+UDP-only capture, against the flows tshark has seen by each second.
 Cap part, on a SYN flood with thousands of spoofed sources and
 `--track 20`: at most 20 tracked sources, each no more than its exact
 count, and tracked plus "other" equal to every IP byte, also after the
@@ -173,6 +175,50 @@ def exact_part(tmp):
             stop(agg)
 
 
+def active_part(tmp, cap):
+    """Active flows, on a UDP-only capture read with timeouts longer than
+    it lasts (so no flow ends before the final flush): in each second with
+    packets, every flow seen so far is active; tshark's udp.stream numbers
+    the flows (each address and port pair)."""
+    path = os.path.join(PDIR, cap)
+    out = subprocess.run(["tshark", "-n", "-r", path, "-T", "fields", "-e", "frame.time_epoch", "-e", "udp.stream",
+                          "-e", "frame.protocols"], capture_output=True, text=True, timeout=300, check=True).stdout
+    first, secs, other = {}, set(), 0
+    for line in out.splitlines():
+        t, stream, protos = (line.split("\t") + ["", ""])[:3]
+        other += stream == "" or "icmp" in protos
+        sec = int(t.split(".")[0])
+        secs.add(sec)
+        first.setdefault(stream, sec)
+    check(f"{cap}: premise: every frame is UDP", other == 0, f"({other} are not)")
+    active = {s: sum(1 for f in first.values() if f <= s) for s in secs}
+    sub = os.path.join(tmp, "active")
+    os.mkdir(sub)
+    ingest, query = f"ipc://{sub}/ingest", f"ipc://{sub}/query"
+    agg = start_aggregator(BIN, sub, ingest, query)
+    try:
+        rc = subprocess.run([f"{BIN}/sa-capture", "--node-id", "1", "--aggregator", ingest, "--pcap", path,
+                             "--idle-timeout", "86400", "--active-timeout", "86400",
+                             "--file-prefix", f"sa-hosts-{os.getpid()}-active"], capture_output=True,
+                            timeout=600).returncode
+        check(f"{cap}: exported everything", rc == 0, f"(exit {rc})")
+        lo, hi = min(secs), max(secs)
+        got = got_series(query, ("--metric", "active_flows", "--step", "1s", "--agg", "max"), lo, hi)
+        bad = [(iso(s), got.get(iso(s)), n) for s, n in sorted(active.items()) if got.get(iso(s)) != n]
+        check(f"{cap}: active flows in each second with packets = flows tshark has seen by then",
+              not bad and len(active) > 50, f"({len(active)} seconds; first differences {bad[:3]})")
+        per_minute = collections.Counter()
+        for s, n in active.items():
+            per_minute[s // 60 * 60] += n
+        got = got_series(query, ("--metric", "active_flows", "--step", "1m"), lo, hi)
+        bad = [(iso(m), got.get(iso(m)), n / 60) for m, n in per_minute.items()
+               if abs(got.get(iso(m), -1) - n / 60) > 0.001]
+        check(f"{cap}: active flows per minute (the default, a rate) = their flow-seconds / 60", not bad,
+              f"({bad[:3]})")
+    finally:
+        stop(agg)
+
+
 def cap_part(tmp):
     """The flood's first and second halves, sent by one node before and
     after a restart of the aggregator: the second half's sources find the
@@ -215,6 +261,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="sa-hosts-")
     try:
         exact_part(tmp)
+        active_part(tmp, "dns_queries_responses.pcap")
         cap_part(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
