@@ -1,8 +1,11 @@
-/* DESIGN: one thread owns the write path. Each ExportBatch becomes one
- * RocksDB write batch: every interval is merged into 1 s, 1 min and 1 h rows
- * for its node and for the cluster (node 0), every flow is put under its
- * own key, and the dedup marker and node state ride in the same atomic
- * write, so a crash either stores all of a batch (and its marker) or none. */
+/* DESIGN: one thread owns the socket and builds the writes. Each
+ * ExportBatch becomes one RocksDB write batch: every interval is merged into
+ * 1 s, 1 min and 1 h rows for its node and for the cluster (node 0), every
+ * flow is put under its own key, and the dedup marker and node state ride
+ * in the same atomic write, so a crash either stores all of a batch (and
+ * its marker) or none. The writer thread applies a batch while this thread
+ * builds the next; a batch is acknowledged once its write has landed, and
+ * the next is only handed over after that, so writes stay in order. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -20,6 +23,7 @@
 #include "sa_time.h"
 #include "sa_wire.h"
 #include "schema.h"
+#include "writer.h"
 
 #define MAX_NODES NODE_LIST_MAX
 #define POLL_MS 200
@@ -38,10 +42,25 @@ struct node_state {
 	uint64_t first_ns, last_ns;
 };
 
+/* The batch the writer thread is storing: whom to acknowledge, and the
+ * state of its node before it, restored if the write fails. */
+struct inflight {
+	uint8_t ident[256];       /* ZeroMQ routing ids are at most 255 bytes */
+	size_t ident_len;
+	uint64_t run, seq, flows, points;
+	uint8_t marker[SCHEMA_MARKER_KEY_LEN];
+	struct node_state *node;
+	struct node_state saved;
+};
+
 struct ingest {
 	void *sock;
 	struct tsdb *db;
-	struct tsdb_batch *wb;
+	struct tsdb_batch *wb;    /* the batch being built */
+	struct tsdb_batch *spare; /* the other one: in flight, or free */
+	struct writer *writer;
+	struct inflight flight;
+	bool flying;
 	struct rowacc *acc;
 	struct dimacc *dims;
 	struct sa_arena *arena;   /* the message being handled */
@@ -56,14 +75,21 @@ struct ingest {
 	uint64_t newest_s, swept_h; /* newest packet second stored; hour of the last sweep */
 };
 
-static void reply(struct ingest *in, zmq_msg_t *ident, const Sa__Ack *ack)
+static void reply_to(struct ingest *in, const void *ident, size_t ident_len, uint64_t run, uint64_t seq,
+		     int code, const char *msg)
 {
+	Sa__Ack a = SA__ACK__INIT;
 	uint8_t *buf;
-	size_t len = sa_wire_pack(&ack->base, &buf);
 
+	a.has_run_id = a.has_seq = a.has_code = 1;
+	a.run_id = run;
+	a.seq = seq;
+	a.code = (uint32_t)code;
+	a.message = (char *)msg;
+	size_t len = sa_wire_pack(&a.base, &buf);
 	if (len == 0)
 		return;
-	zmq_send(in->sock, zmq_msg_data(ident), zmq_msg_size(ident), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(in->sock, ident, ident_len, ZMQ_SNDMORE | ZMQ_DONTWAIT);
 	zmq_send(in->sock, buf, len, ZMQ_DONTWAIT);
 	free(buf);
 }
@@ -71,14 +97,70 @@ static void reply(struct ingest *in, zmq_msg_t *ident, const Sa__Ack *ack)
 static void reply_code(struct ingest *in, zmq_msg_t *ident, uint64_t run, uint64_t seq,
 		       int code, const char *msg)
 {
-	Sa__Ack a = SA__ACK__INIT;
+	reply_to(in, zmq_msg_data(ident), zmq_msg_size(ident), run, seq, code, msg);
+}
 
-	a.has_run_id = a.has_seq = a.has_code = 1;
-	a.run_id = run;
-	a.seq = seq;
-	a.code = (uint32_t)code;
-	a.message = (char *)msg;
-	reply(in, ident, &a);
+/* Puts a node's state back as it was before a batch that was not stored;
+ * the latest heartbeat (memory it owns) stays. */
+static void node_restore(struct node_state *n, const struct node_state *saved)
+{
+	Sa__Heartbeat *hb = n->info.last_heartbeat;
+
+	*n = *saved;
+	n->info.last_heartbeat = hb;
+}
+
+/* Waits for the batch in flight (if any) to land and acknowledges it. If
+ * its write failed, it is not acknowledged (the node resends it), and the
+ * node state it changed is restored, after undo_node's, when the caller
+ * built on top of it (restored first, as it was changed last). Returns the
+ * write's result. */
+static int settle(struct ingest *in, struct node_state *undo_node, const struct node_state *undo_saved)
+{
+	struct inflight *f = &in->flight;
+
+	if (!in->flying)
+		return 0;
+	int rc = writer_wait(in->writer);
+	in->flying = false;
+	if (rc != 0) {
+		if (undo_node != NULL)
+			node_restore(undo_node, undo_saved);
+		node_restore(f->node, &f->saved);
+		in->write_errors++;
+		SA_LOG_RL(SA_LOG_ERR, "ingest", "cannot store batch %llu (see the store's error): not "
+			  "acknowledged, the node keeps it and sends it again", (unsigned long long)f->seq);
+		return rc;
+	}
+	in->batches++;
+	in->flows += f->flows;
+	in->points += f->points;
+	reply_to(in, f->ident, f->ident_len, f->run, f->seq, SA_OK, NULL);
+	return 0;
+}
+
+/* Hands the built batch to the writer; the spare becomes the next to build. */
+static void submit(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBatch *b, struct node_state *n,
+		   const struct node_state *saved, const uint8_t marker[SCHEMA_MARKER_KEY_LEN])
+{
+	struct inflight *f = &in->flight;
+
+	f->ident_len = zmq_msg_size(ident) < sizeof(f->ident) ? zmq_msg_size(ident) : sizeof(f->ident);
+	memcpy(f->ident, zmq_msg_data(ident), f->ident_len);
+	f->run = b->run_id;
+	f->seq = b->seq;
+	f->flows = b->n_flows;
+	f->points = 0;
+	for (size_t i = 0; i < b->n_intervals; i++)
+		f->points += b->intervals[i]->n_counters + SCHEMA_HIST_LEN;
+	memcpy(f->marker, marker, SCHEMA_MARKER_KEY_LEN);
+	f->node = n;
+	f->saved = *saved;
+	writer_submit(in->writer, in->wb);
+	struct tsdb_batch *next = in->spare;
+	in->spare = in->wb;
+	in->wb = next;
+	in->flying = true;
 }
 
 /* The node's state, loaded from the store the first time it is seen. */
@@ -280,6 +362,9 @@ static void store_batch(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBat
 		return;
 	}
 	schema_marker_key(marker, b->node_id, b->run_id, b->seq);
+	/* A resend of the batch in flight: whether it is stored shows once it lands. */
+	if (in->flying && memcmp(in->flight.marker, marker, sizeof(marker)) == 0)
+		settle(in, NULL, NULL);
 	int rc = tsdb_get(in->db, TSDB_INGEST, marker, sizeof(marker), &val, &vlen);
 	if (rc == 0) {
 		free(val);
@@ -290,23 +375,28 @@ static void store_batch(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBat
 	}
 	if (rc != -ENOENT)
 		return; /* store unreadable: no ack, the node resends */
+	const struct node_state saved = *n;
 	tsdb_batch_clear(in->wb);
 	rc = 0;
 	for (size_t i = 0; i < b->n_intervals && rc == 0; i++)
 		rc = store_interval(in, n, b->intervals[i]);
 	/* Flushed even after a failure: that empties the accumulators. */
 	int rows_rc = rowacc_flush(in->acc, in->wb, in->db), dims_rc = dimacc_flush(in->dims, in->wb, in->db);
-	if (rows_rc != 0 || dims_rc != 0 || rc != 0)
-		return; /* out of memory: no ack, the node resends */
-	for (size_t i = 0; i < b->n_flows; i++) {
+	for (size_t i = 0; i < b->n_flows && rc == 0; i++) {
 		uint8_t *packed;
 		size_t len = sa_wire_pack(&b->flows[i]->base, &packed);
-		if (len == 0)
-			return;
+		if (len == 0) {
+			rc = -ENOMEM;
+			break;
+		}
 		schema_flow_key(key, flow_first_ns(b->flows[i]), b->node_id, b->run_id, b->seq, (uint32_t)i);
 		tsdb_batch_put(in->wb, in->db, TSDB_FLOWS, key, sizeof(key), packed, len);
 		free(packed);
 		index_flow(in, b->flows[i], key);
+	}
+	if (rows_rc != 0 || dims_rc != 0 || rc != 0) {
+		node_restore(n, &saved);
+		return; /* out of memory: no ack, the node resends */
 	}
 	if (n->last_ns / SA_NS_PER_S > in->newest_s)
 		in->newest_s = n->last_ns / SA_NS_PER_S;
@@ -319,22 +409,11 @@ static void store_batch(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBat
 	n->info.flows += b->n_flows;
 	n->info.intervals += b->n_intervals;
 	node_save(in, n);
-	if (tsdb_write(in->db, in->wb) != 0) {
-		/* Not acknowledged: the node keeps the batch and resends it. */
-		n->info.batches--;
-		n->info.flows -= b->n_flows;
-		n->info.intervals -= b->n_intervals;
-		in->write_errors++;
-		SA_LOG_RL(SA_LOG_ERR, "ingest", "cannot store batch %llu of node %u (see the store's "
-			  "error): not acknowledged, the node keeps it and sends it again",
-			  (unsigned long long)b->seq, b->node_id);
+	/* This batch was built on the one in flight: if that one fails, so
+	 * does this (both are resent). */
+	if (settle(in, n, &saved) != 0)
 		return;
-	}
-	in->batches++;
-	in->flows += b->n_flows;
-	for (size_t i = 0; i < b->n_intervals; i++)
-		in->points += b->intervals[i]->n_counters + SCHEMA_HIST_LEN;
-	reply_code(in, ident, b->run_id, b->seq, SA_OK, NULL);
+	submit(in, ident, b, n, &saved, marker);
 }
 
 static void on_hello(struct ingest *in, const Sa__Hello *h)
@@ -349,6 +428,7 @@ static void on_hello(struct ingest *in, const Sa__Hello *h)
 	n->info.run_id = h->run_id;
 	sa_log(SA_LOG_INFO, "ingest", "node %u (%s) says hello, reading %s", h->node_id, n->hostname,
 	       n->port_name);
+	settle(in, NULL, NULL); /* its counters go into the node state saved here */
 	tsdb_batch_clear(in->wb);
 	node_save(in, n);
 	tsdb_write(in->db, in->wb);
@@ -398,11 +478,14 @@ static void handle(struct ingest *in, zmq_msg_t *ident, const uint8_t *buf, size
 static void *ingest_main(void *arg)
 {
 	struct ingest *in = arg;
-	zmq_pollitem_t it = {.socket = in->sock, .events = ZMQ_POLLIN};
+	zmq_pollitem_t it[2] = {{.socket = in->sock, .events = ZMQ_POLLIN},
+				{.fd = writer_fd(in->writer), .events = ZMQ_POLLIN}};
 
 	while (!atomic_load(&in->stop)) {
-		if (zmq_poll(&it, 1, POLL_MS) <= 0)
+		if (zmq_poll(it, 2, POLL_MS) <= 0)
 			continue;
+		if (it[1].revents & ZMQ_POLLIN)
+			settle(in, NULL, NULL);
 		for (;;) {
 			zmq_msg_t ident, body;
 			int more;
@@ -429,6 +512,7 @@ static void *ingest_main(void *arg)
 			zmq_msg_close(&ident);
 		}
 	}
+	settle(in, NULL, NULL);
 	return NULL;
 }
 
@@ -445,13 +529,15 @@ struct ingest *ingest_start(void *zctx, const char *endpoint, struct tsdb *db,
 	in->retention = conf->retention;
 	in->started_ns = sa_wall_ns();
 	in->wb = tsdb_batch_new();
+	in->spare = tsdb_batch_new();
+	in->writer = writer_start(db);
 	in->acc = rowacc_new(ACC_ROWS, ACC_SKETCH_ROWS);
 	in->dims = dimacc_new(conf->track_cap, ACC_DIM_POINTS);
 	in->arena = sa_arena_new(1 << 20);
 	in->alloc = sa_wire_arena_allocator(in->arena);
 	in->nodes = calloc(MAX_NODES, sizeof(*in->nodes));
 	in->sock = zmq_socket(zctx, ZMQ_ROUTER);
-	if (in->wb == NULL || in->acc == NULL || in->dims == NULL || in->arena == NULL || in->nodes == NULL || in->sock == NULL)
+	if (in->wb == NULL || in->spare == NULL || in->writer == NULL || in->acc == NULL || in->dims == NULL || in->arena == NULL || in->nodes == NULL || in->sock == NULL)
 		goto fail;
 	zmq_setsockopt(in->sock, ZMQ_LINGER, &zero, sizeof(zero));
 	/* libzmq drops the peer of an oversized message before we read it. */
@@ -466,7 +552,9 @@ struct ingest *ingest_start(void *zctx, const char *endpoint, struct tsdb *db,
 fail:
 	if (in->sock)
 		zmq_close(in->sock);
+	writer_stop(&in->writer);
 	tsdb_batch_destroy(&in->wb);
+	tsdb_batch_destroy(&in->spare);
 	rowacc_destroy(&in->acc);
 	dimacc_destroy(&in->dims);
 	sa_arena_destroy(&in->arena);
@@ -484,7 +572,9 @@ void ingest_stop(struct ingest **inp)
 	atomic_store(&in->stop, true);
 	pthread_join(in->thread, NULL);
 	zmq_close(in->sock);
+	writer_stop(&in->writer);
 	tsdb_batch_destroy(&in->wb);
+	tsdb_batch_destroy(&in->spare);
 	rowacc_destroy(&in->acc);
 	dimacc_destroy(&in->dims);
 	sa_arena_destroy(&in->arena);
