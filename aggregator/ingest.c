@@ -72,6 +72,7 @@ struct ingest {
 	_Atomic uint64_t batches, duplicates, rejected, write_errors, flows, points;
 	uint64_t started_ns;
 	struct retention retention;
+	uint64_t dedup_window_ns;
 	uint64_t newest_s, swept_h; /* newest packet second stored; hour of the last sweep */
 };
 
@@ -402,7 +403,9 @@ static void store_batch(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBat
 		in->newest_s = n->last_ns / SA_NS_PER_S;
 	if (retention_due(in->newest_s, &in->swept_h))
 		retention_sweep(&in->retention, in->swept_h * 3600, in->db, in->wb);
-	tsdb_batch_put(in->wb, in->db, TSDB_INGEST, marker, sizeof(marker), "", 0);
+	uint8_t stored[8];
+	schema_u64s_encode(stored, &(uint64_t){sa_wall_ns()}, 1);
+	tsdb_batch_put(in->wb, in->db, TSDB_INGEST, marker, sizeof(marker), stored, sizeof(stored));
 	if (b->status != NULL)
 		status_keep(n, b->status);
 	n->info.batches++;
@@ -482,6 +485,9 @@ static void *ingest_main(void *arg)
 				{.fd = writer_fd(in->writer), .events = ZMQ_POLLIN}};
 
 	while (!atomic_load(&in->stop)) {
+		/* Markers older than the window go at compaction. */
+		uint64_t now = sa_wall_ns();
+		tsdb_set_expiry(in->db, TSDB_INGEST, now > in->dedup_window_ns ? now - in->dedup_window_ns : 0);
 		if (zmq_poll(it, 2, POLL_MS) <= 0)
 			continue;
 		if (it[1].revents & ZMQ_POLLIN)
@@ -527,6 +533,7 @@ struct ingest *ingest_start(void *zctx, const char *endpoint, struct tsdb *db,
 		return NULL;
 	in->db = db;
 	in->retention = conf->retention;
+	in->dedup_window_ns = conf->dedup_window_s * SA_NS_PER_S;
 	in->started_ns = sa_wall_ns();
 	in->wb = tsdb_batch_new();
 	in->spare = tsdb_batch_new();

@@ -22,6 +22,7 @@ struct ingest;
 struct ingest_conf {
 	struct retention retention;
 	unsigned track_cap;       /* addresses and ports tracked per node, dimension, day (dimacc.h) */
+	uint64_t dedup_window_s;  /* how long a stored batch's marker is kept (wall clock) */
 };
 
 /* Binds endpoint and starts the thread. NULL on failure (logged). */

@@ -11,6 +11,7 @@
 
 #include "dimacc.h"
 #include "ingest.h"
+#include "sa_time.h"
 #include "query.h"
 #include "sa_log.h"
 #include "schema.h"
@@ -42,6 +43,9 @@ static void usage(FILE *f)
 "                    ports seen their own series (sa series --ip/--port); the\n"
 "                    rest count in one \"other\" series each, so a scan or a\n"
 "                    spoofed flood cannot make millions of series [1000]\n"
+"  --dedup-window D  remember each stored batch for D (wall clock) to drop a\n"
+"                    node's resend of it; older markers go at compaction.\n"
+"                    A node resends within seconds, or on reconnecting [7d]\n"
 "  --query-limit S   refuse a query still reading the store after S seconds\n"
 "                    (all but sa stats) [5]\n"
 "  -v, --verbose     log every node hello and more\n"
@@ -59,13 +63,15 @@ int main(int argc, char **argv)
 		{"query-limit", required_argument, NULL, 'L'},
 		{"min-free", required_argument, NULL, 'F'},
 		{"track", required_argument, NULL, 'T'},
+		{"dedup-window", required_argument, NULL, 'D'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *db_path = NULL, *ingest_ep = "tcp://127.0.0.1:7701", *query_ep = "tcp://127.0.0.1:7702";
 	bool sync = true;
-	struct ingest_conf conf = {.retention = retention_defaults, .track_cap = DIMACC_DEFAULT_CAP};
+	struct ingest_conf conf = {.retention = retention_defaults, .track_cap = DIMACC_DEFAULT_CAP,
+				   .dedup_window_s = 7 * 86400};
 	double query_limit_s = 5;
 	unsigned long long min_free_mb = 256;
 	enum sa_log_level level = SA_LOG_WARN;
@@ -108,6 +114,13 @@ int main(int argc, char **argv)
 			conf.track_cap = (unsigned)n;
 			break;
 		}
+		case 'D':
+			if (sa_duration_parse(optarg, &conf.dedup_window_s) != 0 || conf.dedup_window_s == 0) {
+				fprintf(stderr, "sa-aggregator: --dedup-window wants a duration (90s, 12h, 7d), "
+					"not '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'r':
 			if (retention_set(&conf.retention, optarg) != 0) {
 				fprintf(stderr, "sa-aggregator: --retain wants TIER=DURATION (1s=2d, 1m=30d, "
@@ -136,7 +149,10 @@ int main(int argc, char **argv)
 		[TSDB_TOPK] = schema_merge_topk,
 		[TSDB_DIMS] = schema_merge_points,
 	};
-	const tsdb_key_time_fn key_time[TSDB_CF_COUNT] = {[TSDB_FLOWIDX] = schema_idx_time};
+	const tsdb_key_time_fn key_time[TSDB_CF_COUNT] = {
+		[TSDB_FLOWIDX] = schema_idx_time,
+		[TSDB_INGEST] = schema_marker_time,
+	};
 	struct tsdb *db = tsdb_open(db_path, sync, merge, key_time, (uint64_t)min_free_mb << 20);
 	if (db == NULL) {
 		fprintf(stderr, "sa-aggregator: cannot open the database at %s\n", db_path);

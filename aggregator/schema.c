@@ -147,11 +147,23 @@ const uint8_t *schema_idx_flow_key(const uint8_t *k, size_t len)
 	return at ? k + at : NULL;
 }
 
-uint64_t schema_idx_time(const uint8_t *k, size_t len)
+uint64_t schema_idx_time(const uint8_t *k, size_t len, const uint8_t *val, size_t vlen)
 {
 	size_t at = idx_flow_key_at(k, len);
 
+	(void)val;
+	(void)vlen;
 	return at ? schema_get_be64(k + at) : UINT64_MAX;
+}
+
+uint64_t schema_marker_time(const uint8_t *k, size_t len, const uint8_t *val, size_t vlen)
+{
+	uint64_t t = 0;
+
+	if (len != SCHEMA_MARKER_KEY_LEN || k[0] != 'b')
+		return UINT64_MAX;
+	schema_u64s_decode(val, vlen, &t, 1);
+	return t;
 }
 
 void schema_marker_key(uint8_t out[SCHEMA_MARKER_KEY_LEN], uint32_t node, uint64_t run, uint64_t seq)

@@ -13,7 +13,8 @@
  *                                             big-endian, or none for the
  *                                             rest: "other")
  *   flows   first_ns:u64 node:u32 run:u64 seq:u64 idx:u32 -> FlowRecord
- *   ingest  'b' node:u32 run:u64 seq:u64   -> ""   (batch stored: dedup)
+ *   ingest  'b' node:u32 run:u64 seq:u64   -> stored_ns:u64 LE (batch stored:
+ *                                             dedup; wall clock, for expiry)
  *           'n' node:u32                   -> NodeInfo
  *           'e' node:u32                   -> first_ns:u64 last_ns:u64 LE
  *   models  series-name 0x00 version:u32   -> Model
@@ -76,7 +77,10 @@ size_t schema_idx_key(uint8_t out[SCHEMA_IDX_KEY_MAX], char kind, const uint8_t 
 /* The flow key a flowidx key ends with (NULL if malformed), and its start
  * time (UINT64_MAX if malformed: a tsdb_key_time_fn). */
 const uint8_t *schema_idx_flow_key(const uint8_t *k, size_t len);
-uint64_t schema_idx_time(const uint8_t *k, size_t len);
+uint64_t schema_idx_time(const uint8_t *k, size_t len, const uint8_t *val, size_t vlen);
+/* A tsdb_key_time_fn for the ingest column family: a dedup marker's store
+ * time (0 for a marker without one), UINT64_MAX for node state. */
+uint64_t schema_marker_time(const uint8_t *k, size_t len, const uint8_t *val, size_t vlen);
 
 /* A dims key (key_len 0: the "other" series). Returns its length, or 0
  * for a key that dimension cannot have (see schema_dim_key_ok). */

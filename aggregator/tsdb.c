@@ -91,12 +91,11 @@ static unsigned char expiry_filter(void *state, int level, const char *key, size
 	struct expiry *e = state;
 
 	(void)level;
-	(void)val;
-	(void)vlen;
 	(void)new_val;
 	(void)new_len;
 	*changed = 0;
-	return e->key_time((const uint8_t *)key, klen) < atomic_load(&e->cut_ns); /* 1: drop */
+	return e->key_time((const uint8_t *)key, klen, (const uint8_t *)val, vlen) <
+	       atomic_load(&e->cut_ns); /* 1: drop */
 }
 
 static const char *expiry_name(void *state)

@@ -28,9 +28,10 @@ typedef char *(*tsdb_merge_fn)(const char *existing, size_t existing_len,
 			       const char *const *ops, const size_t *op_lens, int n_ops,
 			       size_t *out_len);
 
-/* The time (ns) a key of an expiring column family carries, or UINT64_MAX
- * if it has none: compaction drops keys older than tsdb_set_expiry's cut. */
-typedef uint64_t (*tsdb_key_time_fn)(const uint8_t *key, size_t len);
+/* The time (ns) an entry of an expiring column family carries (in its key
+ * or its value), or UINT64_MAX if it has none: compaction drops entries
+ * older than tsdb_set_expiry's cut. */
+typedef uint64_t (*tsdb_key_time_fn)(const uint8_t *key, size_t len, const uint8_t *val, size_t vlen);
 
 struct tsdb;
 struct tsdb_batch;
