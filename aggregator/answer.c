@@ -198,6 +198,13 @@ int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct s
 		step = default_step(to_s - from_s);
 	if (!answer_range_s(db, q, step, &from_s, &to_s))
 		return answer_fail(r, SA_ERR_NOT_FOUND, "no data stored in that range");
+	/* Rows past their tier's retention: a coarser tier's steps answer. */
+	unsigned held = answer_tier_holding(db, q->node_id, answer_pick_res(step, from_s, to_s), &from_s, &to_s);
+	if (step % schema_res_seconds[held] != 0) {
+		uint32_t len = schema_res_seconds[held];
+		step = (step + len - 1) / len * len;
+		to_s = from_s + (to_s - from_s + step - 1) / step * step;
+	}
 	uint64_t n = (to_s - from_s) / step;
 	if (n > ANSWER_MAX_POINTS)
 		return answer_fail(r, SA_ERR_LIMIT, "too many points: use a larger step or a shorter range");
@@ -271,6 +278,7 @@ static int sum_range(struct tsdb *db, const Sa__Query *q, enum tsdb_cf cf, uint6
 	if (!answer_range_s(db, q, align, &from_s, &to_s))
 		return answer_fail(r, SA_ERR_NOT_FOUND, "no data stored in that range");
 	unsigned res = answer_pick_res(to_s - from_s, from_s, to_s);
+	res = answer_tier_holding(db, q->node_id, res, &from_s, &to_s);
 	answer_scan_points(db, cf, res, q->node_id, from_s, to_s, add_row, &c);
 	answer_say_range(r, from_s, to_s, res);
 	return SA_OK;
@@ -349,6 +357,7 @@ int answer_top(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_a
 		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
 	/* The whole range is one sum: the coarsest rows that tile it. */
 	unsigned res = answer_pick_res(to_s - from_s, from_s, to_s);
+	res = answer_tier_holding(db, q->node_id, res, &from_s, &to_s);
 	answer_scan_rows(db, TSDB_TOPK, res, q->node_id, from_s, to_s, add_top_row, &c);
 	struct sa_topk *sk = c.set.sk[c.weight][c.dim];
 	struct sa_topk_entry *list = sa_arena_alloc(a, TOP_MERGE_CAPACITY * sizeof(*list));

@@ -75,23 +75,43 @@ unsigned answer_pick_res(uint64_t step, uint64_t from_s, uint64_t to_s)
 	return RES_1S;
 }
 
+/* Whether node's rows of tier r still reach back to from_s: retention
+ * deletes whole blocks from the oldest, so its oldest block must start no
+ * later than from_s's. */
+static bool tier_holds(struct tsdb *db, uint32_t node, unsigned r, uint64_t from_s)
+{
+	uint8_t lo[SCHEMA_TIME_KEY_LEN], hi[SCHEMA_TIME_KEY_LEN];
+	const uint8_t *k, *v;
+	size_t kl, vl;
+
+	schema_time_key(lo, r, node, 0);
+	schema_time_key(hi, r, node, schema_block_start(r, from_s) + 1);
+	struct tsdb_iter *it = tsdb_iter_new(db, TSDB_SERIES, lo, sizeof(lo), hi, sizeof(hi));
+	bool held = it && tsdb_iter_next(it, &k, &kl, &v, &vl);
+	tsdb_iter_destroy(&it);
+	return held;
+}
+
 unsigned answer_finest_res(struct tsdb *db, uint32_t node, uint64_t step, uint64_t from_s, uint64_t to_s)
 {
 	unsigned coarse = answer_pick_res(step, from_s, to_s);
 
-	for (unsigned r = 0; r < coarse; r++) {
-		uint8_t lo[SCHEMA_TIME_KEY_LEN], hi[SCHEMA_TIME_KEY_LEN];
-		const uint8_t *k, *v;
-		size_t kl, vl;
-		schema_time_key(lo, r, node, 0);
-		schema_time_key(hi, r, node, schema_block_start(r, from_s) + 1);
-		struct tsdb_iter *it = tsdb_iter_new(db, TSDB_SERIES, lo, sizeof(lo), hi, sizeof(hi));
-		bool held = it && tsdb_iter_next(it, &k, &kl, &v, &vl);
-		tsdb_iter_destroy(&it);
-		if (held)
+	for (unsigned r = 0; r < coarse; r++)
+		if (tier_holds(db, node, r, from_s))
 			return r;
-	}
 	return coarse;
+}
+
+unsigned answer_tier_holding(struct tsdb *db, uint32_t node, unsigned res, uint64_t *from_s, uint64_t *to_s)
+{
+	for (unsigned r = res; r < RES_COUNT; r++)
+		if (tier_holds(db, node, r, *from_s)) {
+			uint32_t len = schema_res_seconds[r];
+			*from_s -= *from_s % len;
+			*to_s = (*to_s + len - 1) / len * len;
+			return r;
+		}
+	return res; /* nothing stored that old: any tier answers zeros */
 }
 
 void answer_say_range(Sa__Response *r, uint64_t from_s, uint64_t to_s, unsigned res)

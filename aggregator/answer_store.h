@@ -31,6 +31,11 @@ unsigned answer_pick_res(uint64_t step, uint64_t from_s, uint64_t to_s);
  * node still reach back to from_s (retention deletes the fine tiers first). */
 unsigned answer_finest_res(struct tsdb *db, uint32_t node, uint64_t step, uint64_t from_s, uint64_t to_s);
 
+/* The tier to read for rows of res over [from_s, to_s): res itself while
+ * it still holds from_s, else the next coarser one that does, with the
+ * range widened outward to its rows (the answer then says so). */
+unsigned answer_tier_holding(struct tsdb *db, uint32_t node, unsigned res, uint64_t *from_s, uint64_t *to_s);
+
 /* Says what the answer covers: [from_s, to_s) read from rows of res. */
 void answer_say_range(Sa__Response *r, uint64_t from_s, uint64_t to_s, unsigned res);
 

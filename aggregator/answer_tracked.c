@@ -102,6 +102,7 @@ int answer_tracked(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct 
 	if (!answer_range_s(db, q, q->from_ns == 0 && q->to_ns == 0 ? 3600 : 1, &from_s, &to_s))
 		return answer_fail(r, SA_ERR_NOT_FOUND, "no data stored in that range");
 	unsigned res = answer_pick_res(to_s - from_s, from_s, to_s);
+	res = answer_tier_holding(db, q->node_id, res, &from_s, &to_s);
 	uint32_t ids[NODE_LIST_MAX];
 	size_t nodes = answer_nodes_of(db, q->node_id, ids);
 	for (size_t i = 0; i < nodes; i++) {

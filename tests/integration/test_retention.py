@@ -49,6 +49,26 @@ def flows_around(query, cut_s):
     return sorted((f["start"], f["proto"], f["src"], f["sport"], f["dst"], f["dport"]) for f in rows)
 
 
+def check_expired_tier(query, secs):
+    """A 1 s series of ten minutes of the first day, whose 1 s and 1 min
+    rows have expired: answered from the 1 h rows, widened to their hours,
+    with tshark's bytes per hour."""
+    out = subprocess.run(["tshark", "-n", "-r", CAP, "-T", "fields", "-e", "frame.time_epoch", "-e", "frame.len"],
+                         capture_output=True, text=True, timeout=600, check=True).stdout
+    per_hour = {}
+    for line in out.splitlines():
+        t, length = line.split("\t")
+        hour = int(t.split(".")[0]) // 3600 * 3600
+        per_hour[hour] = per_hour.get(hour, 0) + int(length)
+    start = min(secs) + 17
+    rows = sa_json(BIN, query, "--from", str(start), "--to", str(start + 600), "--step", "1s", "series")
+    want = [(time.strftime("%Y-%m-%dT%H:00:00.000000Z", time.gmtime(h)), per_hour.get(h, 0))
+            for h in range(start // 3600 * 3600, start + 600, 3600)]
+    got = [(r["time"], r["value"]) for r in rows]
+    check("a series older than its tier's retention comes from the 1 h rows, = tshark's hours", got == want,
+          f"({got[:3]} vs {want[:3]})")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="sa-retention-")
     aggs = []
@@ -82,6 +102,7 @@ def main():
             check(f"dims at {res} s start at the block of the cut ({want_from})",
                   dims and dims[0]["values"] > 0 and dims[0]["from"] == want_from,
                   f"({dims[0]['from'] if dims else None})")
+        check_expired_tier(q_ret, secs)
         check("the 1 s tier lost its first day", len(secs) > len({t for t in secs if t >= last_hour - DAY}),
               "(the capture must span more than the period for this test to mean anything)")
 
