@@ -77,7 +77,10 @@ static size_t answer(struct query_server *qs, const uint8_t *buf, size_t len, ui
 		r.code = SA_ERR_INVALID;
 		r.message = "unknown query kind";
 	} else {
+		/* Every read of one answer sees the same moment of the store. */
+		tsdb_view_begin(qs->db);
 		fn(qs->db, q, &r, qs->arena);
+		tsdb_view_end(qs->db);
 	}
 	if (tsdb_deadline_hit()) {
 		/* A partial answer would look complete: refuse it instead. */

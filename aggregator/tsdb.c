@@ -15,6 +15,9 @@
 
 static _Thread_local uint64_t deadline_ns;
 static _Thread_local bool deadline_hit;
+/* The calling thread's view (tsdb_view_begin): one snapshot for all its reads. */
+static _Thread_local const rocksdb_snapshot_t *view;
+static _Thread_local rocksdb_readoptions_t *view_ro;
 
 static const char *const cf_names[TSDB_CF_COUNT] = {
 	"series", "hist", "topk", "flows", "ingest", "models", "flowidx", "dims",
@@ -329,7 +332,7 @@ uint64_t tsdb_range_bytes(struct tsdb *db, enum tsdb_cf cf, const void *from, si
 int tsdb_get(struct tsdb *db, enum tsdb_cf cf, const void *key, size_t klen, char **val, size_t *vlen)
 {
 	char *err = NULL;
-	char *v = rocksdb_get_cf(db->db, db->ropts, db->cf[cf], key, klen, vlen, &err);
+	char *v = rocksdb_get_cf(db->db, view_ro ? view_ro : db->ropts, db->cf[cf], key, klen, vlen, &err);
 
 	if (!check(err, "get"))
 		return -EIO;
@@ -350,9 +353,9 @@ static struct tsdb_iter *iter_new(struct tsdb *db, enum tsdb_cf cf, const void *
 		return NULL;
 	it->db = db;
 	it->reverse = reverse;
-	it->snap = rocksdb_create_snapshot(db->db);
+	it->snap = view ? NULL : rocksdb_create_snapshot(db->db);
 	it->ro = rocksdb_readoptions_create();
-	rocksdb_readoptions_set_snapshot(it->ro, it->snap);
+	rocksdb_readoptions_set_snapshot(it->ro, view ? view : it->snap);
 	if (bound != NULL) {
 		it->bound = malloc(blen ? blen : 1);
 		memcpy(it->bound, bound, blen);
@@ -435,6 +438,24 @@ bool tsdb_iter_next(struct tsdb_iter *it, const uint8_t **key, size_t *klen,
 	return true;
 }
 
+void tsdb_view_begin(struct tsdb *db)
+{
+	tsdb_view_end(db);
+	view = rocksdb_create_snapshot(db->db);
+	view_ro = rocksdb_readoptions_create();
+	rocksdb_readoptions_set_snapshot(view_ro, view);
+}
+
+void tsdb_view_end(struct tsdb *db)
+{
+	if (view == NULL)
+		return;
+	rocksdb_readoptions_destroy(view_ro);
+	rocksdb_release_snapshot(db->db, view);
+	view = NULL;
+	view_ro = NULL;
+}
+
 void tsdb_iter_destroy(struct tsdb_iter **itp)
 {
 	struct tsdb_iter *it = *itp;
@@ -443,7 +464,8 @@ void tsdb_iter_destroy(struct tsdb_iter **itp)
 		return;
 	rocksdb_iter_destroy(it->it);
 	rocksdb_readoptions_destroy(it->ro);
-	rocksdb_release_snapshot(it->db->db, it->snap);
+	if (it->snap != NULL)
+		rocksdb_release_snapshot(it->db->db, it->snap);
 	free(it->bound);
 	free(it);
 	*itp = NULL;

@@ -73,6 +73,14 @@ uint64_t tsdb_cf_property(struct tsdb *db, enum tsdb_cf cf, const char *name);
 uint64_t tsdb_range_bytes(struct tsdb *db, enum tsdb_cf cf, const void *from, size_t from_len,
 			  const void *to, size_t to_len);
 
+/* A consistent view for the calling thread: until tsdb_view_end, every
+ * tsdb_get and iterator it makes sees the store as it was at begin, so an
+ * answer built from many reads is of one moment while ingest writes on.
+ * Without a view, each iterator has its own snapshot and gets read the
+ * latest. Iterators must be destroyed before the view ends. */
+void tsdb_view_begin(struct tsdb *db);
+void tsdb_view_end(struct tsdb *db);
+
 /* Reads one key: 0 with a malloc'd *val (caller frees), -ENOENT, or -EIO. */
 int tsdb_get(struct tsdb *db, enum tsdb_cf cf, const void *key, size_t klen,
 	     char **val, size_t *vlen);
