@@ -201,8 +201,10 @@ int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct s
 	/* Rows past their tier's retention: a coarser tier's steps answer. */
 	unsigned held = answer_tier_holding(db, q->node_id, answer_pick_res(step, from_s, to_s), &from_s, &to_s);
 	if (step % schema_res_seconds[held] != 0) {
-		uint32_t len = schema_res_seconds[held];
-		step = (step + len - 1) / len * len;
+		uint64_t len = schema_res_seconds[held], wider = ((uint64_t)step + len - 1) / len * len;
+		if (wider > UINT32_MAX)
+			return answer_fail(r, SA_ERR_LIMIT, "step too large");
+		step = (uint32_t)wider;
 		to_s = from_s + (to_s - from_s + step - 1) / step * step;
 	}
 	uint64_t n = (to_s - from_s) / step;

@@ -75,37 +75,50 @@ unsigned answer_pick_res(uint64_t step, uint64_t from_s, uint64_t to_s)
 	return RES_1S;
 }
 
-/* Whether node's rows of tier r still reach back to from_s: retention
- * deletes whole blocks from the oldest, so its oldest block must start no
- * later than from_s's. */
-static bool tier_holds(struct tsdb *db, uint32_t node, unsigned r, uint64_t from_s)
+/* Whether node's rows of tier r still reach back to from_s, or to the
+ * first data stored (first_s) when that is later: retention deletes whole
+ * blocks from the oldest, so the tier's oldest block must start no later
+ * than that time's block. */
+static bool tier_holds(struct tsdb *db, uint32_t node, unsigned r, uint64_t from_s, uint64_t first_s)
 {
 	uint8_t lo[SCHEMA_TIME_KEY_LEN], hi[SCHEMA_TIME_KEY_LEN];
 	const uint8_t *k, *v;
 	size_t kl, vl;
+	uint64_t since = from_s > first_s ? from_s : first_s;
 
 	schema_time_key(lo, r, node, 0);
-	schema_time_key(hi, r, node, schema_block_start(r, from_s) + 1);
+	schema_time_key(hi, r, node, schema_block_start(r, since) + 1);
 	struct tsdb_iter *it = tsdb_iter_new(db, TSDB_SERIES, lo, sizeof(lo), hi, sizeof(hi));
 	bool held = it && tsdb_iter_next(it, &k, &kl, &v, &vl);
 	tsdb_iter_destroy(&it);
 	return held;
 }
 
+/* The first second stored for node, or 0 when nothing is. */
+static uint64_t first_second(struct tsdb *db, uint32_t node)
+{
+	uint64_t first_ns, last_ns;
+
+	return answer_extent(db, node, &first_ns, &last_ns) ? first_ns / SA_NS_PER_S : 0;
+}
+
 unsigned answer_finest_res(struct tsdb *db, uint32_t node, uint64_t step, uint64_t from_s, uint64_t to_s)
 {
 	unsigned coarse = answer_pick_res(step, from_s, to_s);
+	uint64_t first_s = first_second(db, node);
 
 	for (unsigned r = 0; r < coarse; r++)
-		if (tier_holds(db, node, r, from_s))
+		if (tier_holds(db, node, r, from_s, first_s))
 			return r;
 	return coarse;
 }
 
 unsigned answer_tier_holding(struct tsdb *db, uint32_t node, unsigned res, uint64_t *from_s, uint64_t *to_s)
 {
+	uint64_t first_s = first_second(db, node);
+
 	for (unsigned r = res; r < RES_COUNT; r++)
-		if (tier_holds(db, node, r, *from_s)) {
+		if (tier_holds(db, node, r, *from_s, first_s)) {
 			uint32_t len = schema_res_seconds[r];
 			*from_s -= *from_s % len;
 			*to_s = (*to_s + len - 1) / len * len;
