@@ -20,13 +20,25 @@ struct tracked_key {
 	uint8_t key[16];
 };
 
-/* One node's tracked keys of one day, per dimension. */
-struct tracker {
-	uint32_t node;
-	uint64_t day;   /* UINT64_MAX until the first interval */
-	unsigned n[SCHEMA_DIMS];
-	struct tracked_key *set[SCHEMA_DIMS]; /* open addressing, `slots` each */
+/* One dimension's tracked keys: open addressing, grown as keys come, so a
+ * node that tracks few keys costs little. */
+struct key_set {
+	struct tracked_key *slot;
+	unsigned n, slots;  /* slots: a power of two, at least 2 n */
 };
+
+/* One node's tracked keys of one day. A node keeps at most DAYS_PER_NODE
+ * days in memory (the day's and, around midnight or for late data, one
+ * more); a day not in memory is read back from the store. */
+struct day_set {
+	uint32_t node;
+	uint64_t day;
+	uint64_t used;      /* tick of its last interval: the least recent goes first */
+	struct key_set dim[SCHEMA_DIMS];
+};
+
+#define DAYS_PER_NODE 2
+#define FIRST_SLOTS 16
 
 /* One key's counts in one second of one node. */
 struct point {
@@ -38,10 +50,11 @@ struct point {
 };
 
 struct dimacc {
-	unsigned cap, slots, max_points, n_points;
+	unsigned cap, max_points, n_points;
 	struct point *points;
-	struct tracker *trackers;
-	unsigned n_trackers, max_trackers;
+	struct day_set *days;
+	unsigned n_days, max_days, last; /* last: the day set used last */
+	uint64_t tick;
 	/* flush: one block's step indices and values, and its encoding */
 	uint64_t *blk_t, *blk_v;
 	uint8_t *blk_out;
@@ -55,9 +68,6 @@ struct dimacc *dimacc_new(unsigned cap, unsigned max_points)
 	    (da = calloc(1, sizeof(*da))) == NULL)
 		return NULL;
 	da->cap = cap;
-	da->slots = 2;
-	while (da->slots < 2 * cap)
-		da->slots <<= 1;
 	da->max_points = max_points;
 	da->points = malloc(max_points * sizeof(*da->points));
 	da->blk_t = malloc(max_points * sizeof(*da->blk_t));
@@ -74,10 +84,10 @@ void dimacc_destroy(struct dimacc **dap)
 
 	if (da == NULL)
 		return;
-	for (unsigned i = 0; i < da->n_trackers; i++)
+	for (unsigned i = 0; i < da->n_days; i++)
 		for (unsigned d = 0; d < SCHEMA_DIMS; d++)
-			free(da->trackers[i].set[d]);
-	free(da->trackers);
+			free(da->days[i].dim[d].slot);
+	free(da->days);
 	free(da->points);
 	free(da->blk_t);
 	free(da->blk_v);
@@ -87,46 +97,60 @@ void dimacc_destroy(struct dimacc **dap)
 }
 
 /* The slot holding key, or the empty slot where it would go. */
-static struct tracked_key *slot_for(const struct dimacc *da, struct tracked_key *set, const uint8_t *key,
-				    size_t len)
+static struct tracked_key *slot_for(const struct key_set *ks, const uint8_t *key, size_t len)
 {
-	uint32_t mask = da->slots - 1;
+	uint32_t mask = ks->slots - 1;
 
 	for (uint32_t s = (uint32_t)sa_hash_bytes(key, (unsigned)len, len) & mask;; s = (s + 1) & mask)
-		if (set[s].len == 0 || (set[s].len == len && memcmp(set[s].key, key, len) == 0))
-			return &set[s];
+		if (ks->slot[s].len == 0 || (ks->slot[s].len == len && memcmp(ks->slot[s].key, key, len) == 0))
+			return &ks->slot[s];
 }
 
-/* Whether key is tracked, admitting it while the day's cap allows. */
-static bool track(struct dimacc *da, struct tracker *t, unsigned dim, const uint8_t *key, size_t len)
+/* Doubles the slots; false when out of memory (the set stays as it was). */
+static bool grow(struct key_set *ks)
 {
-	struct tracked_key *s = slot_for(da, t->set[dim], key, len);
+	struct key_set bigger = {.n = ks->n, .slots = ks->slots ? 2 * ks->slots : FIRST_SLOTS};
 
-	if (s->len != 0)
-		return true;
-	if (t->n[dim] == da->cap)
+	if ((bigger.slot = calloc(bigger.slots, sizeof(*bigger.slot))) == NULL)
 		return false;
-	s->len = (uint8_t)len;
-	memcpy(s->key, key, len);
-	t->n[dim]++;
+	for (unsigned i = 0; i < ks->slots; i++)
+		if (ks->slot[i].len != 0)
+			*slot_for(&bigger, ks->slot[i].key, ks->slot[i].len) = ks->slot[i];
+	free(ks->slot);
+	*ks = bigger;
 	return true;
 }
 
-/* Starts a new day for t: the keys the store already tracks for it (from
- * an earlier run), up to the cap. */
-static void start_day(struct dimacc *da, struct tsdb *db, struct tracker *t, uint64_t day)
+/* Whether key is tracked, admitting it while the day's cap (and memory)
+ * allows. */
+static bool track(struct dimacc *da, struct key_set *ks, const uint8_t *key, size_t len)
+{
+	if (ks->slots != 0) {
+		struct tracked_key *s = slot_for(ks, key, len);
+		if (s->len != 0)
+			return true;
+	}
+	if (ks->n == da->cap || (2 * (ks->n + 1) > ks->slots && !grow(ks)))
+		return false;
+	struct tracked_key *s = slot_for(ks, key, len);
+	s->len = (uint8_t)len;
+	memcpy(s->key, key, len);
+	ks->n++;
+	return true;
+}
+
+/* Fills a day set with the keys the store already tracks for its node and
+ * day (from an earlier run, or a set that left memory), up to the cap. */
+static void load_day(struct dimacc *da, struct tsdb *db, struct day_set *ds)
 {
 	uint8_t from[SCHEMA_DIM_KEY_MAX], to[SCHEMA_DIM_KEY_MAX];
 	const uint8_t *k, *v, *key;
 	size_t kl, vl, key_len;
 
-	t->day = day;
 	for (unsigned d = 0; d < SCHEMA_DIMS; d++) {
-		memset(t->set[d], 0, da->slots * sizeof(*t->set[d]));
-		t->n[d] = 0;
 		/* The day's minute rows are one block per key. */
-		size_t fl = schema_dim_key(from, RES_1M, t->node, d, day, NULL, 0);
-		size_t tl = schema_dim_key(to, RES_1M, t->node, d, day + 1, NULL, 0);
+		size_t fl = schema_dim_key(from, RES_1M, ds->node, d, ds->day, NULL, 0);
+		size_t tl = schema_dim_key(to, RES_1M, ds->node, d, ds->day + 1, NULL, 0);
 		struct tsdb_iter *it = tsdb_iter_new(db, TSDB_DIMS, from, fl, to, tl);
 		while (it && tsdb_iter_next(it, &k, &kl, &v, &vl)) {
 			unsigned res, dim;
@@ -134,38 +158,56 @@ static void start_day(struct dimacc *da, struct tsdb *db, struct tracker *t, uin
 			uint64_t block;
 			if (schema_dim_key_parse(k, kl, &res, &node, &dim, &block, &key, &key_len) == 0 &&
 			    key_len != 0)
-				track(da, t, d, key, key_len);
+				track(da, &ds->dim[d], key, key_len);
 		}
 		tsdb_iter_destroy(&it);
 	}
 }
 
-/* The node's tracker, made on first use; NULL when out of memory. */
-static struct tracker *tracker_of(struct dimacc *da, uint32_t node)
+/* The node's set for day: in memory, or made (replacing the node's least
+ * recently used one when it has DAYS_PER_NODE) and read back from the
+ * store. NULL when out of memory. */
+static struct day_set *day_set_of(struct dimacc *da, struct tsdb *db, uint32_t node, uint64_t day)
 {
-	for (unsigned i = 0; i < da->n_trackers; i++)
-		if (da->trackers[i].node == node)
-			return &da->trackers[i];
-	if (da->n_trackers == da->max_trackers) {
-		unsigned more = da->max_trackers ? 2 * da->max_trackers : 8;
-		struct tracker *bigger = realloc(da->trackers, more * sizeof(*bigger));
-		if (bigger == NULL)
-			return NULL;
-		da->trackers = bigger;
-		da->max_trackers = more;
-	}
-	struct tracker *t = &da->trackers[da->n_trackers];
-	memset(t, 0, sizeof(*t));
-	t->node = node;
-	t->day = UINT64_MAX;
-	for (unsigned d = 0; d < SCHEMA_DIMS; d++)
-		if ((t->set[d] = calloc(da->slots, sizeof(*t->set[d]))) == NULL) {
-			for (unsigned e = 0; e < d; e++)
-				free(t->set[e]);
-			return NULL;
+	struct day_set *oldest = NULL;
+	unsigned have = 0;
+
+	if (da->last < da->n_days && da->days[da->last].node == node && da->days[da->last].day == day)
+		return &da->days[da->last];
+	for (unsigned i = 0; i < da->n_days; i++) {
+		struct day_set *ds = &da->days[i];
+		if (ds->node != node)
+			continue;
+		if (ds->day == day) {
+			da->last = i;
+			return ds;
 		}
-	da->n_trackers++;
-	return t;
+		have++;
+		if (oldest == NULL || ds->used < oldest->used)
+			oldest = ds;
+	}
+	if (have < DAYS_PER_NODE) {
+		if (da->n_days == da->max_days) {
+			unsigned more = da->max_days ? 2 * da->max_days : 8;
+			struct day_set *bigger = realloc(da->days, more * sizeof(*bigger));
+			if (bigger == NULL)
+				return NULL;
+			da->days = bigger;
+			da->max_days = more;
+		}
+		oldest = &da->days[da->n_days++];
+		memset(oldest, 0, sizeof(*oldest));
+	}
+	for (unsigned d = 0; d < SCHEMA_DIMS; d++) {
+		if (oldest->dim[d].slot != NULL)
+			memset(oldest->dim[d].slot, 0, oldest->dim[d].slots * sizeof(*oldest->dim[d].slot));
+		oldest->dim[d].n = 0;
+	}
+	oldest->node = node;
+	oldest->day = day;
+	load_day(da, db, oldest);
+	da->last = (unsigned)(oldest - da->days);
+	return oldest;
 }
 
 static void add_point(struct dimacc *da, uint32_t node, unsigned dim, const uint8_t *key, size_t len,
@@ -183,9 +225,9 @@ static void add_point(struct dimacc *da, uint32_t node, unsigned dim, const uint
 }
 
 /* Points for one sketch's tracked keys (column col) and the remainder in
- * "other". may_admit: false for a day already past, whose set is gone. */
-static void add_sketch(struct dimacc *da, struct tracker *t, uint64_t t_s, const Sa__TopSketch *s,
-		       unsigned col, bool may_admit)
+ * "other". */
+static void add_sketch(struct dimacc *da, struct day_set *ds, uint64_t t_s, const Sa__TopSketch *s,
+		       unsigned col)
 {
 	uint64_t tracked = 0;
 
@@ -194,15 +236,13 @@ static void add_sketch(struct dimacc *da, struct tracker *t, uint64_t t_s, const
 		uint64_t sure = e->count > e->error ? e->count - e->error : 0;
 		if (sure == 0 || !schema_dim_key_ok(s->dimension, e->key.len) || e->key.len == 0)
 			continue;
-		bool on = may_admit ? track(da, t, s->dimension, e->key.data, e->key.len)
-				    : slot_for(da, t->set[s->dimension], e->key.data, e->key.len)->len != 0;
-		if (on && sure <= s->total - tracked) {
-			add_point(da, t->node, s->dimension, e->key.data, e->key.len, t_s, col, sure);
+		if (track(da, &ds->dim[s->dimension], e->key.data, e->key.len) && sure <= s->total - tracked) {
+			add_point(da, ds->node, s->dimension, e->key.data, e->key.len, t_s, col, sure);
 			tracked += sure;
 		}
 	}
 	if (s->total > tracked)
-		add_point(da, t->node, s->dimension, NULL, 0, t_s, col, s->total - tracked);
+		add_point(da, ds->node, s->dimension, NULL, 0, t_s, col, s->total - tracked);
 }
 
 int dimacc_add(struct dimacc *da, struct tsdb *db, uint32_t node, uint64_t t_s,
@@ -212,16 +252,14 @@ int dimacc_add(struct dimacc *da, struct tsdb *db, uint32_t node, uint64_t t_s,
 	 * an empty accumulator always has room (dimacc_new). */
 	if (da->n_points + 8 * (SKETCH_ENTRIES_MAX + 1) > da->max_points)
 		return -ENOSPC;
-	struct tracker *t = tracker_of(da, node);
-	if (t == NULL)
+	struct day_set *ds = day_set_of(da, db, node, t_s - t_s % DAY_S);
+	if (ds == NULL)
 		return -ENOMEM;
-	uint64_t day = t_s - t_s % DAY_S;
-	if (t->day == UINT64_MAX || day > t->day)
-		start_day(da, db, t, day);
+	ds->used = ++da->tick;
 	for (size_t i = 0; i < iv->n_top_bytes; i++)
-		add_sketch(da, t, t_s, iv->top_bytes[i], DIM_BYTES, day == t->day);
+		add_sketch(da, ds, t_s, iv->top_bytes[i], DIM_BYTES);
 	for (size_t i = 0; i < iv->n_top_packets; i++)
-		add_sketch(da, t, t_s, iv->top_packets[i], DIM_PACKETS, day == t->day);
+		add_sketch(da, ds, t_s, iv->top_packets[i], DIM_PACKETS);
 	return 0;
 }
 

@@ -16,8 +16,10 @@
  * one point block per key and block per batch. There are no cluster (node
  * 0) rows: a query adds the nodes up, which halves the writes.
  *
- * Single thread (ingest). The day's tracked keys are read back from the
- * store when a node's day starts, so a restart keeps the cap. */
+ * Single thread (ingest). Each node keeps its sets of two days in memory
+ * (the newest, and the one before for midnight and late data); a day not
+ * in memory is read back from the store, so a restart or an interval of
+ * another day keeps that day's cap. Sets grow with the keys they hold. */
 #ifndef DIMACC_H
 #define DIMACC_H
 

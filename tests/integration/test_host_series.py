@@ -142,6 +142,39 @@ def check_aggregations(name, query, per_second, first, last):
         check(f"{name}: --agg {agg} per minute = tshark's bytes / 60", not bad, f"({bad[:3]})")
 
 
+def check_range_before_data(name, query, per_second, first, last):
+    """A range that starts an hour before the first packet is still read
+    from the 1 s rows (nothing has expired), at the step asked."""
+    rows = sa_json(BIN, query, "--from", str(first - 3600), "--to", str(last + 1), "--step", "1s", "series")
+    times = [r["time"] for r in rows]
+    check(f"{name}: a range starting before the data keeps its 1 s step",
+          len(rows) == last + 1 - (first - 3600) and times[1] == iso(first - 3599)
+          and sum(r["value"] for r in rows) == sum(per_second.values()),
+          f"({len(rows)} points, first {times[:2]})")
+
+
+def check_other_day_first(name, ingest, query, series, tmp):
+    """Another capture (other addresses) moved to ten days later, then this
+    capture, from a third node: the later day's keys must not stand in for
+    this day's, which are tracked as tshark sees them."""
+    other = os.path.join(PDIR, "dns_queries_responses.pcap")
+    out = subprocess.run(["tshark", "-n", "-r", other, "-c", "1", "-T", "fields", "-e", "frame.time_epoch"],
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    first = min(s for cells in series.values() for s in cells)
+    ahead = os.path.join(tmp, "ahead.pcap")
+    shift = first + 10 * 86400 - int(float(out.split()[0]))
+    subprocess.run(["editcap", "-t", str(shift), other, ahead], check=True, capture_output=True)
+    send(ingest, ahead, 3, tmp, "ahead")
+    send(ingest, os.path.join(PDIR, name), 3, tmp, "after")
+    day = first - first % 86400
+    want = {k: sum(c[0] for c in cells.values()) for (d, k), cells in series.items() if d == "src-ip"}
+    rows = sa_json(BIN, query, "--node", "3", "--from", str(day), "--to", str(day + 86400), "--by", "src-ip",
+                   "--limit", "10000", "tracked")
+    got = {r["src-ip"]: r["bytes"] for r in rows}
+    check(f"{name}: after a later day, the earlier day's sources are tracked as tshark's", got == want,
+          f"({len(got)} vs {len(want)} keys; other: {got.get('other')})")
+
+
 def check_two_nodes(name, ingest, query, series, tmp):
     """The same capture from a second node: the cluster's totals (node 0)
     double, each node's stay tshark's."""
@@ -169,8 +202,10 @@ def exact_part(tmp):
             check_tracked_lists(cap, query, series)
             check_key_series(cap, query, series, first, last)
             check_aggregations(cap, query, per_second, first, last)
+            check_range_before_data(cap, query, per_second, first, last)
             if n == 0:
                 check_two_nodes(cap, ingest, query, series, sub)
+                check_other_day_first(cap, ingest, query, series, sub)
         finally:
             stop(agg)
 
