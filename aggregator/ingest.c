@@ -51,6 +51,7 @@ struct inflight {
 	uint8_t marker[SCHEMA_MARKER_KEY_LEN];
 	struct node_state *node;
 	struct node_state saved;
+	uint64_t newest_s, swept_h; /* the ingest's before this batch */
 };
 
 struct ingest {
@@ -114,8 +115,9 @@ static void node_restore(struct node_state *n, const struct node_state *saved)
 /* Waits for the batch in flight (if any) to land and acknowledges it. If
  * its write failed, it is not acknowledged (the node resends it), and the
  * node state it changed is restored, after undo_node's, when the caller
- * built on top of it (restored first, as it was changed last). Returns the
- * write's result. */
+ * built on top of it (restored first, as it was changed last), as are the
+ * newest time seen and the hour of the last retention sweep (so a sweep
+ * in a lost write is made again). Returns the write's result. */
 static int settle(struct ingest *in, struct node_state *undo_node, const struct node_state *undo_saved)
 {
 	struct inflight *f = &in->flight;
@@ -128,6 +130,8 @@ static int settle(struct ingest *in, struct node_state *undo_node, const struct 
 		if (undo_node != NULL)
 			node_restore(undo_node, undo_saved);
 		node_restore(f->node, &f->saved);
+		in->newest_s = f->newest_s;
+		in->swept_h = f->swept_h;
 		in->write_errors++;
 		SA_LOG_RL(SA_LOG_ERR, "ingest", "cannot store batch %llu (see the store's error): not "
 			  "acknowledged, the node keeps it and sends it again", (unsigned long long)f->seq);
@@ -377,6 +381,7 @@ static void store_batch(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBat
 	if (rc != -ENOENT)
 		return; /* store unreadable: no ack, the node resends */
 	const struct node_state saved = *n;
+	const uint64_t newest_s = in->newest_s, swept_h = in->swept_h;
 	tsdb_batch_clear(in->wb);
 	rc = 0;
 	for (size_t i = 0; i < b->n_intervals && rc == 0; i++)
@@ -415,8 +420,10 @@ static void store_batch(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBat
 	/* This batch was built on the one in flight: if that one fails, so
 	 * does this (both are resent). */
 	if (settle(in, n, &saved) != 0)
-		return;
+		return; /* settle restored the ingest's times to before the failed batch */
 	submit(in, ident, b, n, &saved, marker);
+	in->flight.newest_s = newest_s;
+	in->flight.swept_h = swept_h;
 }
 
 static void on_hello(struct ingest *in, const Sa__Hello *h)
@@ -425,13 +432,15 @@ static void on_hello(struct ingest *in, const Sa__Hello *h)
 
 	if (n == NULL)
 		return;
+	/* First the batch in flight: its fate decides the counters saved here,
+	 * and a failure must not undo this hello. */
+	settle(in, NULL, NULL);
 	snprintf(n->hostname, sizeof(n->hostname), "%s", h->hostname ? h->hostname : "");
 	snprintf(n->port_name, sizeof(n->port_name), "%s", h->port_name ? h->port_name : "");
 	n->info.has_run_id = 1;
 	n->info.run_id = h->run_id;
 	sa_log(SA_LOG_INFO, "ingest", "node %u (%s) says hello, reading %s", h->node_id, n->hostname,
 	       n->port_name);
-	settle(in, NULL, NULL); /* its counters go into the node state saved here */
 	tsdb_batch_clear(in->wb);
 	node_save(in, n);
 	tsdb_write(in->db, in->wb);
