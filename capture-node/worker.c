@@ -86,7 +86,8 @@ static bool interval_has_news(const struct handoff_interval *iv)
 	for (unsigned i = 0; i < sizeof(carried) / sizeof(carried[0]); i++)
 		if (iv->counters[carried[i]])
 			return true;
-	return iv->counters[SA_C_PACKETS] || iv->counters[SA_C_FLOWS_ENDED];
+	return iv->counters[SA_C_PACKETS] || iv->counters[SA_C_FLOWS_ENDED] ||
+	       iv->counters[SA_C_ACTIVE_FLOW_SECONDS];
 }
 
 /* Hands iv to the exporter and takes a spent object to count in next.
@@ -109,13 +110,18 @@ static bool interval_handoff(struct worker *w, struct handoff_interval *iv,
 	return true;
 }
 
-/* The flows in the table as the second ends: its active flow-seconds. */
+/* The flows in the table as the second ends: its active flow-seconds. A
+ * second split into several intervals (an out-of-order packet, a live
+ * second rolled before its last packet) counts once, in its first. */
 static void count_active(struct worker *w)
 {
 	struct flowtab_stats st;
 
+	if (w->iv->start_s < w->active_after_s)
+		return;
 	flowtab_stats_get(w->ft, &st);
 	w->iv->counters[SA_C_ACTIVE_FLOW_SECONDS] = st.active;
+	w->active_after_s = w->iv->start_s + 1;
 }
 
 /* Queues the finished second and starts counting `start_s`. */

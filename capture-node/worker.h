@@ -80,6 +80,7 @@ struct worker {
 	bool wall_clock;             /* the last packet was stamped with the wall clock */
 	uint64_t last_pkt_ns;        /* for the node-level inter-arrival histogram */
 	uint64_t ring_full_pending;  /* losses not yet charged to an interval */
+	uint64_t active_after_s;     /* seconds up to this one have their active flows counted */
 	/* Run totals of the ledger counters, summed as each interval closes;
 	 * written by the worker, read by the exporter (relaxed atomics). */
 	uint64_t total_ring_full, total_evictions, total_parse_errors;
