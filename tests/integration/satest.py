@@ -43,6 +43,37 @@ def packet_seconds(cap):
     return {int(line.split(".")[0]) for line in out.split()}
 
 
+def pb_fields(buf):
+    """Top-level fields of a protobuf message, read by hand (the tests speak
+    to the daemons' sockets without the generated code): field number ->
+    varint value or bytes; fixed-width fields are skipped."""
+    out, i = {}, 0
+    while i < len(buf):
+        key, i = _varint(buf, i)
+        field, wire = key >> 3, key & 7
+        if wire == 0:
+            out[field], i = _varint(buf, i)
+        elif wire == 2:
+            n, i = _varint(buf, i)
+            out[field], i = buf[i:i + n], i + n
+        elif wire in (1, 5):
+            i += 8 if wire == 1 else 4
+        else:
+            break
+    return out
+
+
+def _varint(buf, i):
+    v = shift = 0
+    while True:
+        b = buf[i]
+        i += 1
+        v |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return v, i
+
+
 def sa_json(bindir, server, *args):
     """`sa --format json ARGS` against server, parsed; raises on failure."""
     out = subprocess.run([f"{bindir}/sa", "--server", server, "--format", "json", *args],

@@ -19,42 +19,9 @@ import time
 
 import zmq
 
-from satest import check, summary
+from satest import check, pb_fields, summary
 
 BIN, CAPTURE = sys.argv[1], sys.argv[2]
-
-
-
-
-def varint_fields(buf):
-    """Top-level (field number -> varint value) of a protobuf message, by hand."""
-    out, i = {}, 0
-    while i < len(buf):
-        key, i = read_varint(buf, i)
-        field, wire = key >> 3, key & 7
-        if wire == 0:
-            out[field], i = read_varint(buf, i)
-        elif wire == 2:
-            n, i = read_varint(buf, i)
-            i += n
-        elif wire == 1:
-            i += 8
-        elif wire == 5:
-            i += 4
-        else:
-            break
-    return out
-
-
-def read_varint(buf, i):
-    v = shift = 0
-    while True:
-        b = buf[i]
-        i += 1
-        v |= (b & 0x7F) << shift
-        shift += 7
-        if not b & 0x80:
-            return v, i
 
 
 def run(args, timeout=60):
@@ -104,21 +71,21 @@ def main():
 
         # NodeMessage{batch{schema_version: 99, node_id: 1, seq: 1}}, encoded by hand.
         dealer.send(bytes([0x1A, 0x06, 0x08, 0x63, 0x10, 0x01, 0x20, 0x01]))
-        ack = varint_fields(dealer.recv())
+        ack = pb_fields(dealer.recv())
         check("future schema version refused with SA_ERR_VERSION (2)", ack.get(3) == 2, str(ack))
 
         # A batch without a sequence number.
         dealer.send(bytes([0x1A, 0x04, 0x08, 0x01, 0x10, 0x01]))
-        ack = varint_fields(dealer.recv())
+        ack = pb_fields(dealer.recv())
         check("batch without sequence refused with SA_ERR_INVALID (3)", ack.get(3) == 3, str(ack))
 
         for i in range(50):
             dealer.send(os.urandom(64) + bytes([0xFF] * 8))
-        codes = [varint_fields(dealer.recv()).get(3) for _ in range(50)]
+        codes = [pb_fields(dealer.recv()).get(3) for _ in range(50)]
         check("50 garbage messages each refused", all(c and c != 0 for c in codes), str(set(codes)))
 
         dealer.send_multipart([b"a", b"b", b"c"])
-        ack = varint_fields(dealer.recv())
+        ack = pb_fields(dealer.recv())
         check("multi-frame message refused with SA_ERR_DECODE (1)", ack.get(3) == 1, str(ack))
 
         req = ctx.socket(zmq.REQ)
@@ -126,14 +93,14 @@ def main():
         req.setsockopt(zmq.LINGER, 0)
         req.connect(query)
         req.send(b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff")
-        resp = varint_fields(req.recv())
+        resp = pb_fields(req.recv())
         check("garbage query answered with an error code", resp.get(1, 0) != 0, str(resp))
         req.send(bytes([0x08, 0x07]))  # Query{schema_version: 7}
-        resp = varint_fields(req.recv())
+        resp = pb_fields(req.recv())
         check("query with a future schema version refused (2)", resp.get(1) == 2, str(resp))
         # Query{version 1, kind SERIES, from 200, to 100}: an inverted range.
         req.send(bytes([0x08, 0x01, 0x10, 0x01, 0x18, 0xC8, 0x01, 0x20, 0x64]))
-        resp = varint_fields(req.recv())
+        resp = pb_fields(req.recv())
         check("inverted time range refused (3)", resp.get(1) == 3, str(resp))
 
         check("aggregator still running", agg.poll() is None)

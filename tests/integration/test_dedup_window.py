@@ -13,42 +13,16 @@ import time
 
 import zmq
 
-from satest import check, sa_json, start_aggregator, stop, summary
+from satest import check, pb_fields, sa_json, start_aggregator, stop, summary
 
 BIN = sys.argv[1]
 # NodeMessage{batch{schema_version 1, node_id 5, run_id 7, seq 1}}, by hand.
 BATCH = bytes([0x1A, 0x08, 0x08, 0x01, 0x10, 0x05, 0x18, 0x07, 0x20, 0x01])
 
 
-def fields(buf):
-    """Top-level fields of a protobuf message: varints and byte strings."""
-    out, i = {}, 0
-    while i < len(buf):
-        key, i = varint(buf, i)
-        if key & 7 == 0:
-            out[key >> 3], i = varint(buf, i)
-        elif key & 7 == 2:
-            n, i = varint(buf, i)
-            out[key >> 3], i = buf[i:i + n], i + n
-        else:
-            raise ValueError("unexpected wire type")
-    return out
-
-
-def varint(buf, i):
-    v = shift = 0
-    while True:
-        b = buf[i]
-        i += 1
-        v |= (b & 0x7F) << shift
-        shift += 7
-        if not b & 0x80:
-            return v, i
-
-
 def send(dealer):
     dealer.send(BATCH)
-    ack = fields(dealer.recv())
+    ack = pb_fields(dealer.recv())
     return ack.get(3, 0), ack.get(4, b"").decode()
 
 
