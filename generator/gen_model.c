@@ -1,3 +1,4 @@
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -282,33 +283,63 @@ static enum gen_svc pick_svc(struct gen_rng *r, int human, double hour, int week
 	return (enum gen_svc)pick_cdf(r, cdf, GEN_SVC_COUNT);
 }
 
+/* rate(t) of the header comment and the parts the arrival draw needs.
+ * rate and h_rate are in units of fpd/86400 flows/s because the thinning
+ * test works in them: scaling first would round differently and change the
+ * pcap a seed names. */
+struct rate_parts {
+	double rate;   /* (BG + h_rate) * trend */
+	double h_rate; /* human part, before the trend */
+	double sod;    /* second of the UTC day */
+	int weekend;
+};
+
+/* t: seconds into the run, 0 <= t <= the run's length. */
+static void rate_at(const struct gen_model *m, double t, struct rate_parts *p)
+{
+	double slope = fmin(0.01, 0.5 / m->days); /* keeps trend >= 0.75 on long runs */
+	uint64_t abs_s = m->start_ns / GEN_NS_PER_S + (uint64_t)t;
+	double sod = fmod((double)(m->start_ns % (86400 * GEN_NS_PER_S)) / 1e9 + t, 86400);
+	double minute = sod / 60;
+	int mi = (int)minute;
+	double human = m->human[mi] + (m->human[mi + 1] - m->human[mi]) * (minute - mi);
+	unsigned dow = (unsigned)((abs_s / 86400 + 4) % 7); /* 1970-01-01 was a Thursday */
+	int weekend = dow == 0 || dow == 6;
+	double wk = weekend ? (WEEKEND_TOTAL - BG) / (1 - BG) : 1;
+	double trend = 1 + slope * (t / 86400 - m->days / 2.0);
+
+	p->h_rate = (1 - BG) * human * wk;
+	p->rate = (BG + p->h_rate) * trend;
+	p->sod = sod;
+	p->weekend = weekend;
+}
+
+double gen_model_rate(const struct gen_model *m, uint64_t t_ns)
+{
+	struct rate_parts p;
+
+	assert(t_ns >= m->start_ns && t_ns <= m->end_ns);
+	rate_at(m, (double)(t_ns - m->start_ns) / 1e9, &p);
+	return m->fpd / 86400 * p.rate;
+}
+
 int gen_model_next_flow(struct gen_model *m, struct gen_rng *r, uint64_t after_ns,
 			struct gen_flow_spec *out)
 {
 	double t = (double)(after_ns - m->start_ns) / 1e9; /* seconds into the run */
 	double span = (double)(m->end_ns - m->start_ns) / 1e9;
-	double slope = fmin(0.01, 0.5 / m->days);
+	struct rate_parts p;
 
 	for (;;) {
 		t += gen_rng_exp(r, 1.0 / m->rate_max);
 		if (t >= span)
 			return -1;
-		uint64_t abs_s = m->start_ns / GEN_NS_PER_S + (uint64_t)t;
-		double sod = fmod((double)(m->start_ns % (86400 * GEN_NS_PER_S)) / 1e9 + t, 86400);
-		double minute = sod / 60;
-		int mi = (int)minute;
-		double human = m->human[mi] + (m->human[mi + 1] - m->human[mi]) * (minute - mi);
-		unsigned dow = (unsigned)((abs_s / 86400 + 4) % 7); /* 1970-01-01 was a Thursday */
-		int weekend = dow == 0 || dow == 6;
-		double wk = weekend ? (WEEKEND_TOTAL - BG) / (1 - BG) : 1;
-		double trend = 1 + slope * (t / 86400 - m->days / 2.0);
-		double h_rate = (1 - BG) * human * wk, rate = (BG + h_rate) * trend;
-
-		if (gen_rng_u01(r) * (m->rate_max * 86400 / m->fpd) >= rate)
+		rate_at(m, t, &p);
+		if (gen_rng_u01(r) * (m->rate_max * 86400 / m->fpd) >= p.rate)
 			continue; /* thinning: keep with probability rate(t) / rate_max */
 		out->t_ns = m->start_ns + (uint64_t)(t * 1e9);
-		out->human = gen_rng_u01(r) * (BG + h_rate) < h_rate;
-		out->svc = pick_svc(r, out->human, sod / 3600, weekend);
+		out->human = gen_rng_u01(r) * (BG + p.h_rate) < p.h_rate;
+		out->svc = pick_svc(r, out->human, p.sod / 3600, p.weekend);
 		if (out->human)
 			out->client = &m->clients[pick_cdf(r, m->client_cdf, GEN_CLIENTS)];
 		else

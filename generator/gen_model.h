@@ -82,6 +82,11 @@ extern const uint8_t gen_model_router_mac[6];
 void gen_model_init(struct gen_model *m, struct gen_rng *r, uint64_t start_ns,
 		    unsigned days, double flows_per_day);
 
+/* Expected flows per second at t_ns, start_ns <= t_ns <= end_ns: rate(t) of
+ * the comment at the top, the intensity gen_model_next_flow samples. Pure;
+ * safe to call from any thread once gen_model_init has returned. */
+double gen_model_rate(const struct gen_model *m, uint64_t t_ns);
+
 /* Draws the first arrival after `after_ns`. Returns 0, or -1 once past the
  * end of the capture. */
 int gen_model_next_flow(struct gen_model *m, struct gen_rng *r, uint64_t after_ns,

@@ -96,6 +96,45 @@ static inline double gen_rng_lognormal(struct gen_rng *r, double median, double 
 	return x < lo ? lo : x > hi ? hi : x;
 }
 
+/* Poisson with mean lam >= 0. Below 10, Knuth's product of uniforms (cost
+ * grows with lam); from 10 on, Hörmann's transformed rejection (PTRS, "The
+ * transformed rejection method for generating Poisson random variables",
+ * 1993, as numpy's random_poisson_ptrs): a pair of draws per try and few
+ * tries whatever lam. How many draws are consumed depends on their values. */
+static inline uint64_t gen_rng_poisson(struct gen_rng *r, double lam)
+{
+	if (lam < 10) {
+		double lim = exp(-lam), p = gen_rng_u01(r);
+		uint64_t k = 0;
+
+		while (p > lim) {
+			k++;
+			p *= gen_rng_u01(r);
+		}
+		return k;
+	}
+	double slam = sqrt(lam), loglam = log(lam);
+	double b = 0.931 + 2.53 * slam;
+	double a = -0.059 + 0.02483 * b;
+	double invalpha = 1.1239 + 1.1328 / (b - 3.4);
+	double vr = 0.9277 - 3.6224 / (b - 2);
+
+	for (;;) {
+		double u = gen_rng_u01(r) - 0.5;
+		double v = gen_rng_u01(r);
+		double us = 0.5 - fabs(u);
+		double k = floor((2 * a / us + b) * u + lam + 0.43);
+
+		if (us >= 0.07 && v <= vr)
+			return (uint64_t)k; /* the squeeze: most draws end here */
+		if (k < 0 || (us < 0.013 && v > us))
+			continue;
+		if (log(v) + log(invalpha) - log(a / (us * us) + b) <=
+		    -lam + k * loglam - lgamma(k + 1))
+			return (uint64_t)k;
+	}
+}
+
 /* Geometric number of trials >= 1 with the given mean (>= 1), capped. */
 static inline uint32_t gen_rng_geom(struct gen_rng *r, double mean, uint32_t cap)
 {

@@ -1,6 +1,7 @@
 /* sa-gen: deterministic synthetic traffic for StreamingAnalysis demos and
- * benchmarks. Writes a pcap (Ethernet, microsecond timestamps) from a seed
- * and prints the ground truth as one JSON line on stdout.
+ * benchmarks. Writes a pcap (Ethernet, microsecond timestamps) from a seed,
+ * or with --series the same traffic's volume per time step as CSV
+ * (gen_series.h), and prints the ground truth as one JSON line on stdout.
  *
  * The scheduler is a binary min-heap of live flows keyed on (next packet
  * time, creation number); flow arrivals are merged in as they come due, so
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "gen_flow.h"
+#include "gen_series.h"
 #include "sa_time.h"
 
 #define PROG "sa-gen"
@@ -25,6 +27,12 @@
 
 struct opts {
 	const char *out;
+	const char *series;   /* --series: CSV instead of a pcap */
+	const char *pcap_opt; /* a pcap-only option given, for the error */
+	const char *ser_opt;  /* a series-only option given, for the error */
+	uint32_t step_s;
+	unsigned anomalies;
+	int anomalies_set;
 	uint64_t seed;
 	unsigned days;
 	uint64_t start_ns;
@@ -52,22 +60,32 @@ static void usage(FILE *to)
 {
 	fprintf(to,
 		"Usage: " PROG " --out FILE [options]\n"
+		"       " PROG " --series FILE [options]\n"
 		"Write a deterministic synthetic pcap (Ethernet, microsecond timestamps,\n"
-		"snaplen 65535) of ~200 clients and ~30 servers, and print its ground truth\n"
-		"as one line of JSON on stdout. The same options give the same bytes.\n"
+		"snaplen 65535) of ~200 clients and ~30 servers, or with --series a CSV of\n"
+		"the traffic's volume per time step, and print the ground truth as one line\n"
+		"of JSON on stdout. The same options give the same bytes.\n"
 		"\n"
-		"  -o, --out FILE            pcap file to write (required)\n"
+		"  -o, --out FILE            pcap file to write\n"
+		"      --series FILE         CSV series to write instead (one of the two is\n"
+		"                            required)\n"
 		"  -s, --seed N              random seed (default 1)\n"
 		"  -d, --days D              days of traffic, 1..366 (default 8)\n"
 		"      --start TIME          UTC start: ISO 8601 or epoch seconds\n"
 		"                            (default 2024-01-01, a Monday)\n"
 		"      --flows-per-day N     mean flows on a weekday, 1..10000000 (default 20000);\n"
 		"                            weekend days carry 40%%, a 1%%/day trend averages out\n"
+		"Pcap only:\n"
 		"      --anomaly KIND        synflood, portscan or none (default synflood)\n"
 		"      --anomaly-at TIME     UTC start of the anomaly, as --start; whole seconds\n"
 		"                            (default: 14:00 on the last day)\n"
 		"      --anomaly-seconds S   anomaly duration, 1..86400 (default 120)\n"
 		"  -q, --quiet               no progress lines on stderr\n"
+		"Series only:\n"
+		"      --step S              seconds per point, a divisor of 86400 (default 3600)\n"
+		"      --anomalies K         labelled anomalies (default one per 3 days, as many\n"
+		"                            as fit); at most one per 4 steps after the first\n"
+		"                            2 days, and %u in all\n"
 		"  -h, --help                this text\n"
 		"\n"
 		"Traffic: HTTPS (TLS 1.3), HTTP, DNS, SSH, NTP, SMTP, video-like bulk\n"
@@ -86,7 +104,22 @@ static void usage(FILE *to)
 		"services (distinct server address, protocol and port that served a\n"
 		"normal flow; ICMP not counted).\n"
 		"\n"
-		"Exit status: 0 success, 1 runtime error, 2 usage error.\n");
+		"Series: CSV with the header t_s,flows,bytes,anomaly and one row per step\n"
+		"from --start (whole seconds). flows: a Poisson draw around the pcap's flow\n"
+		"arrival rate integrated over the step (60 s slices); bytes: flows x %.0f\n"
+		"bytes x a mean-one log-normal factor per step (sd %.0f%%). About %.0f bursts\n"
+		"a week (one step, x1.2..1.5 flows) are normal life and not labelled.\n"
+		"Anomalies have anomaly=1 on each of their 1..3 steps and multiply the\n"
+		"expected flows: a surge x3..6 or a drop (outage) x0.1..0.3. None starts in\n"
+		"the first 2 days, two never touch, and with the same seed the series is\n"
+		"the same whatever --anomalies, except on the anomalies' steps.\n"
+		"Series JSON keys: rows, step, start, end (epoch seconds, end exclusive),\n"
+		"flows, bytes (column sums), anomalies [{start, end (epoch seconds, end\n"
+		"exclusive), kind (surge or drop), factor}] in time order.\n"
+		"\n"
+		"Exit status: 0 success, 1 runtime error, 2 usage error.\n",
+		GEN_SERIES_MAX_ANOMALIES, GEN_SERIES_FLOW_BYTES, GEN_SERIES_SIZE_SD * 100,
+		GEN_SERIES_BURSTS_WEEK);
 }
 
 __attribute__((format(printf, 1, 2), noreturn)) static void bad_usage(const char *fmt, ...)
@@ -125,9 +158,33 @@ static uint64_t parse_time(const char *opt, const char *s)
 	return ns;
 }
 
+static struct gen_series_conf series_conf(const struct opts *o)
+{
+	return (struct gen_series_conf){ .seed = o->seed, .start_ns = o->start_ns,
+					 .days = o->days, .fpd = o->fpd, .step_s = o->step_s,
+					 .anomalies = o->anomalies };
+}
+
+/* --series: reject the pcap's anomaly options, settle the anomaly count. */
+static void check_series_args(struct opts *o)
+{
+	if (o->pcap_opt != NULL)
+		bad_usage("%s applies to the pcap (--out); a series takes --anomalies K",
+			  o->pcap_opt);
+	o->start_ns = o->start_ns / SA_NS_PER_S * SA_NS_PER_S;
+	struct gen_series_conf c = series_conf(o);
+	unsigned room = gen_series_anomaly_room(&c);
+	if (!o->anomalies_set)
+		o->anomalies = o->days / 3 < room ? o->days / 3 : room;
+	else if (o->anomalies > room)
+		bad_usage("--anomalies: %u day(s) of %u s steps hold at most %u anomalies (one "
+			  "per 4 steps after the first %d days), not %u", o->days, o->step_s, room,
+			  GEN_SERIES_QUIET_DAYS, o->anomalies);
+}
+
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { O_START = 256, O_FPD, O_ANOM, O_ANOM_AT, O_ANOM_S };
+	enum { O_START = 256, O_FPD, O_ANOM, O_ANOM_AT, O_ANOM_S, O_SERIES, O_STEP, O_ANOMS };
 	static const struct option lopts[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ "seed", required_argument, NULL, 's' },
@@ -137,6 +194,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "anomaly", required_argument, NULL, O_ANOM },
 		{ "anomaly-at", required_argument, NULL, O_ANOM_AT },
 		{ "anomaly-seconds", required_argument, NULL, O_ANOM_S },
+		{ "series", required_argument, NULL, O_SERIES },
+		{ "step", required_argument, NULL, O_STEP },
+		{ "anomalies", required_argument, NULL, O_ANOMS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -144,7 +204,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	int c;
 
 	*o = (struct opts){ .seed = 1, .days = 8, .start_ns = 1704067200ULL * SA_NS_PER_S,
-			    .fpd = 20000, .anomaly = GEN_ANOMALY_SYNFLOOD, .anomaly_s = 120 };
+			    .fpd = 20000, .anomaly = GEN_ANOMALY_SYNFLOOD, .anomaly_s = 120,
+			    .step_s = 3600 };
 	opterr = 0; /* our own messages, one line each */
 	while ((c = getopt_long(argc, argv, ":o:s:d:qh", lopts, NULL)) != -1) {
 		switch (c) {
@@ -171,14 +232,33 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			if (k < 0)
 				bad_usage("--anomaly: expected synflood, portscan or none, got '%s'", optarg);
 			o->anomaly = (enum gen_anomaly)k;
+			o->pcap_opt = "--anomaly";
 			break;
 		}
 		case O_ANOM_AT:
 			o->anomaly_ns = parse_time("--anomaly-at", optarg) / SA_NS_PER_S * SA_NS_PER_S;
 			o->anomaly_set = 1;
+			o->pcap_opt = "--anomaly-at";
 			break;
 		case O_ANOM_S:
 			o->anomaly_s = (unsigned)parse_uint("--anomaly-seconds", optarg, 1, 86400);
+			o->pcap_opt = "--anomaly-seconds";
+			break;
+		case O_SERIES:
+			o->series = optarg;
+			break;
+		case O_STEP:
+			o->step_s = (uint32_t)parse_uint("--step", optarg, 1, 86400);
+			if (86400 % o->step_s != 0)
+				bad_usage("--step: %u s does not divide a day (86400 s), so days would "
+					  "not line up; try 60, 300, 900, 3600 or 86400", o->step_s);
+			o->ser_opt = "--step";
+			break;
+		case O_ANOMS:
+			o->anomalies = (unsigned)parse_uint("--anomalies", optarg, 0,
+							    GEN_SERIES_MAX_ANOMALIES);
+			o->anomalies_set = 1;
+			o->ser_opt = "--anomalies";
 			break;
 		case 'q':
 			o->quiet = 1;
@@ -196,8 +276,16 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (optind < argc)
 		bad_usage("unexpected argument '%s'", argv[optind]);
-	if (o->out == NULL)
-		bad_usage("--out FILE is required");
+	if (o->out != NULL && o->series != NULL)
+		bad_usage("--out and --series: one run writes either a pcap or a series");
+	if (o->out == NULL && o->series == NULL)
+		bad_usage("--out FILE (pcap) or --series FILE (CSV) is required");
+	if (o->series != NULL) {
+		check_series_args(o);
+		return;
+	}
+	if (o->ser_opt != NULL)
+		bad_usage("%s applies to --series only", o->ser_opt);
 	uint64_t end_ns = o->start_ns + (uint64_t)o->days * 86400 * SA_NS_PER_S;
 	if (!o->anomaly_set)
 		o->anomaly_ns = end_ns - 86400 * SA_NS_PER_S + 14 * 3600 * SA_NS_PER_S;
@@ -257,6 +345,59 @@ static void fmt_ts(char *buf, size_t len, uint64_t ns)
 		 (uint64_t)(ns % SA_NS_PER_S / 1000));
 }
 
+/* --series: the CSV, then the truth line. Returns the exit status. */
+static int run_series(const struct opts *o)
+{
+	struct gen_series_conf c = series_conf(o);
+	struct gen_series *s = gen_series_new(&c);
+	struct gen_series_point p;
+	uint64_t flows = 0, bytes = 0;
+	FILE *fp = NULL;
+	int rc = 1;
+
+	if (s == NULL) {
+		fprintf(stderr, PROG ": out of memory for the series\n");
+		return 1;
+	}
+	fp = fopen(o->series, "w");
+	if (fp == NULL) {
+		fprintf(stderr, PROG ": %s: %s\n", o->series, strerror(errno));
+		goto out;
+	}
+	setvbuf(fp, NULL, _IOFBF, OUT_BUF);
+	fputs("t_s,flows,bytes,anomaly\n", fp);
+	while (gen_series_next(s, &p)) {
+		fprintf(fp, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d\n", p.t_s, p.flows, p.bytes,
+			p.anomaly);
+		flows += p.flows;
+		bytes += p.bytes;
+	}
+	int werr = ferror(fp);
+	if (fclose(fp) != 0 || werr) {
+		fp = NULL;
+		fprintf(stderr, PROG ": %s: write failed: %s\n", o->series, strerror(errno));
+		goto out;
+	}
+	fp = NULL;
+
+	uint64_t t0 = o->start_ns / SA_NS_PER_S;
+	printf("{\"rows\":%" PRIu64 ",\"step\":%u,\"start\":%" PRIu64 ",\"end\":%" PRIu64
+	       ",\"flows\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"anomalies\":[",
+	       gen_series_rows(s), o->step_s, t0, t0 + (uint64_t)o->days * 86400, flows, bytes);
+	for (unsigned i = 0; i < gen_series_anomaly_count(s); i++) {
+		const struct gen_series_anomaly *a = gen_series_anomaly(s, i);
+		printf("%s{\"start\":%" PRIu64 ",\"end\":%" PRIu64 ",\"kind\":\"%s\",\"factor\":%.3f}",
+		       i ? "," : "", a->start_s, a->end_s, gen_series_kind_name(a->kind), a->factor);
+	}
+	printf("]}\n");
+	rc = fflush(stdout) == 0 ? 0 : 1;
+out:
+	if (fp != NULL)
+		fclose(fp);
+	gen_series_destroy(&s);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -272,6 +413,8 @@ int main(int argc, char **argv)
 	int rc = 1;
 
 	parse_args(argc, argv, &o);
+	if (o.series != NULL)
+		return run_series(&o);
 	uint64_t end_ns = o.start_ns + (uint64_t)o.days * 86400 * SA_NS_PER_S;
 
 	/* room for two minutes of peak-rate arrivals plus long-lived sessions */
