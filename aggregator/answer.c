@@ -57,25 +57,6 @@ static double (*hist_kind(const char *h, unsigned *off, unsigned *n))(unsigned)
 	return strcmp(h, "iat") == 0 || strcmp(h, "rtt") == 0 ? sa_time_lower_d : NULL;
 }
 
-/* Counter index for a metric and optional protocol filter. */
-static int metric_index(const char *metric, const char *proto)
-{
-	char name[64];
-
-	if (metric == NULL || metric[0] == '\0')
-		metric = "bytes";
-	if (strcmp(metric, "flows") == 0)
-		metric = "flows_new";
-	if (proto == NULL || proto[0] == '\0')
-		return sa_counter_index(metric);
-	if (strcmp(metric, "packets") != 0 && strcmp(metric, "bytes") != 0)
-		return -1;
-	if (strcmp(proto, "other") == 0)
-		proto = "other_l4";
-	snprintf(name, sizeof(name), "%s_%s", proto, metric);
-	return sa_counter_index(name);
-}
-
 struct series_ctx {
 	uint64_t from_s;
 	uint32_t res_s, step;
@@ -155,7 +136,7 @@ static const char *series_what(const Sa__Query *q, struct series_ctx *c, double 
 			*agg = SA__SERIES_AGG__AGG_RATE;
 		return NULL;
 	}
-	if ((c->idx = metric_index(q->metric, q->proto)) < 0)
+	if ((c->idx = sa_counter_of_metric(q->metric, q->proto)) < 0)
 		return "unknown metric or protocol (metrics: packets, bytes, flows, active_flows or a "
 		       "counter name; protocols: tcp, udp, icmp, other, ipv4, ipv6, nonip)";
 	return NULL;

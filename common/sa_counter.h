@@ -6,7 +6,9 @@
  * full with records waiting). active_flow_seconds: each second adds the
  * flows in the node's tables as it ended (before the flush that ends a
  * finite input), so its rate over any step is the mean number of active
- * flows (sa series --metric active_flows). */
+ * flows (sa series --metric active_flows). model_deviations: steps of the
+ * node's own forecasting models (sa-capture --models) whose actual left
+ * the model's interval, counted in the second that completed the step. */
 #ifndef SA_COUNTER_H
 #define SA_COUNTER_H
 
@@ -46,7 +48,8 @@
 	X(NIC_ERRORS, "nic_errors")                                 \
 	X(NIC_NOMBUF, "nic_nombuf")                                 \
 	X(SPOOL_FULL, "spool_full")                                 \
-	X(ACTIVE_FLOW_SECONDS, "active_flow_seconds")
+	X(ACTIVE_FLOW_SECONDS, "active_flow_seconds")                \
+	X(MODEL_DEVIATIONS, "model_deviations")
 
 enum sa_counter {
 #define SA_COUNTER_ENUM(id, name) SA_C_##id,
@@ -59,5 +62,10 @@ enum sa_counter {
 const char *sa_counter_name(unsigned i);
 /* Index of a counter by name, or -1. */
 int sa_counter_index(const char *name);
+/* Index of the counter a series metric counts, as sa series --metric and
+ * --proto name it: packets, bytes (the default), flows (new flows) or any
+ * counter name; a protocol (tcp, udp, icmp, other, ipv4, ipv6, nonip)
+ * only with packets or bytes. -1 for anything else. */
+int sa_counter_of_metric(const char *metric, const char *proto);
 
 #endif
