@@ -1,12 +1,14 @@
 /* Answers about models: storing a new version, listing, forecasting. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "answer.h"
 #include "answer_store.h"
 #include "fc_model.h"
-#include "sa_counter.h"
+#include "sa_model_wire.h"
+#include "sa_series.h"
 #include "sa_time.h"
 #include "sa_wire.h"
 #include "schema.h"
@@ -33,18 +35,20 @@ static Sa__Model *latest_model(struct tsdb *db, const char *series, struct sa_ar
 	return m;
 }
 
+/* The wire check (sa_wire) already decoded the model: here it only gets
+ * its version and time. */
 int answer_put_model(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a)
 {
 	uint8_t key[SCHEMA_MODEL_KEY_MAX];
 	Sa__Model m;
-	struct fc_model fm;
+	const char *why;
+	struct sa_series spec;
 
 	if (q->model == NULL)
 		return answer_fail(r, SA_ERR_INVALID, "no model given");
 	m = *q->model;
-	if (fc_model_unpack(&fm, fc_kind_parse(m.kind), m.season, m.params, (unsigned)m.n_params,
-			    m.state, (unsigned)m.n_state, m.resid_sd) != 0)
-		return answer_fail(r, SA_ERR_INVALID, "model parameters or state do not fit its kind");
+	if (sa_series_parse(m.series, &spec, &why) != 0)
+		return answer_fail(r, SA_ERR_INVALID, why);
 	Sa__Model *prev = latest_model(db, m.series, a);
 	m.has_version = m.has_created_ns = 1;
 	m.version = prev ? prev->version + 1 : 1;
@@ -98,22 +102,34 @@ int answer_models(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct s
 	return SA_OK;
 }
 
-struct actual_ctx {
-	uint64_t from_s;
-	uint32_t step;
-	int idx;
-	double *sum;
-	bool *seen;
-};
-
-static void add_actual(void *arg, uint64_t t_s, const uint64_t *v, size_t n)
+/* Actuals of the forecast's steps that the store holds completely: the
+ * series as `sa series` answers it over [from_s, known_to_s). */
+static void actuals(struct tsdb *db, const Sa__Model *m, uint64_t from_s, uint64_t known_to_s,
+		    Sa__Response *fr, struct sa_arena *a)
 {
-	struct actual_ctx *c = arg;
-	size_t i = (t_s - c->from_s) / c->step;
+	Sa__Query q = SA__QUERY__INIT;
+	Sa__Response r = SA__RESPONSE__INIT;
+	struct sa_series spec;
+	const char *why;
 
-	if ((size_t)c->idx < n) {
-		c->sum[i] += (double)v[c->idx];
-		c->seen[i] = true;
+	if (known_to_s <= from_s || sa_series_parse(m->series, &spec, &why) != 0)
+		return;
+	sa_series_query(&spec, &q);
+	q.has_from_ns = q.has_to_ns = q.has_step_s = 1;
+	q.from_ns = from_s * SA_NS_PER_S;
+	q.to_ns = known_to_s * SA_NS_PER_S;
+	q.step_s = m->step_s;
+	if (answer_series(db, &q, &r, a) != SA_OK || r.step_s != m->step_s)
+		return;
+	for (size_t i = 0; i < r.n_points; i++) {
+		uint64_t t_s = r.points[i]->t_ns / SA_NS_PER_S;
+		size_t k = (t_s - from_s) / m->step_s;
+		if (t_s < from_s || k >= fr->n_forecast || !r.points[i]->has_value)
+			continue;
+		Sa__ForecastPoint *p = fr->forecast[k];
+		p->has_actual_known = p->has_actual = 1;
+		p->actual_known = true;
+		p->actual = r.points[i]->value;
 	}
 }
 
@@ -121,55 +137,46 @@ int answer_forecast(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct
 {
 	const char *series = q->series && q->series[0] ? q->series : "bytes";
 	Sa__Model *m = latest_model(db, series, a);
-	struct fc_model fm;
-	struct actual_ctx c;
+	struct fc_model *fm = sa_arena_alloc(a, sizeof(*fm));
 	uint64_t last_ns, first_ns;
+	const char *why;
 
 	if (m == NULL)
-		return answer_fail(r, SA_ERR_NOT_FOUND, "no model for that series yet (run sa-trainer)");
-	if (fc_model_unpack(&fm, fc_kind_parse(m->kind), m->season, m->params, (unsigned)m->n_params,
-			    m->state, (unsigned)m->n_state, m->resid_sd) != 0)
-		return answer_fail(r, SA_ERR_INTERNAL, "stored model does not decode");
-	uint32_t h = q->horizon ? q->horizon : m->season;
+		return answer_fail(r, SA_ERR_NOT_FOUND, "no model for that series yet (run sa train)");
+	if (fm == NULL)
+		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
+	if (sa_model_decode(m, fm, &why) != 0)
+		return answer_fail(r, SA_ERR_INTERNAL, why);
+	uint32_t h = q->horizon ? q->horizon : m->season ? m->season : 24;
 	if (h > MAX_HORIZON)
 		return answer_fail(r, SA_ERR_LIMIT, "horizon above 10000 steps");
-	c.idx = sa_counter_index(series);
-	c.step = m->step_s;
-	c.from_s = m->trained_until_ns / SA_NS_PER_S + m->step_s;
-	c.sum = sa_arena_alloc(a, h * sizeof(double));
-	c.seen = sa_arena_alloc(a, h * sizeof(bool));
-	/* Actuals only where the store has seen the whole step. */
-	uint64_t known_to_s = c.from_s;
-	if (c.idx >= 0 && answer_extent(db, 0, &first_ns, &last_ns)) {
-		known_to_s = last_ns / SA_NS_PER_S / c.step * c.step;
-		uint64_t end = c.from_s + (uint64_t)h * c.step;
-		if (known_to_s > end)
-			known_to_s = end;
-		if (known_to_s > c.from_s)
-			answer_scan_points(db, TSDB_SERIES, answer_pick_res(c.step, c.from_s, known_to_s), 0,
-					 c.from_s, known_to_s, add_actual, &c);
-	}
+	double *f = sa_arena_alloc(a, h * sizeof(double)), *se = sa_arena_alloc(a, h * sizeof(double));
 	r->forecast = sa_arena_alloc(a, h * sizeof(*r->forecast));
+	if (!f || !se || !r->forecast || fc_path(fm, h, f, se) != 0)
+		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
+	uint64_t from_s = m->trained_until_ns / SA_NS_PER_S + m->step_s;
 	for (uint32_t i = 0; i < h; i++) {
 		Sa__ForecastPoint *p = sa_arena_alloc(a, sizeof(*p));
+		if (p == NULL)
+			return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
 		sa__forecast_point__init(p);
 		p->has_t_ns = p->has_forecast = p->has_lo80 = p->has_hi80 = p->has_lo95 = p->has_hi95 = 1;
-		p->t_ns = (c.from_s + (uint64_t)i * c.step) * SA_NS_PER_S;
-		p->forecast = fc_forecast(&fm, i + 1);
-		fc_interval(&fm, i + 1, 1.2816, &p->lo80, &p->hi80);
-		fc_interval(&fm, i + 1, 1.96, &p->lo95, &p->hi95);
+		p->t_ns = (from_s + (uint64_t)i * m->step_s) * SA_NS_PER_S;
 		/* Every stored series counts something: never below zero. */
-		p->forecast = p->forecast > 0 ? p->forecast : 0;
-		p->lo80 = p->lo80 > 0 ? p->lo80 : 0;
-		p->lo95 = p->lo95 > 0 ? p->lo95 : 0;
-		if (c.from_s + (uint64_t)(i + 1) * c.step <= known_to_s) {
-			p->has_actual_known = p->has_actual = 1;
-			p->actual_known = true;
-			p->actual = c.sum[i];
-		}
+		p->forecast = f[i] > 0 ? f[i] : 0;
+		p->lo80 = fmax(f[i] - FC_Z80 * se[i], 0);
+		p->hi80 = fmax(f[i] + FC_Z80 * se[i], 0);
+		p->lo95 = fmax(f[i] - FC_Z95 * se[i], 0);
+		p->hi95 = fmax(f[i] + FC_Z95 * se[i], 0);
 		r->forecast[i] = p;
 	}
 	r->n_forecast = h;
+	/* Actuals only where the store has seen the whole step. */
+	if (answer_extent(db, 0, &first_ns, &last_ns)) {
+		uint64_t known_to_s = last_ns / SA_NS_PER_S / m->step_s * m->step_s;
+		uint64_t end = from_s + (uint64_t)h * m->step_s;
+		actuals(db, m, from_s, known_to_s < end ? known_to_s : end, r, a);
+	}
 	r->models = sa_arena_alloc(a, sizeof(*r->models));
 	r->models[0] = m;
 	r->n_models = 1;

@@ -23,6 +23,11 @@ struct cli {
 	const char *workers;         /* analyze: sa-capture --workers, checked there */
 	bool compact;                /* stats: compact the store first */
 	const char *sort;            /* flows: start or bytes */
+	const char *publish;         /* alerts --follow: the aggregator's PUB endpoint */
+	bool follow;                 /* alerts: tail them live */
+	int follow_timeout_ms;       /* alerts --follow: give up after this long without one (0: never) */
+	uint32_t season, season2;    /* train: points per season(s); 0: found */
+	uint32_t holdout;            /* train: newest points kept out */
 	int argc;                    /* positional arguments after the command */
 	char **argv;
 };
@@ -45,6 +50,9 @@ int cmd_models(struct cli *c);
 int cmd_summary(struct cli *c);
 int cmd_analyze(struct cli *c);
 int cmd_stats(struct cli *c);
+int cmd_train(struct cli *c);
+int cmd_monitor(struct cli *c);
+int cmd_alerts(struct cli *c);
 
 /* Renders a summary (counters, top sources, histograms) of what the server
  * holds for c's range and node; used by `summary` and `analyze`.

@@ -27,8 +27,16 @@ static void usage(FILE *f)
 "                             their totals and the untracked rest (--by, --metric)\n"
 "  hist                       a histogram (--kind size|iat|rtt)\n"
 "  flows                      flow records (--ip, --port, --proto, --limit, --sort)\n"
-"  forecast [SERIES]          the latest model's forecast against actuals (--horizon)\n"
-"  models                     stored models with their backtest errors\n"
+"  forecast [SERIES]          the latest model's forecast with 80%%/95%% intervals,\n"
+"                             against actuals where known (--horizon) [bytes]\n"
+"  models [SERIES]            stored model versions: kind, training window,\n"
+"                             backtest MASE/MAE/RMSE/MAPE, fit time, age\n"
+"  train SERIES...            fit and store a model now (--step, --season,\n"
+"                             --holdout, --horizon), with a progress line\n"
+"  monitor [SERIES]           every watched series: live vs backtest error, drift,\n"
+"                             alerts; or one series' forecast vs actual per interval\n"
+"  alerts [SERIES]            alerts raised (--from, --to, --limit); --follow tails\n"
+"                             them live\n"
 "  analyze FILE               run capture + aggregator on one capture file and summarise it\n"
 "  stats                      the store: bytes and points per tier, ingest rate (--compact)\n"
 "\n"
@@ -53,8 +61,14 @@ static void usage(FILE *f)
 "                    mean or largest of the finest rows still stored) [sum]\n"
 "  --limit N         rows for top, tracked and flows [10 / 100 / 100]\n"
 "  --sort S          flows: start (earliest first) or bytes (most first) [start]\n"
-"  --horizon H       forecast steps [one season]\n"
-"  --timeout S       seconds to wait for the aggregator [10]\n"
+"  --horizon H       forecast steps [one season]; train: backtest horizon\n"
+"  --season M[,M2]   train: points per season(s) [found from the data]\n"
+"  --holdout N       train: newest complete points kept out of training [0]\n"
+"  --follow          alerts: print each alert as the aggregator raises it\n"
+"  --publish EP      alerts --follow: the aggregator's PUB endpoint\n"
+"                    [tcp://127.0.0.1:7703]\n"
+"  --timeout S       seconds to wait for the aggregator [10]; alerts --follow:\n"
+"                    give up after S seconds without an alert [never]\n"
 "  --keep DIR        analyze: keep the database and logs in DIR\n"
 "  --workers N       analyze: sa-capture worker lcores [sa-capture's default]\n"
 "  --compact         stats: compact the store first, so sizes are what the data costs\n"
@@ -97,6 +111,23 @@ static int parse_step(const char *s, uint32_t *out)
 	return 0;
 }
 
+/* M or M,M2 with M2 a multiple of M. */
+static int parse_seasons(const char *s, uint32_t *m1, uint32_t *m2)
+{
+	char *end;
+	unsigned long a = strtoul(s, &end, 10), b = 0;
+
+	if (*end == ',')
+		b = strtoul(end + 1, &end, 10);
+	if (*end != '\0' || s[0] == '-' || a < 1 || a > 2048 || b > 2048 || (b && (b < 2 * a || b % a))) {
+		fprintf(stderr, "sa: --season is M or M,M2 (points, M2 a multiple of M up to 2048), not '%s'\n", s);
+		return -1;
+	}
+	*m1 = (uint32_t)a;
+	*m2 = (uint32_t)b;
+	return 0;
+}
+
 static int parse_time(const char *opt, const char *s, uint64_t *ns)
 {
 	if (sa_time_parse(s, sa_wall_ns(), ns) != 0) {
@@ -120,9 +151,12 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{"timeout", required_argument, NULL, 'T'}, {"keep", required_argument, NULL, 'K'},
 		{"workers", required_argument, NULL, 'W'}, {"compact", no_argument, NULL, 'C'},
 		{"sort", required_argument, NULL, 'o'},   {"agg", required_argument, NULL, 'a'},
+		{"season", required_argument, NULL, 'M'}, {"holdout", required_argument, NULL, 'O'},
+		{"follow", no_argument, NULL, 'w'},       {"publish", required_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	uint32_t timeout_s = 10;
+	bool timeout_given = false;
 	int o, rc = 0;
 
 	opterr = 0;
@@ -160,7 +194,14 @@ static int parse_args(int argc, char **argv, struct cli *c)
 			break;
 		case 'l': rc |= parse_u32("--limit", optarg, &c->limit); break;
 		case 'H': rc |= parse_u32("--horizon", optarg, &c->horizon); break;
-		case 'T': rc |= parse_u32("--timeout", optarg, &timeout_s); break;
+		case 'T':
+			rc |= parse_u32("--timeout", optarg, &timeout_s);
+			timeout_given = true;
+			break;
+		case 'M': rc |= parse_seasons(optarg, &c->season, &c->season2); break;
+		case 'O': rc |= parse_u32("--holdout", optarg, &c->holdout); break;
+		case 'w': c->follow = true; break;
+		case 'B': c->publish = optarg; break;
 		case 'K': c->keep_dir = optarg; break;
 		case 'W': c->workers = optarg; break;
 		case 'C': c->compact = true; break;
@@ -178,6 +219,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		}
 	}
 	c->timeout_ms = (int)(timeout_s > 3600 ? 3600 : timeout_s) * 1000;
+	c->follow_timeout_ms = timeout_given ? c->timeout_ms : 0;
 	c->argc = argc - optind;
 	c->argv = argv + optind;
 	return rc;
@@ -217,9 +259,10 @@ int main(int argc, char **argv)
 		{"nodes", cmd_nodes},       {"summary", cmd_summary}, {"series", cmd_series},
 		{"top", cmd_top},           {"hist", cmd_hist},       {"flows", cmd_flows},
 		{"forecast", cmd_forecast}, {"models", cmd_models},   {"analyze", cmd_analyze},
-		{"stats", cmd_stats},       {"tracked", cmd_tracked},
+		{"stats", cmd_stats},       {"tracked", cmd_tracked}, {"train", cmd_train},
+		{"monitor", cmd_monitor},   {"alerts", cmd_alerts},
 	};
-	struct cli c = {.server = "tcp://127.0.0.1:7702", .format = OUT_TABLE};
+	struct cli c = {.server = "tcp://127.0.0.1:7702", .publish = "tcp://127.0.0.1:7703", .format = OUT_TABLE};
 
 	if (parse_args(argc, argv, &c) != 0)
 		return 2;

@@ -4,11 +4,11 @@
 #include "sa_arena.h"
 #include "sa_counter.h"
 #include "sa_hist.h"
+#include "sa_model_wire.h"
 #include "sa_wire.h"
 
 #define MAX_COUNTERS 256     /* room for counters added by newer nodes */
 #define MAX_SKETCH 65536
-#define MAX_SEASON_STATE 4096
 
 size_t sa_wire_pack(const ProtobufCMessage *msg, uint8_t **out)
 {
@@ -226,29 +226,16 @@ Sa__Ack *sa_wire_ack_unpack(const uint8_t *buf, size_t len, const char **why, in
 	return a;
 }
 
-int sa_wire_model_valid(const Sa__Model *m, const char **why)
+/* A pushed model must decode (sa_model_wire.c decides). */
+static int model_valid(const Sa__Model *m, const char **why)
 {
-	if (m->series == NULL || m->kind == NULL || m->series[0] == '\0') {
-		*why = "model without series or kind";
-		return 0;
-	}
-	if (m->n_params > 16 || m->n_state > MAX_SEASON_STATE || m->season == 0 ||
-	    m->season > MAX_SEASON_STATE || m->step_s == 0) {
-		*why = "model sizes out of range";
-		return 0;
-	}
-	for (size_t i = 0; i < m->n_params; i++)
-		if (!isfinite(m->params[i]))
-			goto not_finite;
-	for (size_t i = 0; i < m->n_state; i++)
-		if (!isfinite(m->state[i]))
-			goto not_finite;
-	if (!isfinite(m->mae) || !isfinite(m->rmse) || !isfinite(m->resid_sd))
-		goto not_finite;
-	return 1;
-not_finite:
-	*why = "model holds a non-finite number";
-	return 0;
+	struct fc_model *fm = malloc(sizeof(*fm));
+	int ok = fm && sa_model_decode(m, fm, why) == 0;
+
+	if (fm == NULL)
+		*why = "out of memory";
+	free(fm);
+	return ok;
 }
 
 Sa__Query *sa_wire_query_unpack(const uint8_t *buf, size_t len, const char **why, int *code)
@@ -278,7 +265,7 @@ Sa__Query *sa_wire_query_unpack(const uint8_t *buf, size_t len, const char **why
 	} else if (q->dims > 0xf || (q->dims & 0x3 && q->dims & 0xc) || q->agg > SA__SERIES_AGG__AGG_MAX) {
 		*code = SA_ERR_INVALID;
 		*why = "query series dimensions mix addresses and ports, or unknown aggregation";
-	} else if (q->model && !sa_wire_model_valid(q->model, why)) {
+	} else if (q->model && !model_valid(q->model, why)) {
 		*code = SA_ERR_INVALID;
 	} else {
 		return q;

@@ -8,6 +8,9 @@
  * Sockets and frames:
  *   ingest  DEALER -> ROUTER : [NodeMessage]            reply [Ack]
  *   query   REQ/DEALER -> ROUTER : [Query]              reply [Response]
+ *   publish PUB -> SUB : ["alert"][Alert] or ["model"][Model] (receivers
+ *           unpack with the generated code and judge models with
+ *           sa_model_decode)
  */
 #ifndef SA_WIRE_H
 #define SA_WIRE_H
@@ -51,8 +54,5 @@ struct sa_arena;
 /* An allocator that takes memory from the arena and never frees it: pass
  * it to sa__*__unpack so a decoded message dies with the arena. */
 ProtobufCAllocator sa_wire_arena_allocator(struct sa_arena *a);
-
-/* Checks one model's fields (finite numbers, sizes within limits). */
-int sa_wire_model_valid(const Sa__Model *m, const char **why);
 
 #endif

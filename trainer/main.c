@@ -1,29 +1,41 @@
-/* sa-trainer: on a schedule (or once), pulls a traffic series from the
- * aggregator, backtests seasonal naive and Holt-Winters on it, fits the
- * winner and stores it, with its errors, as the series' next model version.
- * The newest points are held out of training so `sa forecast` can show the
- * forecast against what really happened. */
+/* sa-trainer: keeps a forecasting model for every series it watches.
+ *
+ * Every --every seconds it trains each series (train.c: fetch, backtest
+ * the candidates, store the winner as the next version), and every
+ * --drift-check seconds it asks the aggregator which models are drifting
+ * (live error past the aggregator's --drift times the backtest error) and
+ * retrains those early. The series are given with --series or found: the
+ * cluster's bytes, packets, active flows and TCP/UDP bytes, each node's
+ * bytes and packets, and the bytes of the busiest destination ports. */
 #include <getopt.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "fc_fit.h"
 #include "sa_client.h"
 #include "sa_log.h"
+#include "sa_series.h"
 #include "sa_time.h"
 #include "sa_wire.h"
+#include "train.h"
+
+#define MAX_SERIES 64
+#define CALL_MS 30000
 
 static volatile sig_atomic_t quit;
 
-struct trainer_conf {
-	const char *server;
-	const char *series;
-	uint32_t step_s, season, holdout, folds, every_s;
+struct trainer {
+	struct train_conf tc;
+	char *series[MAX_SERIES];  /* given; none: found each round */
+	unsigned n_series;
+	uint32_t every_s, drift_s, top_ports;
 	int once;
+	/* When each series was last trained (monotonic ns), for drift retrains. */
+	char *trained[MAX_SERIES];
+	uint64_t trained_ns[MAX_SERIES];
+	unsigned n_trained;
 };
 
 static void on_signal(int sig)
@@ -37,134 +49,34 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: sa-trainer [options]\n"
 "\n"
-"Fits forecasting models to a traffic series held by sa-aggregator and stores\n"
-"the best (by rolling-origin backtest MAE) as a new model version.\n"
+"Fits forecasting models (seasonal naive, Holt-Winters additive and\n"
+"multiplicative with damped trend and up to two seasons, seasonal ARIMA, the\n"
+"mean of the best two) to traffic series held by sa-aggregator, picks the\n"
+"best by rolling-origin backtest MASE and stores it as the series' next model\n"
+"version; the aggregator then watches live traffic against it.\n"
 "\n"
-"  --server EP     aggregator query endpoint [tcp://127.0.0.1:7702]\n"
-"  --series NAME   counter to forecast: bytes, packets, flows, tcp_bytes, ... [bytes]\n"
-"  --step S        seconds per point [3600]\n"
-"  --season M      points per season [24, a day of hours]\n"
-"  --holdout N     newest points kept out of training [one season]\n"
-"  --folds K       backtest origins [3]\n"
-"  --every S       retrain every S seconds [3600]\n"
-"  --once          train once and exit (status 0 if a model was stored)\n"
-"  -h, --help      this text\n");
-}
-
-/* Fetches the series; returns the number of complete points (the newest,
- * possibly partial, step is dropped) or -1. *t0 is the first point's time. */
-static int fetch(const struct trainer_conf *tc, double **y, uint64_t *t0)
-{
-	Sa__Query q = SA__QUERY__INIT;
-	char err[256];
-
-	q.has_kind = q.has_step_s = 1;
-	q.kind = SA__QUERY_KIND__Q_SERIES;
-	q.step_s = tc->step_s;
-	q.metric = (char *)tc->series;
-	Sa__Response *r = sa_client_call(tc->server, &q, 30000, err, sizeof(err));
-	if (r == NULL || r->code != SA_OK) {
-		sa_log(SA_LOG_ERR, "trainer", "%s: %s", tc->series, r ? r->message : err);
-		if (r)
-			sa__response__free_unpacked(r, NULL);
-		return -1;
-	}
-	int n = r->n_points > 0 ? (int)r->n_points - 1 : 0;
-	*y = malloc((n ? n : 1) * sizeof(double));
-	for (int i = 0; i < n; i++)
-		(*y)[i] = r->points[i]->value;
-	*t0 = n ? r->points[0]->t_ns : 0;
-	sa__response__free_unpacked(r, NULL);
-	return n;
-}
-
-static int store(const struct trainer_conf *tc, const struct fc_model *m, const struct fc_metrics *met,
-		 uint64_t trained_until_ns, unsigned n, const char *rejected)
-{
-	Sa__Query q = SA__QUERY__INIT;
-	Sa__Model pm = SA__MODEL__INIT;
-	double params[4], state[FC_MAX_SEASON + 2];
-	char err[256];
-
-	fc_model_pack(m, params, state);
-	pm.series = (char *)tc->series;
-	pm.kind = (char *)fc_kind_name(m->kind);
-	pm.has_season = pm.has_step_s = pm.has_trained_until_ns = pm.has_mae = pm.has_rmse = 1;
-	pm.has_resid_sd = pm.has_train_points = 1;
-	pm.season = m->season;
-	pm.step_s = tc->step_s;
-	pm.trained_until_ns = trained_until_ns;
-	pm.n_params = 4;
-	pm.params = params;
-	pm.n_state = m->season + 2;
-	pm.state = state;
-	pm.mae = met->mae;
-	pm.rmse = met->rmse;
-	pm.resid_sd = m->resid_sd;
-	pm.train_points = n;
-	pm.rejected = (char *)rejected;
-	q.has_kind = 1;
-	q.kind = SA__QUERY_KIND__Q_PUT_MODEL;
-	q.model = &pm;
-	Sa__Response *r = sa_client_call(tc->server, &q, 30000, err, sizeof(err));
-	if (r == NULL || r->code != SA_OK) {
-		sa_log(SA_LOG_ERR, "trainer", "cannot store the model: %s", r ? r->message : err);
-		if (r)
-			sa__response__free_unpacked(r, NULL);
-		return -1;
-	}
-	fprintf(stderr, "sa-trainer: %s: stored %s v%u (season %u x %u s, %u points): backtest MAE %.4g RMSE %.4g; %s\n",
-		tc->series, pm.kind, r->models[0]->version, m->season, tc->step_s, n, met->mae, met->rmse, rejected);
-	sa__response__free_unpacked(r, NULL);
-	return 0;
-}
-
-/* One training round; returns 0 when a model was stored. */
-static int train_once(const struct trainer_conf *tc)
-{
-	static const enum fc_kind kinds[] = {FC_SEASONAL_NAIVE, FC_HOLT_WINTERS};
-	struct fc_metrics met[2];
-	struct fc_model model;
-	double *y = NULL;
-	uint64_t t0;
-	char rejected[256] = "";
-	int best = -1, rc = -1;
-
-	int n = fetch(tc, &y, &t0);
-	if (n < 0)
-		return -1;
-	int train = n - (int)tc->holdout;
-	if (train < (int)(2 * tc->season + tc->season)) {
-		sa_log(SA_LOG_WARN, "trainer", "%s: %d complete points, %u held out; need %u to train and backtest; not trained",
-		       tc->series, n, tc->holdout, 3 * tc->season);
-		goto out;
-	}
-	for (int k = 0; k < 2; k++) {
-		if (fc_backtest(kinds[k], y, (unsigned)train, tc->season, tc->season, tc->folds, &met[k]) != 0 ||
-		    !isfinite(met[k].mae)) {
-			met[k].mae = INFINITY;
-			continue;
-		}
-		if (best < 0 || met[k].mae < met[best].mae)
-			best = k;
-	}
-	if (best < 0) {
-		sa_log(SA_LOG_WARN, "trainer", "%s: no model could be backtested", tc->series);
-		goto out;
-	}
-	for (int k = 0; k < 2; k++)
-		if (k != best && isfinite(met[k].mae))
-			snprintf(rejected, sizeof(rejected), "%s MAE %.4g RMSE %.4g", fc_kind_name(kinds[k]),
-				 met[k].mae, met[k].rmse);
-	if (fc_fit(kinds[best], y, (unsigned)train, tc->season, &model) != 0) {
-		sa_log(SA_LOG_WARN, "trainer", "%s: fitting %s failed", tc->series, fc_kind_name(kinds[best]));
-		goto out;
-	}
-	rc = store(tc, &model, &met[best], t0 + (uint64_t)(train - 1) * tc->step_s * SA_NS_PER_S,
-		   (unsigned)train, rejected);
-out:
-	free(y);
-	return rc;
+"  --server EP       aggregator query endpoint [tcp://127.0.0.1:7702]\n"
+"  --series LIST     comma-separated series specs: METRIC[/PROTO][@NODE]\n"
+"                    [:port=P|:ip=A], e.g. bytes,packets/udp,bytes@2,bytes:port=443\n"
+"                    (repeatable) [found: cluster bytes, packets, active_flows,\n"
+"                    bytes/tcp, bytes/udp; bytes and packets per node; bytes of\n"
+"                    the --top-ports busiest destination ports]\n"
+"  --top-ports K     busiest destination ports to model when finding series [3]\n"
+"  --step S          seconds per point [3600]\n"
+"  --season M[,M2]   points per season(s), e.g. 24,168 [found from the data]\n"
+"  --holdout N       newest complete points kept out of training [0]\n"
+"  --horizon H       backtest horizon in points [one season]\n"
+"  --folds K         backtest origins [3]\n"
+"  --history N       train on at most the newest N points [1344, 8 weeks of hours]\n"
+"  --budget S        seconds per series for the candidate search [30]\n"
+"  --every S         retrain every S seconds [3600]\n"
+"  --drift-check S   ask the aggregator for drifting models every S seconds\n"
+"                    and retrain them early (0: never) [60]\n"
+"  --once            train once and exit (status 0 if every series got a model)\n"
+"  --config FILE     read options from FILE first, one per line as on the\n"
+"                    command line without the dashes (\"series bytes\");\n"
+"                    # starts a comment; the command line wins\n"
+"  -h, --help        this text\n");
 }
 
 static int parse_u32(const char *opt, const char *s, uint32_t min, uint32_t max, uint32_t *out)
@@ -180,52 +92,289 @@ static int parse_u32(const char *opt, const char *s, uint32_t min, uint32_t max,
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int add_series(struct trainer *t, const char *list)
+{
+	char *copy = strdup(list), *save = NULL;
+	int rc = copy ? 0 : -1;
+
+	for (char *s = strtok_r(copy, ",", &save); s && rc == 0; s = strtok_r(NULL, ",", &save)) {
+		struct sa_series spec;
+		const char *why;
+		if (sa_series_parse(s, &spec, &why) != 0) {
+			fprintf(stderr, "sa-trainer: --series '%s': %s\n", s, why);
+			rc = -1;
+		} else if (t->n_series == MAX_SERIES) {
+			fprintf(stderr, "sa-trainer: at most %d series\n", MAX_SERIES);
+			rc = -1;
+		} else {
+			t->series[t->n_series++] = strdup(s);
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+static int parse_season(struct trainer *t, const char *s)
+{
+	char one[16];
+	const char *comma = strchr(s, ',');
+	size_t n = comma ? (size_t)(comma - s) : strlen(s);
+
+	if (n == 0 || n >= sizeof(one))
+		return parse_u32("--season", "", 1, 1, &t->tc.season);
+	memcpy(one, s, n);
+	one[n] = '\0';
+	if (parse_u32("--season", one, 1, 2048, &t->tc.season) != 0 ||
+	    (comma && parse_u32("--season", comma + 1, 2, 2048, &t->tc.season2) != 0))
+		return -1;
+	if (t->tc.season2 && t->tc.season2 % t->tc.season) {
+		fprintf(stderr, "sa-trainer: --season M,M2 wants M2 a multiple of M (24,168)\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* 0 ok, 1 --help printed, -1 bad usage (said). */
+static int parse_opts(struct trainer *t, int argc, char **argv);
+
+/* Options from a file, one per line: "name value" or "name". */
+static int read_config(struct trainer *t, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512], *args[3];
+	int rc = 0, lineno = 0;
+
+	if (f == NULL) {
+		fprintf(stderr, "sa-trainer: --config %s: cannot open it\n", path);
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f)) {
+		char opt[80], *name, *value, *save = NULL;
+		lineno++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		if ((name = strtok_r(line, " \t\r\n", &save)) == NULL)
+			continue;
+		value = strtok_r(NULL, " \t\r\n", &save);
+		if (strtok_r(NULL, " \t\r\n", &save) != NULL || strcmp(name, "config") == 0 ||
+		    strcmp(name, "help") == 0 ||
+		    snprintf(opt, sizeof(opt), "--%s", name) >= (int)sizeof(opt)) {
+			fprintf(stderr, "sa-trainer: %s:%d: want \"option value\"\n", path, lineno);
+			rc = -1;
+			break;
+		}
+		args[0] = "sa-trainer";
+		args[1] = opt;
+		args[2] = value;
+		rc = parse_opts(t, value ? 3 : 2, args);
+		if (rc != 0)
+			fprintf(stderr, "sa-trainer: in %s line %d\n", path, lineno);
+	}
+	fclose(f);
+	return rc;
+}
+
+static int parse_opts(struct trainer *t, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"server", required_argument, NULL, 'S'}, {"series", required_argument, NULL, 's'},
-		{"step", required_argument, NULL, 't'},   {"season", required_argument, NULL, 'm'},
-		{"holdout", required_argument, NULL, 'H'}, {"folds", required_argument, NULL, 'k'},
-		{"every", required_argument, NULL, 'e'},  {"once", no_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+		{"server", required_argument, NULL, 'S'},   {"series", required_argument, NULL, 's'},
+		{"step", required_argument, NULL, 't'},     {"season", required_argument, NULL, 'm'},
+		{"holdout", required_argument, NULL, 'H'},  {"folds", required_argument, NULL, 'k'},
+		{"horizon", required_argument, NULL, 'z'},  {"history", required_argument, NULL, 'n'},
+		{"budget", required_argument, NULL, 'b'},   {"every", required_argument, NULL, 'e'},
+		{"drift-check", required_argument, NULL, 'd'}, {"top-ports", required_argument, NULL, 'p'},
+		{"once", no_argument, NULL, 'o'},           {"config", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
 	};
-	struct trainer_conf tc = {.server = "tcp://127.0.0.1:7702", .series = "bytes", .step_s = 3600,
-				  .season = 24, .holdout = UINT32_MAX, .folds = 3, .every_s = 3600};
+	uint32_t budget;
 	int c, rc = 0;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	optind = 0; /* GNU: a full restart, as a config file was parsed first */
+	while (rc == 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'S': tc.server = optarg; break;
-		case 's': tc.series = optarg; break;
-		case 't': rc |= parse_u32("--step", optarg, 1, 86400 * 7, &tc.step_s); break;
-		case 'm': rc |= parse_u32("--season", optarg, 1, FC_MAX_SEASON, &tc.season); break;
-		case 'H': rc |= parse_u32("--holdout", optarg, 0, 1000000, &tc.holdout); break;
-		case 'k': rc |= parse_u32("--folds", optarg, 1, 100, &tc.folds); break;
-		case 'e': rc |= parse_u32("--every", optarg, 1, 86400 * 30, &tc.every_s); break;
-		case 'o': tc.once = 1; break;
-		case 'h': usage(stdout); return 0;
+		case 'S': t->tc.server = strdup(optarg); break;
+		case 's': rc = add_series(t, optarg); break;
+		case 't': rc = parse_u32("--step", optarg, 1, 86400 * 7, &t->tc.step_s); break;
+		case 'm': rc = parse_season(t, optarg); break;
+		case 'H': rc = parse_u32("--holdout", optarg, 0, 1000000, &t->tc.holdout); break;
+		case 'k': rc = parse_u32("--folds", optarg, 1, 100, &t->tc.folds); break;
+		case 'z': rc = parse_u32("--horizon", optarg, 1, 100000, &t->tc.horizon); break;
+		case 'n': rc = parse_u32("--history", optarg, 2, 200000, &t->tc.history); break;
+		case 'b':
+			rc = parse_u32("--budget", optarg, 1, 86400, &budget);
+			t->tc.budget_s = budget;
+			break;
+		case 'e': rc = parse_u32("--every", optarg, 1, 86400 * 30, &t->every_s); break;
+		case 'd': rc = parse_u32("--drift-check", optarg, 0, 86400, &t->drift_s); break;
+		case 'p': rc = parse_u32("--top-ports", optarg, 0, 50, &t->top_ports); break;
+		case 'o': t->once = 1; break;
+		case 'c': break; /* read before the command line: see main() */
+		case 'h': usage(stdout); return 1;
 		default:
-			fprintf(stderr, "sa-trainer: unknown or incomplete option '%s' (see --help)\n", argv[optind - 1]);
-			return 2;
+			fprintf(stderr, "sa-trainer: unknown or incomplete option '%s' (see --help)\n",
+				argv[optind - 1]);
+			return -1;
 		}
 	}
-	if (rc || optind != argc) {
-		if (optind != argc)
-			fprintf(stderr, "sa-trainer: unexpected argument '%s'\n", argv[optind]);
-		return 2;
+	if (rc == 0 && optind != argc) {
+		fprintf(stderr, "sa-trainer: unexpected argument '%s'\n", argv[optind]);
+		return -1;
 	}
-	if (tc.holdout == UINT32_MAX)
-		tc.holdout = tc.season;
+	return rc;
+}
+
+static Sa__Response *call(const struct trainer *t, Sa__Query *q)
+{
+	char err[256];
+	Sa__Response *r = sa_client_call(t->tc.server, q, CALL_MS, err, sizeof(err));
+
+	if (r == NULL || r->code != SA_OK) {
+		sa_log(SA_LOG_WARN, "trainer", "%s", r ? r->message : err);
+		if (r)
+			sa__response__free_unpacked(r, NULL);
+		return NULL;
+	}
+	return r;
+}
+
+/* The series found in the store: see the header comment. Returns how many
+ * were written to out (strdup'd). */
+static unsigned find_series(const struct trainer *t, char **out)
+{
+	static const char *const cluster[] = {"bytes", "packets", "active_flows", "bytes/tcp", "bytes/udp"};
+	unsigned n = 0;
+	char name[SA_SERIES_MAX];
+
+	for (unsigned i = 0; i < sizeof(cluster) / sizeof(cluster[0]); i++)
+		out[n++] = strdup(cluster[i]);
+	Sa__Query q = SA__QUERY__INIT;
+	q.has_kind = 1;
+	q.kind = SA__QUERY_KIND__Q_NODES;
+	Sa__Response *r = call(t, &q);
+	for (size_t i = 0; r && i < r->n_nodes && n + 2 <= MAX_SERIES; i++) {
+		snprintf(name, sizeof(name), "bytes@%u", r->nodes[i]->node_id);
+		out[n++] = strdup(name);
+		snprintf(name, sizeof(name), "packets@%u", r->nodes[i]->node_id);
+		out[n++] = strdup(name);
+	}
+	if (r)
+		sa__response__free_unpacked(r, NULL);
+	if (t->top_ports == 0)
+		return n;
+	sa__query__init(&q);
+	q.has_kind = q.has_dimension = q.has_limit = 1;
+	q.kind = SA__QUERY_KIND__Q_TOP;
+	q.dimension = SA__TOP_DIM__TOP_DST_PORT;
+	q.limit = t->top_ports;
+	q.metric = "bytes";
+	r = call(t, &q);
+	for (size_t i = 0; r && i < r->n_top && n < MAX_SERIES; i++) {
+		if (r->top[i]->key.len != 2)
+			continue;
+		snprintf(name, sizeof(name), "bytes:port=%u", r->top[i]->key.data[0] << 8 | r->top[i]->key.data[1]);
+		out[n++] = strdup(name);
+	}
+	if (r)
+		sa__response__free_unpacked(r, NULL);
+	return n;
+}
+
+static void mark_trained(struct trainer *t, const char *series)
+{
+	unsigned i;
+	for (i = 0; i < t->n_trained && strcmp(t->trained[i], series) != 0; i++)
+		;
+	if (i == t->n_trained) {
+		if (i == MAX_SERIES)
+			return;
+		t->trained[t->n_trained++] = strdup(series);
+	}
+	t->trained_ns[i] = sa_mono_ns();
+}
+
+/* Trains every series; returns how many failed. */
+static unsigned train_all(struct trainer *t)
+{
+	char *found[MAX_SERIES];
+	unsigned n = t->n_series ? t->n_series : find_series(t, found), failed = 0;
+	char **list = t->n_series ? t->series : found;
+
+	for (unsigned i = 0; i < n && !quit; i++) {
+		if (train_series(&t->tc, list[i]) == 0)
+			mark_trained(t, list[i]);
+		else
+			failed++;
+	}
+	for (unsigned i = 0; !t->n_series && i < n; i++)
+		free(found[i]);
+	return failed;
+}
+
+/* Retrains the models the aggregator says drift, unless trained within
+ * the last drift check. */
+static void retrain_drifting(struct trainer *t)
+{
+	Sa__Query q = SA__QUERY__INIT;
+	q.has_kind = 1;
+	q.kind = SA__QUERY_KIND__Q_MONITOR;
+	Sa__Response *r = call(t, &q);
+
+	for (size_t i = 0; r && i < r->n_monitors && !quit; i++) {
+		const Sa__MonitorStatus *s = r->monitors[i];
+		if (!s->drifting)
+			continue;
+		unsigned k;
+		for (k = 0; k < t->n_trained && strcmp(t->trained[k], s->series) != 0; k++)
+			;
+		if (k < t->n_trained && sa_mono_ns() - t->trained_ns[k] < (uint64_t)t->drift_s * SA_NS_PER_S)
+			continue;
+		sa_log(SA_LOG_WARN, "trainer", "%s drifts (live MAE %.4g, backtest %.4g): retraining now",
+		       s->series, s->live_mae, s->backtest_mae);
+		train_series(&t->tc, s->series);
+		mark_trained(t, s->series);
+	}
+	if (r)
+		sa__response__free_unpacked(r, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	struct trainer t = {.tc = TRAIN_DEFAULTS, .every_s = 3600, .drift_s = 60, .top_ports = 3};
+
+	/* The config file first, wherever --config stands, so the command
+	 * line wins; getopt cannot nest, so it is found by hand. */
+	int rc = 0;
+	for (int i = 1; i < argc && rc == 0; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			rc = read_config(&t, argv[++i]);
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			rc = read_config(&t, argv[i] + 9);
+	}
+	if (rc == 0)
+		rc = parse_opts(&t, argc, argv);
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
 	sa_log_init("sa-trainer", SA_LOG_INFO);
-	if (tc.once)
-		return train_once(&tc) == 0 ? 0 : 1;
+	t.tc.progress = isatty(STDERR_FILENO);
+	if (t.once)
+		return train_all(&t) == 0 ? 0 : 1;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	uint64_t next_round = 0, next_drift = 0;
 	while (!quit) {
-		train_once(&tc);
-		for (uint32_t s = 0; s < tc.every_s && !quit; s++)
-			sleep(1);
+		uint64_t now = sa_mono_ns();
+		if (now >= next_round) {
+			train_all(&t);
+			next_round = sa_mono_ns() + (uint64_t)t.every_s * SA_NS_PER_S;
+		} else if (t.drift_s && now >= next_drift) {
+			retrain_drifting(&t);
+			next_drift = sa_mono_ns() + (uint64_t)t.drift_s * SA_NS_PER_S;
+		}
+		sleep(1);
 	}
 	return 0;
 }

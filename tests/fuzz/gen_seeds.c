@@ -241,39 +241,49 @@ static void node_messages(void)
 	write_msg("node_batch_last", 0, &m.base);
 }
 
-static double params[3] = {0.3, 0.05, 0.2};
+static double params[5] = {0.3, 0.05, 0.2, 0.0, 0.95};
+static Sa__ModelPart seed_part, *seed_partp = &seed_part;
 
+/* A Holt-Winters part of the given season; state holds season + 2. */
 static void model(Sa__Model *md, double *state, unsigned season)
 {
 	sa__model__init(md);
+	sa__model_part__init(&seed_part);
 	md->series = "bytes";
-	md->kind = "holt_winters";
+	md->kind = "hw_additive damped";
 	md->has_version = md->has_season = md->has_step_s = md->has_trained_until_ns = 1;
-	md->has_mae = md->has_rmse = md->has_resid_sd = md->has_created_ns = 1;
+	md->has_mae = md->has_rmse = md->has_created_ns = md->has_format = md->has_mase = 1;
 	md->has_train_points = 1;
 	md->version = 2;
 	md->season = season;
 	md->step_s = 3600;
+	md->format = 2;
 	md->trained_until_ns = T0_NS;
-	md->n_params = 3;
-	md->params = params;
-	for (unsigned i = 0; i < season; i++)
+	seed_part.kind = "hw_additive";
+	seed_part.has_season = seed_part.has_sigma = 1;
+	seed_part.season = season;
+	seed_part.sigma = 19.0;
+	seed_part.n_params = 5;
+	seed_part.params = params;
+	for (unsigned i = 0; i < season + 2; i++)
 		state[i] = 1000.0 + i;
-	md->n_state = season;
-	md->state = state;
+	seed_part.n_state = season + 2;
+	seed_part.state = state;
+	md->n_parts = 1;
+	md->parts = &seed_partp;
 	md->mae = 12.5;
 	md->rmse = 20.25;
-	md->resid_sd = 19.0;
+	md->mase = 0.7;
 	md->created_ns = T0_NS + 5;
 	md->train_points = 24 * 14;
-	md->rejected = "seasonal_naive mae=30.1";
+	md->rejected = "seasonal_naive 24 MASE 1.1";
 }
 
 static void queries(void)
 {
 	Sa__Query q;
 	Sa__Model md;
-	double state[24];
+	double state[24 + 2];
 
 	sa__query__init(&q);
 	q.has_schema_version = q.has_kind = 1;
@@ -351,7 +361,7 @@ static void responses(void)
 	Sa__FlowRecord f, *fp = &f;
 	Sa__Model md, *mdp = &md;
 	uint64_t hist[SA_SIZE_BUCKETS] = {0, 4, 9, 2, 0, 1, 7, 0}, counters[SA_C_COUNT];
-	double state[4];
+	double state[4 + 2];
 
 	r.has_code = r.has_kind = r.has_step_s = r.has_from_ns = r.has_to_ns = 1;
 	r.kind = SA__QUERY_KIND__Q_SERIES;
@@ -678,10 +688,64 @@ static void times(void)
 	}
 }
 
+/* One part of a model seed: kind, seasons, params and a state of the
+ * right length filled with plausible traffic values. */
+static void fill_part(Sa__ModelPart *p, const char *kind, uint32_t m, uint32_t m2, double *pv,
+		      size_t n_params, double *state, size_t n_state)
+{
+	sa__model_part__init(p);
+	p->kind = (char *)kind;
+	p->has_season = p->has_season2 = p->has_sigma = p->has_sd_power = 1;
+	p->season = m;
+	p->season2 = m2;
+	p->sigma = 0.08;
+	p->sd_power = 1;
+	p->n_params = n_params;
+	p->params = pv;
+	p->n_state = n_state;
+	p->state = state;
+	for (size_t i = 0; i < n_state; i++)
+		state[i] = 1000.0 + 37.0 * (double)(i % 24);
+}
+
+/* Series specs (mode 0) and models of every kind (mode 1) for fuzz_model. */
+static void models(void)
+{
+	static const char *const specs[] = {"bytes", "packets/udp", "bytes@2", "bytes:port=443",
+					    "active_flows", "bytes:ip=2001:db8::1", "flows@4294967295"};
+	static double hw[5] = {0.3, 0.01, 0.2, 0.1, 0.95}, ar[7] = {0, 1, 0, 0.5, 0, -0.3, -0.6};
+	static double st_hw[2 + 24 + 168], st_ar[2 * 27], st_sn[24], st_hw1[2 + 24];
+	Sa__ModelPart parts[2], *pp[2] = {&parts[0], &parts[1]};
+	Sa__Model md;
+
+	for (unsigned i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "series_%u", i);
+		write_file(name, "\0", 1, specs[i], strlen(specs[i]));
+	}
+	model(&md, st_hw1, 24); /* the wire seeds' model: HW additive, one season */
+	write_msg("model_hw_additive", 1, &md.base);
+	fill_part(&parts[0], "hw_multiplicative", 24, 168, hw, 5, st_hw, sizeof(st_hw) / sizeof(double));
+	for (unsigned i = 2; i < sizeof(st_hw) / sizeof(double); i++)
+		st_hw[i] = 0.8 + 0.01 * (i % 40); /* multiplicative seasons are ratios */
+	md.parts = pp;
+	md.kind = "hw_multiplicative damped 24+168";
+	write_msg("model_hw_multiplicative", 1, &md.base);
+	fill_part(&parts[0], "sarima", 24, 0, ar, 7, st_ar, sizeof(st_ar) / sizeof(double));
+	md.kind = "sarima(1,0,1)(0,1,1)24";
+	write_msg("model_sarima", 1, &md.base);
+	fill_part(&parts[1], "seasonal_naive", 24, 0, NULL, 0, st_sn, 24);
+	md.n_parts = 2;
+	md.kind = "mean(sarima(1,0,1)(0,1,1)24, seasonal_naive 24)";
+	write_msg("model_mean_of_two", 1, &md.base);
+	md.format = 1;
+	write_msg("model_old_format", 1, &md.base);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: gen_seeds wire|store_values|time OUTDIR\n");
+		fprintf(stderr, "usage: gen_seeds wire|store_values|time|model OUTDIR\n");
 		return 2;
 	}
 	outdir = argv[2];
@@ -698,6 +762,8 @@ int main(int argc, char **argv)
 		store_values();
 	} else if (strcmp(argv[1], "time") == 0) {
 		times();
+	} else if (strcmp(argv[1], "model") == 0) {
+		models();
 	} else {
 		fprintf(stderr, "gen_seeds: unknown target %s\n", argv[1]);
 		return 2;

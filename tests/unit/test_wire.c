@@ -157,22 +157,47 @@ static void queries(void)
 		sa__query__free_unpacked(ok, NULL);
 	free(buf);
 
+	/* A pushed model must decode: format, sizes, ranges, finite values. */
 	Sa__Model m = SA__MODEL__INIT;
-	double params[4] = {0.5, 0.1, INFINITY, 1};
+	Sa__ModelPart part = SA__MODEL_PART__INIT, *partp = &part;
+	double params[5] = {0.5, 0.1, INFINITY, 0, 1}, state[2 + 24];
+	for (unsigned i = 0; i < 26; i++)
+		state[i] = i;
 	m.series = "bytes";
-	m.kind = "holt_winters";
-	m.has_season = m.has_step_s = 1;
+	m.kind = "hw_additive 24";
+	m.has_season = m.has_step_s = m.has_format = 1;
 	m.season = 24;
 	m.step_s = 3600;
-	m.n_params = 4;
-	m.params = params;
-	CHECK(!sa_wire_model_valid(&m, &why));
-	params[2] = 0.2;
-	CHECK(sa_wire_model_valid(&m, &why));
+	m.format = 2;
+	m.n_parts = 1;
+	m.parts = &partp;
+	part.kind = "hw_additive";
+	part.has_season = 1;
+	part.season = 24;
+	part.n_params = 5;
+	part.params = params;
+	part.n_state = 26;
+	part.state = state;
 	q.model = &m;
-	params[2] = NAN;
 	len = sa_wire_pack(&q.base, &buf);
 	CHECK(sa_wire_query_unpack(buf, len, &why, &code) == NULL && code == SA_ERR_INVALID);
+	free(buf);
+	params[2] = 0.2;
+	len = sa_wire_pack(&q.base, &buf);
+	ok = sa_wire_query_unpack(buf, len, &why, &code);
+	CHECK(ok != NULL && ok->model && ok->model->n_parts == 1);
+	if (ok)
+		sa__query__free_unpacked(ok, NULL);
+	free(buf);
+	/* One state value short, and a first-format model: both refused. */
+	part.n_state = 25;
+	len = sa_wire_pack(&q.base, &buf);
+	CHECK(sa_wire_query_unpack(buf, len, &why, &code) == NULL && code == SA_ERR_INVALID);
+	free(buf);
+	part.n_state = 26;
+	m.format = 1;
+	len = sa_wire_pack(&q.base, &buf);
+	CHECK(sa_wire_query_unpack(buf, len, &why, &code) == NULL && strstr(why, "format") != NULL);
 	free(buf);
 }
 

@@ -1,0 +1,228 @@
+/* fc_bench: our forecasters on one series, for bench/forecast/run.
+ *
+ *   fc_bench --csv FILE --column NAME --train N --horizon H
+ *            [--season M --season2 M2] [--mase-season M] [--folds K]
+ *            [--anomaly-column NAME] [--z Z] [--budget S] [--monitor-out CSV]
+ *
+ * Rows [0, N) train, rows [N, N+H) are the held-out horizon. Prints JSON
+ * lines: every candidate fitted on the training rows and scored on the
+ * horizon; the selected model (fc_select: backtest on the training rows
+ * only) with its final fit time and the whole selection's time; and, when
+ * an anomaly column is given, the monitor (fc_monitor, as the aggregator
+ * runs it) stepped over every row from N on, each outside-the-interval
+ * row a detection, scored against the labels (--monitor-out writes every
+ * step: actual, forecast, interval, verdict, label). */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fc_monitor.h"
+#include "fc_select.h"
+
+struct opts {
+	const char *csv, *column, *anomaly, *monitor_out;
+	unsigned train, horizon, season, season2, mase_season, folds;
+	double z, budget;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Column index of name in a CSV header line, or -1. */
+static int column_of(char *header, const char *name)
+{
+	int i = 0;
+	for (char *tok = strtok(header, ",\r\n"); tok; tok = strtok(NULL, ",\r\n"), i++)
+		if (strcmp(tok, name) == 0)
+			return i;
+	return -1;
+}
+
+static double field(const char *line, int col)
+{
+	for (int i = 0; i < col && line; i++) {
+		line = strchr(line, ',');
+		line = line ? line + 1 : NULL;
+	}
+	return line ? strtod(line, NULL) : NAN;
+}
+
+/* Reads the value column (and labels) of every row; returns rows or -1. */
+static int load(const struct opts *o, double **y, double **lab)
+{
+	FILE *f = fopen(o->csv, "r");
+	char line[4096];
+	int n = 0, cap = 0, cy, cl = -1;
+
+	if (!f || !fgets(line, sizeof(line), f)) {
+		fprintf(stderr, "fc_bench: cannot read %s: %s\n", o->csv, strerror(errno));
+		return -1;
+	}
+	char hdr[4096];
+	strcpy(hdr, line);
+	cy = column_of(hdr, o->column);
+	if (o->anomaly) {
+		strcpy(hdr, line);
+		cl = column_of(hdr, o->anomaly);
+	}
+	if (cy < 0 || (o->anomaly && cl < 0)) {
+		fprintf(stderr, "fc_bench: %s has no column %s\n", o->csv, cy < 0 ? o->column : o->anomaly);
+		fclose(f);
+		return -1;
+	}
+	*y = *lab = NULL;
+	while (fgets(line, sizeof(line), f)) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			*y = realloc(*y, cap * sizeof(double));
+			*lab = realloc(*lab, cap * sizeof(double));
+		}
+		(*y)[n] = field(line, cy);
+		(*lab)[n] = cl >= 0 ? field(line, cl) : 0;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* ", name": value" with JSON's null for what is not a number. */
+static void num(const char *name, double v)
+{
+	if (isfinite(v))
+		printf(", \"%s\": %.6g", name, v);
+	else
+		printf(", \"%s\": null", name);
+}
+
+static void print_metrics(const char *key, const char *name, const struct fc_metrics *m, double fit_s)
+{
+	printf("{\"%s\": \"%s\"", key, name);
+	num("mae", m->mae);
+	num("rmse", m->rmse);
+	num("mape", m->mape);
+	num("mase", m->mase);
+	num("fit_s", fit_s);
+}
+
+static void progress(void *arg, unsigned done, unsigned total, const char *what)
+{
+	(void)arg;
+	fprintf(stderr, "\rfc_bench: backtest %u/%u %-40s", done, total, what);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"csv", 1, 0, 'c'}, {"column", 1, 0, 'C'}, {"train", 1, 0, 'n'}, {"horizon", 1, 0, 'H'},
+		{"season", 1, 0, 'm'}, {"season2", 1, 0, 'M'}, {"mase-season", 1, 0, 's'},
+		{"folds", 1, 0, 'k'}, {"anomaly-column", 1, 0, 'a'}, {"z", 1, 0, 'z'},
+		{"budget", 1, 0, 'b'}, {"monitor-out", 1, 0, 'o'}, {0, 0, 0, 0},
+	};
+	struct opts o = {.column = "bytes", .folds = 3, .z = 4.0}; /* the aggregator's default */
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c': o.csv = optarg; break;
+		case 'C': o.column = optarg; break;
+		case 'n': o.train = (unsigned)atoi(optarg); break;
+		case 'H': o.horizon = (unsigned)atoi(optarg); break;
+		case 'm': o.season = (unsigned)atoi(optarg); break;
+		case 'M': o.season2 = (unsigned)atoi(optarg); break;
+		case 's': o.mase_season = (unsigned)atoi(optarg); break;
+		case 'k': o.folds = (unsigned)atoi(optarg); break;
+		case 'a': o.anomaly = optarg; break;
+		case 'z': o.z = atof(optarg); break;
+		case 'b': o.budget = atof(optarg); break;
+		case 'o': o.monitor_out = optarg; break;
+		default: fprintf(stderr, "fc_bench: see the comment at the top of fc_bench.c\n"); return 2;
+		}
+	}
+	double *y, *lab;
+	int n = o.csv ? load(&o, &y, &lab) : -1;
+	if (n < 0 || o.train < 2 || o.horizon == 0 || o.train + o.horizon > (unsigned)n) {
+		fprintf(stderr, "fc_bench: need --csv, --train N >= 2 and --horizon H with N+H <= rows (%d)\n", n);
+		return 2;
+	}
+
+	double *train = malloc(o.train * sizeof(double)), *f = malloc(o.horizon * sizeof(double));
+	struct fc_selection *sel = malloc(sizeof(*sel));
+	struct fc_model *m = calloc(1, sizeof(*m));
+	memcpy(train, y, o.train * sizeof(double));
+	struct fc_select_opts so = {.season = o.season, .season2 = o.season2, .folds = o.folds,
+				    .horizon = o.horizon,
+				    .budget_s = o.budget, .progress = progress};
+	double t0 = now_s();
+	if (fc_select(train, o.train, &so, sel) != 0) {
+		fprintf(stderr, "fc_bench: selection failed\n");
+		return 1;
+	}
+	double select_s = now_s() - t0;
+	unsigned ms = o.mase_season ? o.mase_season : sel->season;
+	double scale = fc_mase_scale(train, o.train, ms);
+	struct fc_metrics met;
+
+	/* Every candidate, fitted on all training rows, on the horizon. */
+	m->n_parts = 1;
+	for (unsigned i = 0; i < sel->n_cand; i++) {
+		t0 = now_s();
+		if (fc_fit(&sel->cand[i].spec, train, o.train, &m->part[0]) != 0)
+			continue;
+		double fit_s = now_s() - t0;
+		fc_path(m, o.horizon, f, NULL);
+		fc_score(y + o.train, f, o.horizon, scale, &met);
+		print_metrics("model", sel->cand[i].name, &met, fit_s);
+		num("backtest_mase", sel->cand[i].bt.mase);
+		printf("}\n");
+	}
+	fc_path(&sel->model, o.horizon, f, NULL);
+	fc_score(y + o.train, f, o.horizon, scale, &met);
+	print_metrics("selected", sel->name, &met, sel->fit_s);
+	printf(", \"select_s\": %.6g, \"season\": %u, \"season2\": %u, \"note\": \"%s\"}\n", select_s,
+	       sel->season, sel->season2, sel->note);
+
+	if (o.anomaly) {
+		struct fc_monitor *mon = malloc(sizeof(*mon));
+		struct fc_verdict v;
+		unsigned tp = 0, fp = 0, fn = 0;
+		FILE *dump = o.monitor_out ? fopen(o.monitor_out, "w") : NULL;
+		fc_monitor_init(mon, &sel->model, o.z, 1, sel->season ? sel->season : 1);
+		if (dump)
+			fprintf(dump, "row,actual,forecast,lo,hi,outside,label\n");
+		for (int t = (int)o.train; t < n; t++) {
+			fc_monitor_step(mon, y[t], &v);
+			int truth = lab[t] != 0;
+			if (dump)
+				fprintf(dump, "%d,%.17g,%.17g,%.17g,%.17g,%d,%d\n", t, y[t], v.forecast, v.lo, v.hi,
+					v.outside, truth);
+			tp += v.outside && truth;
+			fp += v.outside && !truth;
+			fn += !v.outside && truth;
+		}
+		printf("{\"anomaly\": \"%s\", \"z\": %.3g, \"rows\": %d, \"tp\": %u, \"fp\": %u, \"fn\": %u",
+		       sel->name, o.z, n - (int)o.train, tp, fp, fn);
+		num("precision", tp + fp ? (double)tp / (tp + fp) : NAN);
+		num("recall", tp + fn ? (double)tp / (tp + fn) : NAN);
+		printf("}\n");
+		free(mon);
+		if (dump)
+			fclose(dump);
+	}
+	free(train);
+	free(f);
+	free(sel);
+	free(m);
+	free(y);
+	free(lab);
+	return 0;
+}

@@ -1,0 +1,393 @@
+/* Candidate search and selection (see fc_select.h). */
+#include "fc_select.h"
+#include "fc_fit_internal.h"
+#include "fc_season.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SPIKE_MADS 100.0
+#define CLEAN_Z 4.0 /* training outliers: one-step sds from the winner's forecast */
+#define SEASON_SDS 5.0 /* the season search sees the series clipped this far out */
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void note(struct fc_selection *s, const char *fmt, unsigned v)
+{
+	size_t l = strlen(s->note);
+	if (l + 3 < sizeof(s->note))
+		snprintf(s->note + l, sizeof(s->note) - l, "%s", l ? "; " : "");
+	l = strlen(s->note);
+	snprintf(s->note + l, sizeof(s->note) - l, fmt, v);
+}
+
+/* Interpolates non-finite points and clips absurd spikes; notes both.
+ * Writes the series' median and robust sd (1.4826 MAD; when more than
+ * half the points sit on the median, as on a mostly idle link, the median
+ * of the deviations that are not zero) for the season search. */
+static int clean(double *y, unsigned n, struct fc_selection *s, double *med_out, double *sd_out)
+{
+	unsigned gaps = 0, clipped = 0;
+	double *tmp = malloc(n * sizeof(double));
+	if (!tmp)
+		return -ENOMEM;
+	for (unsigned t = 0; t < n; t++) {
+		if (isfinite(y[t]))
+			continue;
+		unsigned e = t;
+		while (e < n && !isfinite(y[e]))
+			e++;
+		double a = t > 0 ? y[t - 1] : e < n ? y[e] : 0.0, b = e < n ? y[e] : a;
+		for (unsigned i = t; i < e; i++)
+			y[i] = a + (b - a) * (i - t + 1) / (e - t + 1);
+		gaps += e - t;
+		t = e;
+	}
+	memcpy(tmp, y, n * sizeof(double));
+	double med = fc_median(tmp, n);
+	for (unsigned t = 0; t < n; t++)
+		tmp[t] = fabs(y[t] - med);
+	double mad = fc_median(tmp, n); /* sorts tmp: the zeros come first */
+	unsigned zeros = 0;
+	while (zeros < n && tmp[zeros] == 0)
+		zeros++;
+	if (mad == 0 && zeros < n)
+		mad = fc_median(tmp + zeros, n - zeros);
+	*med_out = med;
+	*sd_out = 1.4826 * mad;
+	double lim = SPIKE_MADS * *sd_out;
+	for (unsigned t = 0; lim > 0 && t < n; t++) {
+		if (fabs(y[t] - med) > lim) {
+			y[t] = med + copysign(lim, y[t] - med);
+			clipped++;
+		}
+	}
+	free(tmp);
+	if (gaps)
+		note(s, "%u missing or non-finite points interpolated", gaps);
+	if (clipped)
+		note(s, "%u spikes beyond 100 MADs clipped", clipped);
+	return 0;
+}
+
+static int constant(const double *y, unsigned n)
+{
+	for (unsigned t = 1; t < n; t++)
+		if (y[t] != y[0])
+			return 0;
+	return 1;
+}
+
+static void add(struct fc_selection *s, struct fc_spec sp)
+{
+	if (s->n_cand < FC_MAX_CANDIDATES)
+		s->cand[s->n_cand++].spec = sp;
+}
+
+/* The candidate list, cheapest first, so a time budget cuts the costly. */
+static void candidates(struct fc_selection *s, const double *y, unsigned n)
+{
+	uint32_t m = s->season, m2 = s->season2;
+	int positive = 1;
+	for (unsigned t = 0; t < n && positive; t++)
+		positive = y[t] > 0;
+
+	add(s, (struct fc_spec){.kind = FC_SEASONAL_NAIVE, .season = m});
+	if (m2)
+		add(s, (struct fc_spec){.kind = FC_SEASONAL_NAIVE, .season = m2});
+	for (enum fc_trend t = FC_TREND_NONE; t <= FC_TREND_DAMPED; t++)
+		add(s, (struct fc_spec){.kind = FC_HW_ADDITIVE, .season = m, .trend = t});
+	if (positive) {
+		add(s, (struct fc_spec){.kind = FC_HW_MULTIPLICATIVE, .season = m, .trend = FC_TREND_NONE});
+		add(s, (struct fc_spec){.kind = FC_HW_MULTIPLICATIVE, .season = m, .trend = FC_TREND_DAMPED});
+	}
+	add(s, (struct fc_spec){.kind = FC_SARIMA, .season = m, .p = 1, .q = 1, .sd = 1, .sq = 1});
+	add(s, (struct fc_spec){.kind = FC_SARIMA, .season = m, .d = 1, .q = 1, .sd = 1, .sq = 1});
+	add(s, (struct fc_spec){.kind = FC_SARIMA, .season = m, .p = 2, .sd = 1, .sq = 1});
+	if (m2) {
+		add(s, (struct fc_spec){.kind = FC_HW_ADDITIVE, .season = m, .season2 = m2});
+		add(s, (struct fc_spec){.kind = FC_HW_ADDITIVE, .season = m, .season2 = m2,
+					.trend = FC_TREND_DAMPED});
+		if (positive)
+			add(s, (struct fc_spec){.kind = FC_HW_MULTIPLICATIVE, .season = m, .season2 = m2,
+						.trend = FC_TREND_DAMPED});
+		add(s, (struct fc_spec){.kind = FC_SARIMA, .season = m2, .p = 1, .q = 1, .sd = 1, .sq = 1});
+	}
+}
+
+static void spec_name(const struct fc_spec *sp, char *buf, size_t len)
+{
+	static const char *const trend[] = {" no-trend", "", " damped"};
+
+	if (sp->kind == FC_SARIMA)
+		snprintf(buf, len, "sarima(%u,%u,%u)(0,%u,%u)%u", sp->p, sp->d, sp->q, sp->sd, sp->sq,
+			 sp->season);
+	else if (sp->kind == FC_SEASONAL_NAIVE)
+		snprintf(buf, len, "seasonal_naive %u", sp->season);
+	else if (sp->season2)
+		snprintf(buf, len, "%s%s %u+%u", fc_kind_name(sp->kind), trend[sp->trend], sp->season,
+			 sp->season2);
+	else
+		snprintf(buf, len, "%s%s %u", fc_kind_name(sp->kind), trend[sp->trend], sp->season);
+}
+
+/* Ranking key: MASE when the scale exists, else MAE (same order then). */
+static double key(const struct fc_metrics *m)
+{
+	return isfinite(m->mase) ? m->mase : m->mae;
+}
+
+/* In-sample one-step errors flatter a model: it has seen those points.
+ * The interval live traffic is held to comes instead from the errors the
+ * model makes the way the monitor runs it: fitted on all but the last
+ * fifth of y (at least a longest season), then stepped, parameters fixed,
+ * over that last part. Sets p's sigma and sd_power from those errors
+ * (fc_err_finish); leaves them when y is too short to hold a part out. */
+static int calibrate(const struct fc_spec *sp, const double *y, unsigned n, struct fc_part *p)
+{
+	unsigned v = n / 5, longest = sp->season2 ? sp->season2 : sp->season;
+	struct fc_err_acc acc = {0};
+
+	if (v < longest)
+		v = longest;
+	if (n < v || n - v < fc_min_points(sp))
+		return 0;
+	struct fc_part *q = malloc(sizeof(*q));
+	if (q == NULL || fc_fit(sp, y, n - v, q) != 0) {
+		free(q);
+		return q ? 0 : -ENOMEM;
+	}
+	for (unsigned t = n - v; t < n; t++) {
+		double f = fc_part_next(q);
+		fc_err_add(&acc, y[t] - f, f);
+		fc_part_update(q, y[t]);
+	}
+	free(q);
+	return fc_err_finish(&acc, p);
+}
+
+/* Fits the winner (one spec or the mean of two) on all of y. */
+static int fit_final(struct fc_selection *s, const struct fc_spec *a, const struct fc_spec *b,
+		     const double *y, unsigned n)
+{
+	double t0 = now_s();
+	int rc = fc_fit(a, y, n, &s->model.part[0]);
+	s->model.n_parts = 1;
+	if (rc == 0 && b) {
+		rc = fc_fit(b, y, n, &s->model.part[1]);
+		s->model.n_parts = 2;
+	}
+	s->fit_s = now_s() - t0;
+	if (rc == 0)
+		rc = calibrate(a, y, n, &s->model.part[0]);
+	if (rc == 0 && b)
+		rc = calibrate(b, y, n, &s->model.part[1]);
+	if (rc == 0)
+		fc_model_describe(&s->model, s->name, sizeof(s->name));
+	return rc;
+}
+
+/* Seasonal naive at the largest season that fits, without a backtest. */
+static int fallback(struct fc_selection *s, const double *y, unsigned n, const char *why)
+{
+	struct fc_spec sp = {.kind = FC_SEASONAL_NAIVE, .season = s->season};
+
+	if (n < fc_min_points(&sp))
+		sp.season = s->season = 1;
+	s->season2 = 0;
+	note(s, why, sp.season);
+	memset(&s->bt, 0, sizeof(s->bt));
+	return fit_final(s, &sp, NULL, y, n);
+}
+
+/* The seasons given, or found on a copy of y clipped at SEASON_SDS
+ * robust sds around the median: one spike would otherwise drown the
+ * autocorrelation of a clear daily cycle. -ENOMEM. */
+static int pick_seasons(struct fc_selection *s, const double *y, unsigned n,
+			const struct fc_select_opts *o, double med, double sd)
+{
+	s->season = o->season;
+	s->season2 = o->season2;
+	if (!s->season) {
+		uint32_t m1, m2;
+		double *c = malloc(n * sizeof(double));
+		if (c == NULL)
+			return -ENOMEM;
+		for (unsigned t = 0; t < n; t++)
+			c[t] = sd > 0 ? fmin(fmax(y[t], med - SEASON_SDS * sd), med + SEASON_SDS * sd) : y[t];
+		int found = fc_detect_seasons(c, n, FC_MAX_SEASON, &m1, &m2, NULL);
+		free(c);
+		if (found < 0)
+			return found;
+		if (found > 0) {
+			s->season = m1;
+			s->season2 = m2;
+		} else {
+			s->season = 1;
+			note(s, "no seasonality found (autocorrelation), season %u", 1);
+		}
+	}
+	if (s->season2 && (s->season2 % s->season || s->season2 < 2 * s->season))
+		s->season2 = 0;
+	return 0;
+}
+
+/* Backtests every candidate on the same folds and picks the winner:
+ * cand[*a], and cand[*b] too when the mean of the two backtests better
+ * (else *b = -1). Returns 0, 1 when nothing could be backtested, or
+ * -ENOMEM. */
+static int search(struct fc_selection *out, const double *y, unsigned n,
+		  const struct fc_select_opts *o, int *a, int *b)
+{
+	unsigned h = o->horizon ? o->horizon : out->season;
+
+	memset(out->cand, 0, sizeof(out->cand));
+	out->n_cand = 0;
+	candidates(out, y, n);
+	/* Every candidate is scored on the same points: as many folds as the
+	 * most demanding candidate that fits at all allows. */
+	unsigned folds = o->folds ? o->folds : 1;
+	for (unsigned i = 0; i < out->n_cand; i++) {
+		unsigned min = fc_min_points(&out->cand[i].spec);
+		spec_name(&out->cand[i].spec, out->cand[i].name, sizeof(out->cand[i].name));
+		if (n < min + h)
+			out->cand[i].rc = -EINVAL;
+		else if ((n - min) / h < folds)
+			folds = (n - min) / h;
+	}
+	out->horizon = h;
+	out->folds = folds;
+	int fits = 0;
+	for (unsigned i = 0; i < out->n_cand; i++)
+		fits |= out->cand[i].rc == 0;
+	if (!fits || (uint64_t)folds * h >= n)
+		return 1;
+	/* One MASE scale for all, from the points before the first origin. */
+	double scale = fc_mase_scale(y, n - folds * h, out->season);
+	double *fc = malloc(((size_t)FC_MAX_CANDIDATES * folds * h + 1) * sizeof(double));
+	if (!fc)
+		return -ENOMEM;
+	double start = now_s();
+	int best = -1, second = -1;
+	for (unsigned i = 0; i < out->n_cand; i++) {
+		struct fc_candidate *c = &out->cand[i];
+		if (c->rc == 0 && o->budget_s > 0 && i > 2 && now_s() - start > o->budget_s)
+			c->rc = -ETIME;
+		if (c->rc == 0)
+			c->rc = fc_backtest(&c->spec, y, n, h, folds, scale, fc + (size_t)i * folds * h,
+					    NULL, &c->bt);
+		if (c->rc == 0 && isfinite(key(&c->bt))) {
+			if (best < 0 || key(&c->bt) < key(&out->cand[best].bt)) {
+				second = best;
+				best = (int)i;
+			} else if (second < 0 || key(&c->bt) < key(&out->cand[second].bt)) {
+				second = (int)i;
+			}
+		}
+		if (o->progress)
+			o->progress(o->progress_arg, i + 1, out->n_cand, c->name);
+	}
+	*a = best;
+	*b = -1;
+	if (best >= 0)
+		out->bt = out->cand[best].bt;
+	if (second >= 0) { /* the mean of the best two, on the same folds */
+		size_t k = (size_t)folds * h;
+		double *fa = fc + (size_t)best * folds * h, *fb = fc + (size_t)second * folds * h;
+		struct fc_metrics mix;
+		for (size_t j = 0; j < k; j++)
+			fa[j] = 0.5 * (fa[j] + fb[j]);
+		fc_score(y + n - k, fa, (unsigned)k, scale, &mix);
+		mix.fit_s = out->cand[best].bt.fit_s + out->cand[second].bt.fit_s;
+		if (key(&mix) < key(&out->bt)) {
+			out->bt = mix;
+			*b = second;
+		}
+	}
+	free(fc);
+	return best < 0 ? 1 : 0;
+}
+
+/* The part's one-step sd around its forecast f. */
+static double onestep_sd(const struct fc_part *p, double f)
+{
+	return p->sigma * pow(fabs(f), p->sd_power);
+}
+
+/* Anomalies in the training window would be learnt as normal traffic
+ * (a surge raises its hour's seasonal term for weeks). The winner's own
+ * in-sample one-step forecasts and interval find them: each point outside
+ * f +- CLEAN_Z sd is set to the bound it crossed, as the monitor does
+ * live. Returns how many were, or -ENOMEM. */
+static int clamp_outliers(struct fc_selection *s, double *y, unsigned n, int a, int b)
+{
+	struct fc_model *m = malloc(sizeof(*m));
+	double *f = malloc(2 * (size_t)n * sizeof(double)), *f2 = f ? f + n : NULL;
+	int count = 0;
+
+	if (!m || !f || fc_fit_onestep(&s->cand[a].spec, y, n, &m->part[0], f) != 0 ||
+	    (b >= 0 && fc_fit_onestep(&s->cand[b].spec, y, n, &m->part[1], f2) != 0)) {
+		count = m && f ? 0 : -ENOMEM; /* a refit failing: leave y alone */
+		goto out;
+	}
+	for (unsigned t = 0; t < n; t++) {
+		double fa = f[t], sd = onestep_sd(&m->part[0], f[t]);
+		if (b >= 0) {
+			fa = 0.5 * (f[t] + f2[t]);
+			sd = 0.5 * (sd + onestep_sd(&m->part[1], f2[t]));
+		}
+		double w = CLEAN_Z * sd;
+		if (!isfinite(fa) || !(w > 0) || fabs(y[t] - fa) <= w)
+			continue;
+		y[t] = y[t] > fa ? fa + w : fa - w;
+		count++;
+	}
+out:
+	free(m);
+	free(f);
+	return count;
+}
+
+int fc_select(double *y, unsigned n, const struct fc_select_opts *o, struct fc_selection *out)
+{
+	int a, b;
+
+	if (!y || n < 2)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	double med, sd;
+	int rc = clean(y, n, out, &med, &sd);
+	if (rc == 0)
+		rc = pick_seasons(out, y, n, o, med, sd);
+	if (rc < 0)
+		return rc;
+	if (constant(y, n))
+		return fallback(out, y, n, "constant series: seasonal naive %u");
+	rc = search(out, y, n, o, &a, &b);
+	if (rc == 0) {
+		int k = clamp_outliers(out, y, n, a, b);
+		if (k < 0)
+			return k;
+		if (k > 0) {
+			note(out, "%u outliers in the training window set to their interval's bound", (unsigned)k);
+			rc = search(out, y, n, o, &a, &b);
+		}
+	}
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
+		return fallback(out, y, n, "too few points for a backtest: seasonal naive %u");
+	rc = fit_final(out, &out->cand[a].spec, b >= 0 ? &out->cand[b].spec : NULL, y, n);
+	if (rc < 0) /* the backtest fitted it on less; should not happen */
+		return fallback(out, y, n, "the chosen model failed to fit: seasonal naive %u");
+	return 0;
+}
