@@ -28,5 +28,9 @@ int answer_models(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct s
 int answer_stats(struct tsdb *db, const struct ingest_stats *in, const Sa__Query *q,
 		 Sa__Response *r, struct sa_arena *a);
 int answer_forecast(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
+/* Alerts in [from, to), optionally of one series, oldest first. */
+int answer_alerts(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
+/* A series' monitor rows in [from, to): the newest `limit`, in time order. */
+int answer_monitor_rows(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "dimacc.h"
 #include "ingest.h"
+#include "monitor.h"
 #include "sa_time.h"
 #include "query.h"
 #include "sa_log.h"
@@ -48,8 +49,27 @@ static void usage(FILE *f)
 "                    A node resends within seconds, or on reconnecting [7d]\n"
 "  --query-limit S   refuse a query still reading the store after S seconds\n"
 "                    (all but sa stats) [5]\n"
+"  --publish EP      ZeroMQ PUB endpoint for alerts and models (sa alerts\n"
+"                    --follow, capture nodes) [tcp://127.0.0.1:7703]\n"
+"  --alert-z Z       monitoring: the interval an actual must leave, in one-step\n"
+"                    forecast sds (robust, relative to the level) [4]\n"
+"  --alert-after N   raise an alert after N consecutive intervals outside [1]\n"
+"  --drift R         a model drifts when its live MAE over a season passes R\n"
+"                    times its backtest MAE (sa-trainer then refits it) [2]\n"
 "  -v, --verbose     log every node hello and more\n"
 "  -h, --help        this text\n");
+}
+
+/* A number in (0, max]; 0, or -1 after saying what was wrong. */
+static int parse_positive(const char *opt, const char *s, double max, double *out)
+{
+	char *end;
+	*out = strtod(s, &end);
+	if (end == s || *end != '\0' || !(*out > 0 && *out <= max)) {
+		fprintf(stderr, "sa-aggregator: %s wants a number in (0, %g], not '%s'\n", opt, max, s);
+		return -1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -64,6 +84,10 @@ int main(int argc, char **argv)
 		{"min-free", required_argument, NULL, 'F'},
 		{"track", required_argument, NULL, 'T'},
 		{"dedup-window", required_argument, NULL, 'D'},
+		{"publish", required_argument, NULL, 'P'},
+		{"alert-z", required_argument, NULL, 'z'},
+		{"alert-after", required_argument, NULL, 'A'},
+		{"drift", required_argument, NULL, 'R'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -73,6 +97,8 @@ int main(int argc, char **argv)
 	struct ingest_conf conf = {.retention = retention_defaults, .track_cap = DIMACC_DEFAULT_CAP,
 				   .dedup_window_s = 7 * 86400};
 	double query_limit_s = 5;
+	const char *pub_ep = "tcp://127.0.0.1:7703";
+	struct monitor_conf mconf = MONITOR_DEFAULTS;
 	unsigned long long min_free_mb = 256;
 	enum sa_log_level level = SA_LOG_WARN;
 	int c;
@@ -128,6 +154,26 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'P': pub_ep = optarg; break;
+		case 'z':
+			if (parse_positive("--alert-z", optarg, 100, &mconf.z) != 0)
+				return 2;
+			break;
+		case 'R':
+			if (parse_positive("--drift", optarg, 1000, &mconf.drift) != 0)
+				return 2;
+			break;
+		case 'A': {
+			double n;
+			if (parse_positive("--alert-after", optarg, 1000, &n) != 0)
+				return 2;
+			if (n != (unsigned)n) {
+				fprintf(stderr, "sa-aggregator: --alert-after wants a whole number, not '%s'\n", optarg);
+				return 2;
+			}
+			mconf.need = (unsigned)n;
+			break;
+		}
 		case 'v': level = SA_LOG_INFO; break;
 		case 'h': usage(stdout); return 0;
 		default:
@@ -168,21 +214,25 @@ int main(int argc, char **argv)
 
 	void *zctx = zmq_ctx_new();
 	struct ingest *in = ingest_start(zctx, ingest_ep, db, &conf);
-	struct query_server *qs = in ? query_start(zctx, query_ep, db, in, query_limit_s) : NULL;
+	struct monitor *mon = in ? monitor_start(zctx, pub_ep, db, &mconf) : NULL;
+	struct query_server *qs = mon ? query_start(zctx, query_ep, db, in, mon, query_limit_s) : NULL;
 	if (qs == NULL) {
+		monitor_stop(&mon);
 		ingest_stop(&in);
 		zmq_ctx_term(zctx);
 		tsdb_close(&db);
-		fprintf(stderr, "sa-aggregator: cannot listen on %s and %s\n", ingest_ep, query_ep);
+		fprintf(stderr, "sa-aggregator: cannot listen on %s, %s and %s\n", ingest_ep, query_ep, pub_ep);
 		return 1;
 	}
-	fprintf(stderr, "sa-aggregator: ready: ingest %s, query %s, db %s\n", ingest_ep, query_ep, db_path);
+	fprintf(stderr, "sa-aggregator: ready: ingest %s, query %s, publish %s, db %s\n", ingest_ep, query_ep,
+		pub_ep, db_path);
 	int sig;
 	sigwait(&stop_signals, &sig);
 
 	struct ingest_stats st;
 	ingest_stats_get(in, &st);
 	query_stop(&qs);
+	monitor_stop(&mon);
 	ingest_stop(&in);
 	zmq_ctx_term(zctx);
 	tsdb_close(&db);

@@ -9,6 +9,7 @@
 #include <zmq.h>
 
 #include "answer.h"
+#include "monitor.h"
 #include "query.h"
 #include "sa_arena.h"
 #include "answer_store.h"
@@ -23,6 +24,7 @@ struct query_server {
 	uint64_t limit_ns;
 	struct tsdb *db;
 	struct ingest *in;
+	struct monitor *mon;
 	struct sa_arena *arena;
 	pthread_t thread;
 	atomic_bool stop;
@@ -43,6 +45,7 @@ static answer_fn answer_for(Sa__QueryKind kind)
 	case SA__QUERY_KIND__Q_PUT_MODEL: return answer_put_model;
 	case SA__QUERY_KIND__Q_MODELS: return answer_models;
 	case SA__QUERY_KIND__Q_TRACKED: return answer_tracked;
+	case SA__QUERY_KIND__Q_ALERTS: return answer_alerts;
 	default: return NULL;
 	}
 }
@@ -72,6 +75,12 @@ static size_t answer(struct query_server *qs, const uint8_t *buf, size_t len, ui
 		struct ingest_stats st;
 		ingest_stats_get(qs->in, &st);
 		answer_stats(qs->db, &st, q, &r, qs->arena);
+	} else if (q->kind == SA__QUERY_KIND__Q_MONITOR && !(q->series && q->series[0])) {
+		monitor_status(qs->mon, &r, qs->arena);
+	} else if (q->kind == SA__QUERY_KIND__Q_MONITOR) {
+		tsdb_view_begin(qs->db);
+		answer_monitor_rows(qs->db, q, &r, qs->arena);
+		tsdb_view_end(qs->db);
 	} else if (fn == NULL) {
 		r.has_code = 1;
 		r.code = SA_ERR_INVALID;
@@ -81,6 +90,8 @@ static size_t answer(struct query_server *qs, const uint8_t *buf, size_t len, ui
 		tsdb_view_begin(qs->db);
 		fn(qs->db, q, &r, qs->arena);
 		tsdb_view_end(qs->db);
+		if (q->kind == SA__QUERY_KIND__Q_PUT_MODEL && r.code == SA_OK)
+			monitor_models_changed(qs->mon);
 	}
 	if (tsdb_deadline_hit()) {
 		/* A partial answer would look complete: refuse it instead. */
@@ -140,7 +151,7 @@ next:
 }
 
 struct query_server *query_start(void *zctx, const char *endpoint, struct tsdb *db, struct ingest *in,
-				 double limit_s)
+				 struct monitor *mon, double limit_s)
 {
 	struct query_server *qs = calloc(1, sizeof(*qs));
 	int zero = 0;
@@ -150,6 +161,7 @@ struct query_server *query_start(void *zctx, const char *endpoint, struct tsdb *
 		return NULL;
 	qs->db = db;
 	qs->in = in;
+	qs->mon = mon;
 	qs->limit_ns = (uint64_t)(limit_s * 1e9);
 	qs->arena = sa_arena_new(1 << 20);
 	qs->sock = zmq_socket(zctx, ZMQ_ROUTER);

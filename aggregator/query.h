@@ -5,15 +5,16 @@
 #define QUERY_H
 
 #include "ingest.h"
+#include "monitor.h"
 #include "tsdb.h"
 
 struct query_server;
 
 /* Binds endpoint and starts the thread; `in` is asked for its counters by
- * stats queries. A query that reads the store for longer than limit_s is
+ * stats queries, `mon` for monitor status and told of new models. A query that reads the store for longer than limit_s is
  * answered with SA_ERR_LIMIT (stats, which reads it all, excepted). NULL on failure (logged). */
 struct query_server *query_start(void *zctx, const char *endpoint, struct tsdb *db, struct ingest *in,
-				 double limit_s);
+				 struct monitor *mon, double limit_s);
 void query_stop(struct query_server **qs);
 
 #endif

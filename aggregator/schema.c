@@ -192,6 +192,29 @@ size_t schema_model_key(uint8_t out[SCHEMA_MODEL_KEY_MAX], const char *series, u
 	return n + 5;
 }
 
+size_t schema_monitor_key(uint8_t out[SCHEMA_SERIES_KEY_MAX], const char *series, uint64_t t_s)
+{
+	size_t n = strlen(series);
+
+	if (n == 0 || n + 9 > SCHEMA_SERIES_KEY_MAX)
+		return 0;
+	memcpy(out, series, n);
+	out[n] = 0;
+	schema_be64(out + n + 1, t_s);
+	return n + 9;
+}
+
+size_t schema_alert_key(uint8_t out[SCHEMA_SERIES_KEY_MAX], uint64_t t_ns, const char *series)
+{
+	size_t n = strlen(series);
+
+	if (n == 0 || n + 8 > SCHEMA_SERIES_KEY_MAX)
+		return 0;
+	schema_be64(out, t_ns);
+	memcpy(out + 8, series, n);
+	return n + 8;
+}
+
 void schema_u64s_encode(uint8_t *out, const uint64_t *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -97,6 +97,13 @@ void schema_node_key(uint8_t out[SCHEMA_NODE_KEY_LEN], char kind, uint32_t node)
 /* Returns the key length, or 0 if the name is too long or contains NUL. */
 size_t schema_model_key(uint8_t out[SCHEMA_MODEL_KEY_MAX], const char *series, uint32_t version);
 
+/* A monitor row: series, NUL, be64 interval start (s). An alert: be64
+ * t_ns, then the series (so a time range is one scan). Both return the
+ * length, or 0 if the name is too long or empty. */
+#define SCHEMA_SERIES_KEY_MAX (SCHEMA_MODEL_KEY_MAX + 8)
+size_t schema_monitor_key(uint8_t out[SCHEMA_SERIES_KEY_MAX], const char *series, uint64_t t_s);
+size_t schema_alert_key(uint8_t out[SCHEMA_SERIES_KEY_MAX], uint64_t t_ns, const char *series);
+
 void schema_be64(uint8_t *out, uint64_t v);
 uint64_t schema_get_be64(const uint8_t *in);
 void schema_be32(uint8_t *out, uint32_t v);

@@ -20,7 +20,7 @@ static _Thread_local const rocksdb_snapshot_t *view;
 static _Thread_local rocksdb_readoptions_t *view_ro;
 
 static const char *const cf_names[TSDB_CF_COUNT] = {
-	"series", "hist", "topk", "flows", "ingest", "models", "flowidx", "dims",
+	"series", "hist", "topk", "flows", "ingest", "models", "flowidx", "dims", "monitor", "alerts",
 };
 
 /* A column family whose keys expire at compaction (tsdb_key_time_fn). */

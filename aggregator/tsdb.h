@@ -18,6 +18,8 @@ enum tsdb_cf {
 	TSDB_MODELS,   /* model versions by (series, version) */
 	TSDB_FLOWIDX,  /* flow records by address and by port: keys only */
 	TSDB_DIMS,     /* bytes and packets per tracked address and port: add */
+	TSDB_MONITOR,  /* forecast vs actual per (series, interval) */
+	TSDB_ALERTS,   /* alerts by (time, series) */
 	TSDB_CF_COUNT
 };
 

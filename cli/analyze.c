@@ -128,7 +128,7 @@ static void remove_tree(const char *dir)
 
 int cmd_analyze(struct cli *c)
 {
-	char dir[PATH_MAX], db[PATH_MAX + 8], ingest[PATH_MAX + 16], query[PATH_MAX + 16];
+	char dir[PATH_MAX], db[PATH_MAX + 8], ingest[PATH_MAX + 16], query[PATH_MAX + 16], publish[PATH_MAX + 16];
 	char agg_log[PATH_MAX + 32], cap_log[PATH_MAX + 32], prefix[64];
 	struct stat st;
 	int status, rc = 1;
@@ -159,6 +159,7 @@ int cmd_analyze(struct cli *c)
 	snprintf(db, sizeof(db), "%s/db", dir);
 	snprintf(ingest, sizeof(ingest), "ipc://%s/ingest", dir);
 	snprintf(query, sizeof(query), "ipc://%s/query", dir);
+	snprintf(publish, sizeof(publish), "ipc://%s/publish", dir);
 	snprintf(agg_log, sizeof(agg_log), "%s/aggregator.log", dir);
 	snprintf(cap_log, sizeof(cap_log), "%s/capture.log", dir);
 	snprintf(prefix, sizeof(prefix), "sa-analyze-%d", (int)getpid());
@@ -166,7 +167,8 @@ int cmd_analyze(struct cli *c)
 	/* The whole file is the question: a capture spanning years keeps all of
 	 * it. A temporary store needs little headroom: a nearly full /tmp should
 	 * not stall the analysis behind the daemon's 256 MB default. */
-	char *agg_argv[] = {"sa-aggregator", "--db", db, "--ingest", ingest, "--query", query, "--no-sync",
+	char *agg_argv[] = {"sa-aggregator", "--db", db, "--ingest", ingest, "--query", query, "--publish", publish,
+			    "--no-sync",
 			    "--retain", "1s=0", "--retain", "1m=0", "--retain", "1h=0", "--retain", "flows=0",
 			    "--min-free", "16", NULL};
 	pid_t agg = spawn("sa-aggregator", agg_argv, agg_log);

@@ -28,10 +28,10 @@ step "1. Generating $DAYS days of traffic (seed $SEED)"
 TRUTH=$("$BIN/sa-gen" --out "$DIR/demo.pcap" --seed "$SEED" --days "$DAYS")
 echo "$TRUTH"
 
-step "2. Starting sa-aggregator and sa-trainer (retrains every 20 s)"
-"$BIN/sa-aggregator" --db "$DIR/db" --ingest "$INGEST" --query "$QUERY" --no-sync 2>"$DIR/aggregator.log" &
+step "2. Starting sa-aggregator and sa-trainer (retrains every 20 s, the last day held out)"
+"$BIN/sa-aggregator" --db "$DIR/db" --ingest "$INGEST" --query "$QUERY" --publish "ipc://$DIR/publish" --no-sync 2>"$DIR/aggregator.log" &
 pids+=($!)
-"$BIN/sa-trainer" --server "$QUERY" --every 20 2>"$DIR/trainer.log" &
+"$BIN/sa-trainer" --server "$QUERY" --every 20 --holdout 24 2>"$DIR/trainer.log" &
 pids+=($!)
 for _ in $(seq 50); do SA nodes >/dev/null 2>&1 && break; sleep 0.1; done
 
@@ -47,9 +47,9 @@ SA summary
 step "5. Volume over time: bytes per hour, one line per day (peaks and troughs)"
 SA series --metric bytes --step 1h --format csv | python3 scripts/demo_report.py volume
 
-step "6. Forecast: retrain on demand, then the model against the held-out last day"
-"$BIN/sa-trainer" --server "$QUERY" --once
-SA models
+step "6. Forecast: train on demand, holding the last day out, then the model against it"
+SA train bytes packets --holdout 24
+SA models bytes
 SA forecast bytes --format csv | python3 scripts/demo_report.py forecast
 
 step "7. The anomaly: TCP SYNs per minute, against what the generator injected"
@@ -58,3 +58,8 @@ A_START=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["anomaly"][
 A_END=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["anomaly"]["end"])' "$TRUTH")
 echo "  top destinations by packets during the flood:"
 SA top --by dst-ip --metric packets --from "$A_START" --to "$A_END" --limit 3
+
+step "8. Monitoring: the aggregator held the last day against the models; what it raised"
+for _ in $(seq 50); do [ "$(SA --format csv monitor | grep -c '^packets,')" = 1 ] && break; sleep 0.2; done
+SA monitor
+SA alerts packets

@@ -87,7 +87,7 @@ def start_aggregator(bindir, tmp, ingest, query, *extra, db=None):
     """sa-aggregator on db (default tmp/db; log: tmp/aggregator.log), once it answers."""
     log = open(os.path.join(tmp, "aggregator.log"), "a")
     p = subprocess.Popen([f"{bindir}/sa-aggregator", "--db", db or os.path.join(tmp, "db"), "--ingest", ingest,
-                          "--query", query, *extra], stdout=log, stderr=log)
+                          "--query", query, "--publish", f"ipc://{tmp}/publish", *extra], stdout=log, stderr=log)
     for _ in range(100):
         try:
             sa_json(bindir, query, "nodes")

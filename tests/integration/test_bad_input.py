@@ -39,7 +39,7 @@ def check_query_limit(tmp):
     query = f"ipc://{tmp}/query-limit"
     with open(os.path.join(tmp, "agg-limit.log"), "w") as log:
         agg = subprocess.Popen([f"{BIN}/sa-aggregator", "--db", f"{tmp}/db", "--ingest", f"ipc://{tmp}/i2",
-                                "--query", query, "--query-limit", "0.000001"], stdout=log, stderr=log)
+                                "--query", query, "--publish", f"ipc://{tmp}/pub2", "--query-limit", "0.000001"], stdout=log, stderr=log)
         try:
             for _ in range(50):
                 p = run([f"{BIN}/sa", "--server", query, "--timeout", "2", "flows"])
@@ -60,7 +60,7 @@ def main():
     ingest, query = f"ipc://{tmp}/ingest", f"ipc://{tmp}/query"
     log = open(os.path.join(tmp, "agg.log"), "w")
     agg = subprocess.Popen([f"{BIN}/sa-aggregator", "--db", f"{tmp}/db", "--ingest", ingest,
-                            "--query", query], stdout=log, stderr=log)
+                            "--query", query, "--publish", f"ipc://{tmp}/pub"], stdout=log, stderr=log)
     ctx = zmq.Context()
     try:
         time.sleep(0.5)
@@ -144,6 +144,38 @@ def main():
               "cannot read" in p.stderr, p.stderr)
         p = run([f"{BIN}/sa-aggregator"])
         check("sa-aggregator: no --db -> exit 2, one line", p.returncode == 2 and one_line(p), p.stderr)
+
+        # The forecasting loop's options and inputs.
+        p = run([f"{BIN}/sa", "--server", query, "train"])
+        check("sa train: no series -> exit 2, one line", p.returncode == 2 and one_line(p), p.stderr)
+        p = run([f"{BIN}/sa", "--season", "24,100", "train", "bytes"])
+        check("sa --season M,M2 not a multiple -> exit 2, one line", p.returncode == 2 and one_line(p), p.stderr)
+        p = run([f"{BIN}/sa", "--server", query, "train", "Bytes@x"])
+        check("sa train: a bad series spec -> exit 1, one line", p.returncode == 1 and one_line(p), p.stderr)
+        p = run([f"{BIN}/sa", "--server", query, "train", "nonsense"])
+        check("sa train: an unknown metric -> exit 1, one line", p.returncode == 1 and one_line(p), p.stderr)
+        p = run([f"{BIN}/sa", "--server", query, "monitor", "bytes"])
+        check("sa monitor: a series without a model -> exit 1, one line", p.returncode == 1 and one_line(p),
+              p.stderr)
+        p = run([f"{BIN}/sa", "--server", query, "forecast", "bytes@9"])
+        check("sa forecast: no model -> exit 1, one line", p.returncode == 1 and one_line(p), p.stderr)
+        p = run([f"{BIN}/sa", "--publish", "tcp://127.0.0.1:1", "--timeout", "1", "alerts", "--follow"])
+        check("sa alerts --follow: nothing for --timeout -> exit 1", p.returncode == 1 and
+              "no alert" in p.stderr, p.stderr)
+        p = run([f"{BIN}/sa-trainer", "--series", "bytes:port=99999"])
+        check("sa-trainer: bad --series -> exit 2, one line", p.returncode == 2 and one_line(p), p.stderr)
+        p = run([f"{BIN}/sa-trainer", "--config", f"{tmp}/missing.conf"])
+        check("sa-trainer: missing --config -> exit 2", p.returncode == 2 and "cannot open" in p.stderr, p.stderr)
+        with open(f"{tmp}/bad.conf", "w") as f:
+            f.write("series bytes\nevery soon\n")
+        p = run([f"{BIN}/sa-trainer", "--config", f"{tmp}/bad.conf"])
+        check("sa-trainer: a bad config line -> exit 2 naming the line", p.returncode == 2 and
+              "bad.conf line 2" in p.stderr, p.stderr)
+        p = run([f"{BIN}/sa-aggregator", "--db", f"{tmp}/db3", "--alert-z", "0"])
+        check("sa-aggregator: --alert-z 0 -> exit 2, one line", p.returncode == 2 and one_line(p), p.stderr)
+        p = run([f"{BIN}/sa-aggregator", "--db", f"{tmp}/db3", "--alert-after", "1.5"])
+        check("sa-aggregator: --alert-after 1.5 -> exit 2, one line", p.returncode == 2 and one_line(p), p.stderr)
+        check("aggregator still running after it all", agg.poll() is None)
     finally:
         agg.send_signal(signal.SIGTERM)
         agg.wait(timeout=30)

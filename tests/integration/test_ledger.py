@@ -40,7 +40,8 @@ class Cluster:
 
     def start(self):
         self.agg = subprocess.Popen([f"{BIN}/sa-aggregator", "--db", f"{self.tmp}/db", "--ingest",
-                                     self.ingest, "--query", self.query], stderr=subprocess.DEVNULL)
+                                     self.ingest, "--query", self.query,
+                                     "--publish", f"ipc://{self.tmp}/pub"], stderr=subprocess.DEVNULL)
         for _ in range(100):
             if subprocess.run([f"{BIN}/sa", "--server", self.query, "nodes"],
                               capture_output=True).returncode == 0:

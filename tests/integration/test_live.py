@@ -81,7 +81,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="sa-live-")
     ingest, query = f"ipc://{tmp}/ingest", f"ipc://{tmp}/query"
     agg = subprocess.Popen([f"{BIN}/sa-aggregator", "--db", f"{tmp}/db", "--ingest", ingest,
-                            "--query", query], stderr=open(f"{tmp}/agg.log", "w"))
+                            "--query", query, "--publish", f"ipc://{tmp}/pub"], stderr=open(f"{tmp}/agg.log", "w"))
     nodes = []
     try:
         links = [make_link(i) for i in (1, 2)]
