@@ -14,6 +14,7 @@
 #include <rte_log.h>
 
 #include "export.h"
+#include "model_watch.h"
 #include "sa_arena.h"
 #include "sa_time.h"
 #include "sa_wire.h"
@@ -50,6 +51,7 @@ struct exporter {
 	uint64_t next_hb, hb_count;
 	struct sa_topk_entry top_scratch[HANDOFF_TOP_CAPACITY];
 	struct exporter_stats st;
+	struct model_watch *models; /* NULL without --models */
 };
 
 static void send_node_message(struct exporter *ex, const Sa__NodeMessage *m)
@@ -157,6 +159,9 @@ struct exporter *exporter_new(const struct exporter_conf *conf, struct worker *w
 		RTE_LOG(ERR, SA_EXPORT, "cannot connect to %s: %s\n", conf->endpoint, zmq_strerror(errno));
 		goto fail;
 	}
+	if (conf->models_endpoint &&
+	    (ex->models = model_watch_new(ex->zctx, conf->models_endpoint, conf->node_id)) == NULL)
+		goto fail;
 	send_hello(ex);
 	return ex;
 fail:
@@ -172,6 +177,7 @@ void exporter_destroy(struct exporter **exp)
 		return;
 	if (ex->sock)
 		zmq_close(ex->sock);
+	model_watch_destroy(&ex->models);
 	if (ex->zctx)
 		zmq_ctx_term(ex->zctx);
 	spool_destroy(&ex->spool);
@@ -326,6 +332,8 @@ static void add_interval(struct exporter *ex, const struct handoff_interval *iv)
 	p->n_counters = SA_C_COUNT;
 	p->counters = copy_u64(ex->arena, iv->counters, SA_C_COUNT);
 	add_pending_ledger(ex, p->counters);
+	if (ex->models)
+		p->counters[SA_C_MODEL_DEVIATIONS] += model_watch_interval(ex->models, iv->start_s, iv->counters);
 	ex->last_iv_ns = p->start_ns;
 	p->n_size_hist = SA_SIZE_BUCKETS;
 	p->size_hist = copy_u64(ex->arena, iv->size_hist, SA_SIZE_BUCKETS);
@@ -497,6 +505,16 @@ static void take_acks(struct exporter *ex, int wait_ms)
 	}
 }
 
+unsigned exporter_models_wait(struct exporter *ex, int wait_ms)
+{
+	if (ex->models == NULL)
+		return 0;
+	for (uint64_t end = sa_mono_ns() + (uint64_t)wait_ms * 1000000; sa_mono_ns() < end;)
+		if (model_watch_poll(ex->models, 100) > 0)
+			break;
+	return model_watch_poll(ex->models, 0);
+}
+
 bool exporter_poll(struct exporter *ex, int wait_ms)
 {
 	unsigned cursor = 0, moved = 0;
@@ -505,6 +523,8 @@ bool exporter_poll(struct exporter *ex, int wait_ms)
 
 	/* Wait for acks only when the workers have nothing for us. */
 	take_acks(ex, ex->workers_idle ? wait_ms : 0);
+	if (ex->models)
+		model_watch_poll(ex->models, 0);
 	uint64_t now = sa_mono_ns();
 	/* Resend only when acks stopped coming: while the aggregator keeps
 	 * acknowledging, a connected socket delivers the rest in order, and

@@ -1,7 +1,8 @@
 /* Exporter (runs on the main lcore): drains every worker's ring, batches
  * flows and interval statistics into sequenced ExportBatch messages, sends
  * them to the aggregator over a ZeroMQ DEALER and keeps each in the spool
- * until the aggregator acknowledges it. Also sends hello and heartbeats. */
+ * until the aggregator acknowledges it. Also sends hello and heartbeats,
+ * and watches the node's own forecasting models (model_watch.h). */
 #ifndef EXPORT_H
 #define EXPORT_H
 
@@ -22,6 +23,7 @@ struct exporter_conf {
 	unsigned batch_intervals;    /* ... or this many intervals ... */
 	uint64_t batch_age_ns;       /* ... or when its first item is this old */
 	uint64_t ack_timeout_ns;     /* resend an unacked batch after this */
+	const char *models_endpoint; /* the aggregator's PUB socket, or NULL: no local models */
 };
 
 struct exporter_stats {
@@ -36,6 +38,10 @@ struct exporter;
 /* Connects (asynchronously: the aggregator may come later). NULL on error. */
 struct exporter *exporter_new(const struct exporter_conf *conf, struct worker *workers, unsigned n);
 void exporter_destroy(struct exporter **ex);
+
+/* Waits up to wait_ms for the node's own models (model_watch.h) to
+ * arrive; returns how many are held (0 without --models). */
+unsigned exporter_models_wait(struct exporter *ex, int wait_ms);
 
 /* One step: takes acks (waiting at most wait_ms for socket activity),
  * resends what is due, drains the rings into batches, sends sealed ones.

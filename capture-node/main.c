@@ -24,6 +24,7 @@
 
 #define EXIT_USAGE 2
 #define EXIT_INPUT 3 /* the capture file could not be read to its end */
+#define MODELS_WAIT_S 15 /* the aggregator republishes its models every 10 s */
 
 static volatile bool force_quit;
 static volatile bool input_done;
@@ -31,6 +32,7 @@ static volatile bool input_done;
 struct options {
 	uint32_t node_id;
 	const char *aggregator;
+	const char *models;          /* the aggregator's PUB endpoint: watch our own models */
 	const char *pcap;
 	const char *iface;
 	const char *file_prefix;
@@ -60,6 +62,11 @@ static void usage(FILE *f)
 "\n"
 "  --node-id N          this node's id, 1..4294967295 (required)\n"
 "  --aggregator EP      aggregator ingest endpoint [tcp://127.0.0.1:7701]\n"
+"  --models EP          the aggregator's PUB endpoint (sa-aggregator --publish):\n"
+"                       watch this node's own forecasting models (series\n"
+"                       METRIC@N, N this node) each step, log a step outside\n"
+"                       the model's interval and count it (model_deviations);\n"
+"                       with --pcap, wait up to 15 s for them first [off]\n"
 "  --pcap FILE          read a pcap/pcapng file through DPDK's net_pcap\n"
 "  --iface IFACE        capture a kernel interface through net_af_packet\n"
 "  --workers N          worker lcores [one per CPU but the first, at least 1];\n"
@@ -126,6 +133,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{"node-id", required_argument, NULL, 'n'},
 		{"aggregator", required_argument, NULL, 'a'},
+		{"models", required_argument, NULL, 'O'},
 		{"pcap", required_argument, NULL, 'p'},
 		{"iface", required_argument, NULL, 'i'},
 		{"flows", required_argument, NULL, 'f'},
@@ -156,6 +164,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		switch (c) {
 		case 'n': rc |= parse_u32("--node-id", optarg, 1, UINT32_MAX, &o->node_id); break;
 		case 'a': o->aggregator = optarg; break;
+		case 'O': o->models = optarg; break;
 		case 'p': o->pcap = optarg; break;
 		case 'i': o->iface = optarg; break;
 		case 'f': rc |= parse_u32("--flows", optarg, 16, 1u << 26, &o->flows); break;
@@ -366,11 +375,16 @@ int main(int argc, char **argv)
 		.port_name = o.pcap ? o.pcap : o.iface ? o.iface : "port0",
 		.config_text = config_text(&o), .spool_batches = o.spool, .batch_flows = 4096,
 		.batch_intervals = 1024, .batch_age_ns = 100 * 1000 * 1000ULL,
-		.ack_timeout_ns = o.resend_s * SA_NS_PER_S,
+		.ack_timeout_ns = o.resend_s * SA_NS_PER_S, .models_endpoint = o.models,
 	};
 	ex = exporter_new(&ec, workers, n_workers);
 	if (ex == NULL)
 		rte_exit(1, "cannot set up the exporter towards %s\n", o.aggregator);
+
+	/* A file is read in seconds: its models must be here first. */
+	if (o.models && o.pcap && exporter_models_wait(ex, MODELS_WAIT_S * 1000) == 0)
+		fprintf(stderr, "sa-capture: no model for node %u from %s within %d s; reading without\n",
+			o.node_id, o.models, MODELS_WAIT_S);
 
 	unsigned lcore = rte_get_next_lcore(-1, 1, 0);
 	for (unsigned i = 0; i < n_workers; i++, lcore = rte_get_next_lcore(lcore, 1, 0))
