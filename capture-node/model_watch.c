@@ -7,7 +7,8 @@
  * than the traffic) are stepped as gaps, at most MAX_GAP of them, so the
  * model's state reaches the present. The current step's sum is judged
  * when a second of a later step arrives; the step a finite input ends in
- * is never judged, as it is incomplete. With several workers each sends
+ * is never judged, as it is incomplete, and neither is one joined midway
+ * (the node started, or a new model version came, inside it). With several workers each sends
  * its own second, not in step: a worker's last second of a step that
  * arrives after another's first second of the next is left out of the
  * sum (a second in a step of 3,600). */
@@ -39,6 +40,7 @@ struct watched {
 	uint64_t next_s;      /* start of the step being summed */
 	double sum;
 	int summed;           /* a second of this step was seen: else it is a gap */
+	int whole;            /* ... and the step was seen from its start */
 	struct fc_monitor mon;
 };
 
@@ -186,8 +188,12 @@ unsigned model_watch_interval(struct model_watch *mw, uint64_t start_s, const ui
 			continue;
 		if (start_s >= w->next_s + w->step_s) {
 			double v = w->rate ? w->sum / w->step_s : w->sum;
-			outside += judge(w, w->summed ? v : NAN);
+			int had = w->summed;
+			/* A step joined midway (the node started, or the model
+			 * came, inside it) is a partial sum: a gap, not a value. */
+			outside += judge(w, had && w->whole ? v : NAN);
 			uint64_t gaps = (start_s - w->next_s) / w->step_s;
+			w->whole = had && gaps == 0;
 			if (gaps > MAX_GAP) { /* far behind: jump, the state is stale anyway */
 				w->next_s += (gaps - MAX_GAP) * w->step_s;
 				gaps = MAX_GAP;
@@ -195,6 +201,8 @@ unsigned model_watch_interval(struct model_watch *mw, uint64_t start_s, const ui
 			while (gaps--)
 				judge(w, NAN);
 		}
+		if (!w->summed && start_s == w->next_s)
+			w->whole = 1;
 		w->sum += (double)counters[w->counter];
 		w->summed = 1;
 	}

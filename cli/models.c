@@ -233,18 +233,17 @@ static int follow_alerts(struct cli *c)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	fprintf(stderr, "sa: following alerts from %s (Ctrl-C stops)\n", c->publish);
-	int idle_ms = 0;
+	uint64_t last_ns = sa_mono_ns();
 	while (!stop && (c->limit == 0 || seen < c->limit)) {
 		zmq_pollitem_t it = {.socket = sub, .events = ZMQ_POLLIN};
-		if (zmq_poll(&it, 1, 200) <= 0) {
-			idle_ms += 200;
-			if (c->follow_timeout_ms && idle_ms >= c->follow_timeout_ms) {
-				fprintf(stderr, "sa: no alert for %d s\n", c->follow_timeout_ms / 1000);
-				rc = 1;
-				break;
-			}
-			continue;
+		if (c->follow_timeout_ms &&
+		    sa_mono_ns() - last_ns >= (uint64_t)c->follow_timeout_ms * 1000000) {
+			fprintf(stderr, "sa: no alert for %d s\n", c->follow_timeout_ms / 1000);
+			rc = 1;
+			break;
 		}
+		if (zmq_poll(&it, 1, 200) <= 0)
+			continue;
 		zmq_msg_t topic, body;
 		zmq_msg_init(&topic);
 		zmq_msg_init(&body);
@@ -257,7 +256,7 @@ static int follow_alerts(struct cli *c)
 				out_table_destroy(&tab);
 				fflush(stdout);
 				seen++;
-				idle_ms = 0;
+				last_ns = sa_mono_ns();
 			}
 			sa__alert__free_unpacked(a, NULL);
 		}

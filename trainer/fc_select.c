@@ -206,6 +206,7 @@ static int fallback(struct fc_selection *s, const double *y, unsigned n, const c
 	s->season2 = 0;
 	note(s, why, sp.season);
 	memset(&s->bt, 0, sizeof(s->bt));
+	s->folds = s->horizon = 0; /* no backtest: its metrics are not measured */
 	return fit_final(s, &sp, NULL, y, n);
 }
 
