@@ -33,6 +33,7 @@ static void usage(FILE *f)
 "  --no-sync         do not fsync each batch before acknowledging it (faster;\n"
 "                    a power cut may lose acknowledged batches, a crash won't)\n"
 "  --retain T=D      keep tier T (1s, 1m, 1h: series, histograms, top talkers;\n"
+"                    1h also the monitor's rows and alerts;\n"
 "                    flows: flow records) for duration D (90s, 30m, 12h, 30d, 2w,\n"
 "                    2y; 0 keeps forever), counted back from the newest packet\n"
 "                    stored. Repeat per tier [1s=2d 1m=30d 1h=2y flows=30d]\n"
@@ -198,6 +199,7 @@ int main(int argc, char **argv)
 	const tsdb_key_time_fn key_time[TSDB_CF_COUNT] = {
 		[TSDB_FLOWIDX] = schema_idx_time,
 		[TSDB_INGEST] = schema_marker_time,
+		[TSDB_MONITOR] = schema_monitor_time,
 	};
 	struct tsdb *db = tsdb_open(db_path, sync, merge, key_time, (uint64_t)min_free_mb << 20);
 	if (db == NULL) {

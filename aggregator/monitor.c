@@ -36,6 +36,7 @@
 #define TICK_MS 1000
 #define REPUBLISH_NS (10 * SA_NS_PER_S) /* late subscribers wait at most this */
 #define CATCHUP_MAX 10000   /* intervals one series steps per tick */
+#define MAX_SKIP_STEPS 10000000 /* gaps stepped to reach the store's first data */
 
 struct watch {
 	char series[SA_SERIES_MAX];
@@ -245,11 +246,33 @@ static uint8_t *put_alert(struct monitor *m, struct tsdb_batch *b, const struct 
 	return buf;
 }
 
+/* Steps w's model over [next_s, end_s) without actuals. */
+static void step_gaps(struct monitor *m, struct watch *w, uint64_t end_s)
+{
+	struct fc_verdict v;
+
+	pthread_mutex_lock(&m->lock);
+	for (; w->next_s + w->step_s <= end_s; w->next_s += w->step_s)
+		fc_monitor_step(&w->mon, NAN, &v);
+	pthread_mutex_unlock(&m->lock);
+}
+
 /* Compares every complete interval of one series since the last tick. */
-static void step_watch(struct monitor *m, struct watch *w, uint64_t newest_s, struct tsdb_batch *b)
+static void step_watch(struct monitor *m, struct watch *w, uint64_t oldest_s, uint64_t newest_s,
+		       struct tsdb_batch *b)
 {
 	if (newest_s < m->conf.grace_s + w->step_s)
 		return;
+	/* Never before the store's first data (retention moved it on):
+	 * nothing to compare there. The model steps over it to keep its
+	 * seasons in phase, unless that is absurdly far. */
+	if (w->next_s + w->step_s < oldest_s) {
+		uint64_t skip = (oldest_s - w->next_s) / w->step_s;
+		if (skip > MAX_SKIP_STEPS)
+			w->next_s += skip * w->step_s;
+		else
+			step_gaps(m, w, w->next_s + skip * w->step_s);
+	}
 	uint64_t end_s = (newest_s - m->conf.grace_s) / w->step_s * w->step_s;
 	if (end_s > w->next_s + (uint64_t)CATCHUP_MAX * w->step_s)
 		end_s = w->next_s + (uint64_t)CATCHUP_MAX * w->step_s;
@@ -265,8 +288,13 @@ static void step_watch(struct monitor *m, struct watch *w, uint64_t newest_s, st
 	q.step_s = w->step_s;
 	sa_arena_reset(m->arena);
 	if (answer_series(m->db, &q, &r, m->arena) != SA_OK || r.step_s != w->step_s) {
-		SA_LOG_RL(SA_LOG_WARN, "monitor", "%s: cannot read the actuals: %s", w->series,
+		/* Nothing there, or only a coarser tier (the finer one expired):
+		 * the intervals cannot be compared, so they pass as gaps and the
+		 * watch moves on instead of asking again every tick. */
+		SA_LOG_RL(SA_LOG_WARN, "monitor", "%s: cannot read the actuals from %llu: %s; stepped over",
+			  w->series, (unsigned long long)w->next_s,
 			  r.message ? r.message : "the store answers at another step");
+		step_gaps(m, w, end_s);
 		return;
 	}
 	for (size_t i = 0; i < r.n_points; i++) {
@@ -291,7 +319,9 @@ static void step_watch(struct monitor *m, struct watch *w, uint64_t newest_s, st
 			publish(m, "alert", buf, len);
 		tsdb_batch_clear(b);
 		free(buf);
+		pthread_mutex_lock(&m->lock);
 		w->alerts++;
+		pthread_mutex_unlock(&m->lock);
 		sa_log(SA_LOG_WARN, "monitor", "alert: %s at %llu: %.6g outside [%.6g, %.6g] for %u intervals",
 		       w->series, (unsigned long long)t_s, actual, v.lo, v.hi, m->conf.need);
 	}
@@ -311,7 +341,7 @@ static void tick(struct monitor *m, struct tsdb_batch *b)
 	if (m->n == 0 || !answer_extent(m->db, 0, &first_ns, &last_ns))
 		return;
 	for (unsigned i = 0; i < m->n; i++) {
-		step_watch(m, m->w[i], last_ns / SA_NS_PER_S, b);
+		step_watch(m, m->w[i], first_ns / SA_NS_PER_S, last_ns / SA_NS_PER_S, b);
 		if (tsdb_write(m->db, b) != 0)
 			SA_LOG_RL(SA_LOG_ERR, "monitor", "cannot store the monitor rows of %s", m->w[i]->series);
 		tsdb_batch_clear(b);

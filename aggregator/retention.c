@@ -86,4 +86,12 @@ void retention_sweep(const struct retention *r, uint64_t newest_s, struct tsdb *
 		/* Index keys lead with an address or port: they expire at compaction. */
 		tsdb_set_expiry(db, TSDB_FLOWIDX, cut_ns);
 	}
+	/* Monitor rows and alerts are kept as long as the hourly series. */
+	if (r->keep_s[RES_1H] != 0 && r->keep_s[RES_1H] < newest_s) {
+		uint8_t zero[8] = {0}, cut[8];
+		uint64_t cut_ns = (newest_s - r->keep_s[RES_1H]) * SA_NS_PER_S;
+		schema_be64(cut, cut_ns);
+		tsdb_batch_delete_range(b, db, TSDB_ALERTS, zero, sizeof(zero), cut, sizeof(cut));
+		tsdb_set_expiry(db, TSDB_MONITOR, cut_ns); /* keys lead with the series */
+	}
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sa_ptb.h"
+#include "sa_time.h"
 #include "schema.h"
 #include "topk_set.h"
 
@@ -202,6 +203,18 @@ size_t schema_monitor_key(uint8_t out[SCHEMA_SERIES_KEY_MAX], const char *series
 	out[n] = 0;
 	schema_be64(out + n + 1, t_s);
 	return n + 9;
+}
+
+uint64_t schema_monitor_time(const uint8_t *k, size_t len, const uint8_t *val, size_t vlen)
+{
+	const uint8_t *nul = memchr(k, 0, len);
+
+	(void)val;
+	(void)vlen;
+	if (nul == NULL || (size_t)(k + len - nul) != 9)
+		return UINT64_MAX;
+	uint64_t t_s = schema_get_be64(nul + 1);
+	return t_s > UINT64_MAX / SA_NS_PER_S ? UINT64_MAX : t_s * SA_NS_PER_S;
 }
 
 size_t schema_alert_key(uint8_t out[SCHEMA_SERIES_KEY_MAX], uint64_t t_ns, const char *series)

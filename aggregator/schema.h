@@ -103,6 +103,9 @@ size_t schema_model_key(uint8_t out[SCHEMA_MODEL_KEY_MAX], const char *series, u
 #define SCHEMA_SERIES_KEY_MAX (SCHEMA_MODEL_KEY_MAX + 8)
 size_t schema_monitor_key(uint8_t out[SCHEMA_SERIES_KEY_MAX], const char *series, uint64_t t_s);
 size_t schema_alert_key(uint8_t out[SCHEMA_SERIES_KEY_MAX], uint64_t t_ns, const char *series);
+/* A tsdb_key_time_fn for monitor rows: the interval's start in ns
+ * (UINT64_MAX for a malformed key, which is kept). */
+uint64_t schema_monitor_time(const uint8_t *k, size_t len, const uint8_t *val, size_t vlen);
 
 void schema_be64(uint8_t *out, uint64_t v);
 uint64_t schema_get_be64(const uint8_t *in);

@@ -21,10 +21,13 @@ under test did not compute:
   * each monitor row's live error is the EWMA over one season of
     |clamp(actual, lo, hi) - forecast|, recomputed here from the rows;
   * the forecast's intervals nest (lo95 <= lo80 <= forecast <= hi80 <= hi95);
-  * a corrupt model (NaN state, a first-format model) pushed to the query
-    socket is refused with a reason and the stored version stays in use;
+  * a corrupt model (NaN state, a first-format model, a training window
+    ending before the data) pushed to the query socket is refused with a
+    reason and the stored version stays in use;
   * with --drift set so low that every model drifts, a running sa-trainer
-    (options from a --config file) retrains the drifting series early.
+    (options from a --config file) retrains the drifting series early;
+  * after a clock jump (the last day sent again 20 days on, editcap -t),
+    training skips the empty days, says so, and starts at the new data.
 Exit 0 when all pass."""
 import calendar
 import json
@@ -203,7 +206,8 @@ def main():
         req.setsockopt(zmq.LINGER, 0)
         req.connect(query)
         for what, msg in (("NaN state", put_model_query(2, float("nan"))),
-                          ("first format", put_model_query(1, 5.0))):
+                          ("first format", put_model_query(1, 5.0)),
+                          ("a window ending in 1970", put_model_query(2, 5.0))):
             req.send(msg)
             resp = pb_fields(req.recv())
             check(f"a model with {what} is refused with a reason",
@@ -240,6 +244,22 @@ def main():
         text = open(os.path.join(tmp, "trainer.log")).read()
         check("sa-trainer (from --config) trained on schedule, then again on drift",
               len(versions) >= 3 and "drifts" in text, f"versions {versions}; {text[-300:]}")
+
+        # A clock jump: node 2 sends the last day again, 20 days later. The
+        # cluster's series then holds 20 empty days; training skips them.
+        jumped = os.path.join(tmp, "jumped.pcap")
+        subprocess.run(["editcap", "-t", str(20 * 86400), late, jumped], check=True)
+        c = run([f"{BIN}/sa-capture", "--node-id", "2", "--aggregator", ingest, "--pcap", jumped,
+                 "--file-prefix", f"sa-fcloop-{os.getpid()}-2"], timeout=600)
+        t = run([f"{BIN}/sa", "--server", query, "train", "packets"])
+        m = sa_json(BIN, query, "models", "packets")[-1]
+        check("after a clock jump, training skips the empty days and says so",
+              c.returncode == 0 and t.returncode == 0 and "empty steps" in m["note"]
+              and m["trained_from"].startswith(time.strftime("%Y-%m-%dT00:00", time.gmtime(last_day + 20 * 86400))),
+              f"{t.stderr.strip()[-300:]} from {m.get('trained_from')}")
+        fc = sa_json(BIN, query, "forecast", "packets", "--horizon", "48")
+        check("and forecasts from the new traffic, all finite",
+              len(fc) == 48 and all(math.isfinite(float(p["forecast"])) for p in fc))
         stop(agg)
         procs.remove(agg)
     finally:
