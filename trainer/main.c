@@ -120,6 +120,7 @@ static int parse_season(struct trainer *t, const char *s)
 	const char *comma = strchr(s, ',');
 	size_t n = comma ? (size_t)(comma - s) : strlen(s);
 
+	t->tc.season2 = 0; /* --season M alone means one season, whatever came before */
 	if (n == 0 || n >= sizeof(one))
 		return parse_u32("--season", "", 1, 1, &t->tc.season);
 	memcpy(one, s, n);
@@ -127,8 +128,8 @@ static int parse_season(struct trainer *t, const char *s)
 	if (parse_u32("--season", one, 1, 2048, &t->tc.season) != 0 ||
 	    (comma && parse_u32("--season", comma + 1, 2, 2048, &t->tc.season2) != 0))
 		return -1;
-	if (t->tc.season2 && t->tc.season2 % t->tc.season) {
-		fprintf(stderr, "sa-trainer: --season M,M2 wants M2 a multiple of M (24,168)\n");
+	if (t->tc.season2 && (t->tc.season2 % t->tc.season || t->tc.season2 < 2 * t->tc.season)) {
+		fprintf(stderr, "sa-trainer: --season M,M2 wants M2 a multiple of M, at least 2 M (24,168)\n");
 		return -1;
 	}
 	return 0;
@@ -151,6 +152,12 @@ static int read_config(struct trainer *t, const char *path)
 	while (rc == 0 && fgets(line, sizeof(line), f)) {
 		char opt[80], *name, *value, *save = NULL;
 		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			fprintf(stderr, "sa-trainer: %s:%d: line longer than %zu characters\n", path, lineno,
+				sizeof(line) - 2);
+			rc = -1;
+			break;
+		}
 		char *hash = strchr(line, '#');
 		if (hash)
 			*hash = '\0';
@@ -312,6 +319,16 @@ static unsigned train_all(struct trainer *t)
 	return failed;
 }
 
+/* Whether this trainer looks after series: every series when none were
+ * given, else only those. */
+static int ours(const struct trainer *t, const char *series)
+{
+	for (unsigned i = 0; i < t->n_series; i++)
+		if (strcmp(t->series[i], series) == 0)
+			return 1;
+	return t->n_series == 0;
+}
+
 /* Retrains the models the aggregator says drift, unless trained within
  * the last drift check. */
 static void retrain_drifting(struct trainer *t)
@@ -323,7 +340,7 @@ static void retrain_drifting(struct trainer *t)
 
 	for (size_t i = 0; r && i < r->n_monitors && !quit; i++) {
 		const Sa__MonitorStatus *s = r->monitors[i];
-		if (!s->drifting)
+		if (!s->drifting || !ours(t, s->series))
 			continue;
 		unsigned k;
 		for (k = 0; k < t->n_trained && strcmp(t->trained[k], s->series) != 0; k++)
@@ -332,7 +349,9 @@ static void retrain_drifting(struct trainer *t)
 			continue;
 		sa_log(SA_LOG_WARN, "trainer", "%s drifts (live MAE %.4g, backtest %.4g): retraining now",
 		       s->series, s->live_mae, s->backtest_mae);
-		train_series(&t->tc, s->series);
+		struct train_conf tc = t->tc;
+		tc.step_s = s->step_s; /* the drifting model's step, which sa train may have chosen */
+		train_series(&tc, s->series);
 		mark_trained(t, s->series);
 	}
 	if (r)
@@ -347,12 +366,17 @@ int main(int argc, char **argv)
 	 * line wins; getopt cannot nest, so it is found by hand. */
 	int rc = 0;
 	for (int i = 1; i < argc && rc == 0; i++) {
+		const char *eq = strchr(argv[i], '=');
+		size_t len = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
 		if (strcmp(argv[i], "--") == 0)
 			break;
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+		/* getopt takes any unambiguous abbreviation: --c is --config. */
+		if (len < 3 || strncmp(argv[i], "--config", len) != 0)
+			continue;
+		if (eq)
+			rc = read_config(&t, eq + 1);
+		else if (i + 1 < argc)
 			rc = read_config(&t, argv[++i]);
-		else if (strncmp(argv[i], "--config=", 9) == 0)
-			rc = read_config(&t, argv[i] + 9);
 	}
 	if (rc == 0)
 		rc = parse_opts(&t, argc, argv);

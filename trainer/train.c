@@ -17,6 +17,7 @@
 #include "sa_wire.h"
 
 #define CALL_MS 30000
+#define EMPTY_MIN 48 /* empty steps in a row that end what training looks at */
 #define PROG program_invocation_short_name /* sa-trainer or sa */
 
 struct series_data {
@@ -24,6 +25,26 @@ struct series_data {
 	unsigned n;
 	uint64_t t0_ns;            /* time of y[0] */
 };
+
+/* Where the points worth fetching start: history + holdout steps before
+ * the newest data, found by a day-step probe of the same series (cheap,
+ * hourly rows). Reading the whole range instead would hit the answer's
+ * point limit on long stores and, at a 1 s step, ask for 1 s rows past
+ * their retention. 0 (everything) if the probe fails. */
+static uint64_t from_ns(const struct train_conf *c, const Sa__Query *series_q)
+{
+	Sa__Query q = *series_q;
+	char err[256];
+	uint64_t want = ((uint64_t)c->history + c->holdout + 2) * c->step_s + 86400;
+
+	q.step_s = 86400;
+	q.has_from_ns = 0;
+	Sa__Response *r = sa_client_call(c->server, &q, CALL_MS, err, sizeof(err));
+	uint64_t end_s = r && r->code == SA_OK ? r->to_ns / SA_NS_PER_S : 0;
+	if (r)
+		sa__response__free_unpacked(r, NULL);
+	return end_s > want ? (end_s - want) / c->step_s * c->step_s * SA_NS_PER_S : 0;
+}
 
 /* The complete points of the series (the newest, possibly partial, step
  * is dropped; a step without a value is NaN, which fc_select fills).
@@ -40,8 +61,9 @@ static int fetch(const struct train_conf *c, const char *series, struct series_d
 		return -1;
 	}
 	sa_series_query(&spec, &q);
-	q.has_step_s = 1;
+	q.has_step_s = q.has_from_ns = 1;
 	q.step_s = c->step_s;
+	q.from_ns = from_ns(c, &q);
 	Sa__Response *r = sa_client_call(c->server, &q, CALL_MS, err, sizeof(err));
 	if (r == NULL || r->code != SA_OK || r->step_s != c->step_s) {
 		fprintf(stderr, "%s: %s: %s\n", PROG, series,
@@ -135,6 +157,27 @@ static int store(const struct train_conf *c, const char *series, const struct fc
 	return 0;
 }
 
+/* A long run of empty steps (no traffic stored: a node's clock jumped,
+ * or nothing was captured for days) is not traffic the model should
+ * learn: training starts after the last such run of at least
+ * max(EMPTY_MIN, n/4) steps. Returns the points skipped. */
+static unsigned skip_empty_run(struct series_data *d, unsigned step_s)
+{
+	unsigned run = 0, cut = 0, min = d->n / 4 > EMPTY_MIN ? d->n / 4 : EMPTY_MIN;
+
+	for (unsigned t = 0; t < d->n; t++) {
+		run = d->y[t] == 0 || !isfinite(d->y[t]) ? run + 1 : 0;
+		if (run >= min)
+			cut = t + 1;
+	}
+	if (cut == 0 || cut >= d->n)
+		return 0;
+	memmove(d->y, d->y + cut, (d->n - cut) * sizeof(double));
+	d->n -= cut;
+	d->t0_ns += (uint64_t)cut * step_s * SA_NS_PER_S;
+	return cut;
+}
+
 struct progress_ctx {
 	const char *series;
 };
@@ -155,10 +198,11 @@ int train_series(const struct train_conf *c, const char *series)
 
 	if (fetch(c, series, &d) != 0)
 		return -1;
+	unsigned skipped = skip_empty_run(&d, c->step_s);
 	unsigned train = d.n > c->holdout ? d.n - c->holdout : 0;
 	if (train < 2) {
-		fprintf(stderr, "%s: %s: %u complete points of %u s (%u held out): too few to train\n", PROG,
-			series, d.n, c->step_s, c->holdout);
+		fprintf(stderr, "%s: %s: %u complete points of %u s (%u held out, %u empty ones skipped before "
+			"them): too few to train\n", PROG, series, d.n, c->step_s, c->holdout, skipped);
 		goto out;
 	}
 	struct fc_selection *s = malloc(sizeof(*s));
@@ -166,10 +210,15 @@ int train_series(const struct train_conf *c, const char *series)
 				   .folds = c->folds, .budget_s = c->budget_s,
 				   .progress = c->progress ? progress : NULL, .progress_arg = &pc};
 	uint64_t t0 = sa_mono_ns();
-	if (s == NULL || fc_select(d.y, train, &o, s) != 0)
+	if (s == NULL || fc_select(d.y, train, &o, s) != 0) {
 		fprintf(stderr, "%s: %s: selection failed (out of memory)\n", PROG, series);
-	else
+	} else {
+		size_t l = strlen(s->note);
+		if (skipped)
+			snprintf(s->note + l, sizeof(s->note) - l, "%s%u empty steps (a clock jump or a gap) "
+				 "skipped: trained from the traffic after them", l ? "; " : "", skipped);
 		rc = store(c, series, s, &d, train, (double)(sa_mono_ns() - t0) / 1e9);
+	}
 	free(s);
 out:
 	free(d.y);
