@@ -9,6 +9,8 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static unsigned n_pass, n_fail;
 static const char *check_context = "";
@@ -47,6 +49,25 @@ static const char *check_context = "";
 		CHECK_REPORT_(fabs(a_ - b_) <= (tol), "%s = %.17g, expected %.17g", \
 			      #a, a_, b_);                                       \
 	} while (0)
+
+/* Runs fn in a child process, so that a crash in the code under test is
+ * one failed check (naming what) instead of a lost run. */
+static inline void check_isolated(const char *what, void (*fn)(void))
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		n_fail = 0;
+		fn();
+		fflush(NULL);
+		_exit(n_fail ? 1 : 0);
+	}
+	int status = 0;
+	CHECK_REPORT_(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+			      WEXITSTATUS(status) == 0,
+		      "%s: child %s %d", what, WIFSIGNALED(status) ? "killed by signal" : "exited",
+		      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+}
 
 /* xorshift64: the same pseudo-random sequence on every platform, so a test
  * that draws from it checks the same cases every run. */

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -89,25 +88,6 @@ static void expect_sigma(const double *e, const double *f, unsigned n, double *s
 static double onestep_sd(const struct fc_part *p)
 {
 	return p->sigma * pow(fabs(fc_part_next(p)), p->sd_power);
-}
-
-/* Runs fn in a child, so that a crash in the library is one failed check
- * instead of a lost run. */
-static void isolated(const char *what, void (*fn)(void))
-{
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0) {
-		n_fail = 0;
-		fn();
-		fflush(NULL);
-		_exit(n_fail ? 1 : 0);
-	}
-	int status = 0;
-	CHECK_REPORT_(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-			      WEXITSTATUS(status) == 0,
-		      "%s: child %s %d", what, WIFSIGNALED(status) ? "killed by signal" : "exited",
-		      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 }
 
 /* --- Holt-Winters with fixed parameters, by hand ------------------------------ */
@@ -318,7 +298,7 @@ static void sarima_no_seasonal_difference(void)
 static void test_sarima_no_seasonal_difference(void)
 {
 	check_context = "sarima_no_seasonal_difference";
-	isolated("fc_fit sarima(1,0,1)(0,0,0)12", sarima_no_seasonal_difference);
+	check_isolated("fc_fit sarima(1,0,1)(0,0,0)12", sarima_no_seasonal_difference);
 }
 
 /* --- seasonal naive ----------------------------------------------------------- */

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -65,25 +64,6 @@ static int path_finite(const struct fc_selection *s, unsigned h)
 			return 0;
 	return isfinite(s->model.part[0].sigma) &&
 	       (s->model.n_parts < 2 || isfinite(s->model.part[1].sigma));
-}
-
-/* Runs fn in a child, so that a crash in the library is one failed check
- * instead of a lost run. */
-static void isolated(const char *what, void (*fn)(void))
-{
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0) {
-		n_fail = 0;
-		fn();
-		fflush(NULL);
-		_exit(n_fail ? 1 : 0);
-	}
-	int status = 0;
-	CHECK_REPORT_(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-			      WEXITSTATUS(status) == 0,
-		      "%s: child %s %d", what, WIFSIGNALED(status) ? "killed by signal" : "exited",
-		      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 }
 
 /* --- season detection -------------------------------------------------------- */
@@ -300,8 +280,8 @@ static void short_with_folds(void)
 static void test_too_short_isolated(void)
 {
 	check_context = "too_short_isolated";
-	isolated("20 points, season 24", short_with_season);
-	isolated("40 points, season 24, 4 folds", short_with_folds);
+	check_isolated("20 points, season 24", short_with_season);
+	check_isolated("40 points, season 24, 4 folds", short_with_folds);
 }
 
 static void test_no_season(void)
