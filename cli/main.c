@@ -62,6 +62,7 @@ static void usage(FILE *f)
 "  --limit N         rows for top, tracked and flows [10 / 100 / 100]\n"
 "  --sort S          flows: start (earliest first) or bytes (most first) [start]\n"
 "  --horizon H       forecast steps [one season]; train: backtest horizon\n"
+"                    [two seasons]\n"
 "  --season M[,M2]   train: points per season(s) [found from the data]\n"
 "  --holdout N       train: newest complete points kept out of training [0]\n"
 "  --follow          alerts: print each alert as the aggregator raises it\n"

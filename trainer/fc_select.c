@@ -249,11 +249,17 @@ static int pick_seasons(struct fc_selection *s, const double *y, unsigned n,
 static int search(struct fc_selection *out, const double *y, unsigned n,
 		  const struct fc_select_opts *o, int *a, int *b)
 {
-	unsigned h = o->horizon ? o->horizon : out->season;
-
 	memset(out->cand, 0, sizeof(out->cand));
 	out->n_cand = 0;
 	candidates(out, y, n);
+	/* Two seasons ahead when every candidate has room for two such folds,
+	 * else one: a short history should not shut most candidates out. */
+	unsigned h = o->horizon, need = 0;
+	for (unsigned i = 0; !h && i < out->n_cand; i++)
+		if (fc_min_points(&out->cand[i].spec) > need)
+			need = fc_min_points(&out->cand[i].spec);
+	if (!h)
+		h = n >= need + 4 * out->season ? 2 * out->season : out->season;
 	/* Every candidate is scored on the same points: as many folds as the
 	 * most demanding candidate that fits at all allows. */
 	unsigned folds = o->folds ? o->folds : 1;

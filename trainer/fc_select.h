@@ -10,7 +10,8 @@
 
 struct fc_select_opts {
 	uint32_t season, season2;  /* 0: detect from the data */
-	unsigned horizon;          /* backtest horizon; 0: one (first) season */
+	unsigned horizon;          /* backtest horizon; 0: two (first) seasons, or one
+				    * when the series is too short for two folds of two */
 	unsigned folds;            /* backtest origins */
 	double budget_s;           /* stop adding candidates after this long (0: no limit) */
 	/* Called after each candidate (may be NULL). */

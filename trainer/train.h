@@ -11,14 +11,14 @@ struct train_conf {
 	uint32_t step_s;           /* seconds per point */
 	uint32_t season, season2;  /* points per season; 0: found from the data */
 	uint32_t holdout;          /* newest complete points kept out of training */
-	uint32_t horizon;          /* backtest horizon in points; 0: one season */
+	uint32_t horizon;          /* backtest horizon in points; 0: fc_select's default */
 	uint32_t folds;            /* backtest origins */
 	uint32_t history;          /* at most this many points, the newest */
 	double budget_s;           /* per series, for the candidate search */
 	int progress;              /* redraw a progress line on stderr (a terminal) */
 };
 
-#define TRAIN_DEFAULTS {.server = "tcp://127.0.0.1:7702", .step_s = 3600, .folds = 3, \
+#define TRAIN_DEFAULTS {.server = "tcp://127.0.0.1:7702", .step_s = 3600, .folds = 6, \
 			.history = 24 * 7 * 8, .budget_s = 30}
 
 /* Trains series (a spec, proto/sa_series.h). Prints one line saying what

@@ -6,8 +6,9 @@
  *
  * Rows [0, N) train, rows [N, N+H) are the held-out horizon. Prints JSON
  * lines: every candidate fitted on the training rows and scored on the
- * horizon; the selected model (fc_select: backtest on the training rows
- * only) with its final fit time and the whole selection's time; and, when
+ * horizon; the selected model (fc_select with sa-trainer's defaults:
+ * backtest on the training rows only) with its final fit time and the
+ * whole selection's time; and, when
  * an anomaly column is given, the monitor (fc_monitor, as the aggregator
  * runs it) stepped over every row from N on, each outside-the-interval
  * row a detection, scored against the labels (--monitor-out writes every
@@ -128,7 +129,7 @@ int main(int argc, char **argv)
 		{"folds", 1, 0, 'k'}, {"anomaly-column", 1, 0, 'a'}, {"z", 1, 0, 'z'},
 		{"budget", 1, 0, 'b'}, {"monitor-out", 1, 0, 'o'}, {0, 0, 0, 0},
 	};
-	struct opts o = {.column = "bytes", .folds = 3, .z = 4.0}; /* the aggregator's default */
+	struct opts o = {.column = "bytes", .folds = 6, .z = 4.0}; /* the trainer's and aggregator's defaults */
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -159,8 +160,9 @@ int main(int argc, char **argv)
 	struct fc_selection *sel = malloc(sizeof(*sel));
 	struct fc_model *m = calloc(1, sizeof(*m));
 	memcpy(train, y, o.train * sizeof(double));
+	/* Selection as sa-trainer runs it by default: its backtest horizon
+	 * (two seasons) and folds, not the held-out horizon scored here. */
 	struct fc_select_opts so = {.season = o.season, .season2 = o.season2, .folds = o.folds,
-				    .horizon = o.horizon,
 				    .budget_s = o.budget, .progress = progress};
 	double t0 = now_s();
 	if (fc_select(train, o.train, &so, sel) != 0) {
