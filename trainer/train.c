@@ -157,24 +157,42 @@ static int store(const struct train_conf *c, const char *series, const struct fc
 	return 0;
 }
 
-/* A long run of empty steps (no traffic stored: a node's clock jumped,
+static int empty(double v)
+{
+	return v == 0 || !isfinite(v);
+}
+
+/* Drops the first cut points. */
+static void drop_front(struct series_data *d, unsigned cut, unsigned step_s)
+{
+	memmove(d->y, d->y + cut, (d->n - cut) * sizeof(double));
+	d->n -= cut;
+	d->t0_ns += (uint64_t)cut * step_s * SA_NS_PER_S;
+}
+
+/* The fetch starts a fixed history before the newest data, so it may
+ * begin before the series has any: those empty points go first, without
+ * a word. Then a long run of empty steps inside (a node's clock jumped,
  * or nothing was captured for days) is not traffic the model should
  * learn: training starts after the last such run of at least
- * max(EMPTY_MIN, n/4) steps. Returns the points skipped. */
+ * max(EMPTY_MIN, n/4) steps. Returns the points skipped that way. */
 static unsigned skip_empty_run(struct series_data *d, unsigned step_s)
 {
-	unsigned run = 0, cut = 0, min = d->n / 4 > EMPTY_MIN ? d->n / 4 : EMPTY_MIN;
+	unsigned lead = 0, run = 0, cut = 0;
 
+	while (lead < d->n && empty(d->y[lead]))
+		lead++;
+	if (lead > 0 && lead < d->n)
+		drop_front(d, lead, step_s);
+	unsigned min = d->n / 4 > EMPTY_MIN ? d->n / 4 : EMPTY_MIN;
 	for (unsigned t = 0; t < d->n; t++) {
-		run = d->y[t] == 0 || !isfinite(d->y[t]) ? run + 1 : 0;
+		run = empty(d->y[t]) ? run + 1 : 0;
 		if (run >= min)
 			cut = t + 1;
 	}
 	if (cut == 0 || cut >= d->n)
 		return 0;
-	memmove(d->y, d->y + cut, (d->n - cut) * sizeof(double));
-	d->n -= cut;
-	d->t0_ns += (uint64_t)cut * step_s * SA_NS_PER_S;
+	drop_front(d, cut, step_s);
 	return cut;
 }
 

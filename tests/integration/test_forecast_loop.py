@@ -141,6 +141,9 @@ def main():
         check("sa models: backtest MASE, MAE, RMSE and fit time recorded",
               len(models) == 1 and float(m["mase"]) > 0 and float(m["mae"]) > 0 and float(m["rmse"]) > 0
               and float(m["fit_s"]) >= 0, str(m)[:300])
+        check("trained from the first day of traffic, no skip claimed",
+              m.get("trained_from", "").startswith("2024-01-01T00:00") and "empty steps" not in m.get("note", ""),
+              str(m)[:300])
         season = int(str(m.get("seasons", "24")).split(",")[0])
 
         follow = subprocess.Popen([f"{BIN}/sa", "--publish", pub, "--format", "csv", "alerts", "--follow",
