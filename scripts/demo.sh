@@ -59,7 +59,7 @@ A_END=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["anomaly"]["e
 echo "  top destinations by packets during the flood:"
 SA top --by dst-ip --metric packets --from "$A_START" --to "$A_END" --limit 3
 
-step "8. Monitoring: the aggregator held the last day against the models; what it raised"
+step "8. Monitoring: the models held against the traffic as it was stored; the alerts raised"
 for _ in $(seq 50); do [ "$(SA --format csv monitor | grep -c '^packets,')" = 1 ] && break; sleep 0.2; done
 SA monitor
 SA alerts packets

@@ -6,7 +6,7 @@
  * (live error past the aggregator's --drift times the backtest error) and
  * retrains those early. The series are given with --series or found: the
  * cluster's bytes, packets, active flows and TCP/UDP bytes, each node's
- * bytes and packets, and the bytes of the busiest destination ports. */
+ * bytes and packets, and the bytes of the busiest destination service ports. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +22,7 @@
 #include "train.h"
 
 #define MAX_SERIES 64
+#define EPHEMERAL_LO 32768 /* where the usual ephemeral port ranges start */
 #define CALL_MS 30000
 
 static volatile sig_atomic_t quit;
@@ -60,8 +61,9 @@ static void usage(FILE *f)
 "                    [:port=P|:ip=A], e.g. bytes,packets/udp,bytes@2,bytes:port=443\n"
 "                    (repeatable) [found: cluster bytes, packets, active_flows,\n"
 "                    bytes/tcp, bytes/udp; bytes and packets per node; bytes of\n"
-"                    the --top-ports busiest destination ports]\n"
-"  --top-ports K     busiest destination ports to model when finding series [3]\n"
+"                    the --top-ports busiest destination service ports]\n"
+"  --top-ports K     busiest destination service ports (below 32768, where\n"
+"                    ephemeral ranges start) to model when finding series [3]\n"
 "  --step S          seconds per point [3600]\n"
 "  --season M[,M2]   points per season(s), e.g. 24,168 [found from the data]\n"
 "  --holdout N       newest complete points kept out of training [0]\n"
@@ -275,14 +277,17 @@ static unsigned find_series(const struct trainer *t, char **out)
 	q.has_kind = q.has_dimension = q.has_limit = 1;
 	q.kind = SA__QUERY_KIND__Q_TOP;
 	q.dimension = SA__TOP_DIM__TOP_DST_PORT;
-	q.limit = t->top_ports;
+	q.limit = 8 * t->top_ports; /* room for the ephemeral ports skipped below */
 	q.metric = "bytes";
 	r = call(t, &q);
-	for (size_t i = 0; r && i < r->n_top && n < MAX_SERIES; i++) {
-		if (r->top[i]->key.len != 2)
+	for (size_t i = 0, ports = 0; r && i < r->n_top && n < MAX_SERIES && ports < t->top_ports; i++) {
+		unsigned port = r->top[i]->key.len == 2 ? r->top[i]->key.data[0] << 8 | r->top[i]->key.data[1] : 0;
+		/* A download's client port is busy only for that download. */
+		if (port == 0 || port >= EPHEMERAL_LO)
 			continue;
-		snprintf(name, sizeof(name), "bytes:port=%u", r->top[i]->key.data[0] << 8 | r->top[i]->key.data[1]);
+		snprintf(name, sizeof(name), "bytes:port=%u", port);
 		out[n++] = strdup(name);
+		ports++;
 	}
 	if (r)
 		sa__response__free_unpacked(r, NULL);

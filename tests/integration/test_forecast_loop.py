@@ -27,7 +27,9 @@ under test did not compute:
   * with --drift set so low that every model drifts, a running sa-trainer
     (options from a --config file) retrains the drifting series early;
   * after a clock jump (the last day sent again 20 days on, editcap -t),
-    training skips the empty days, says so, and starts at the new data.
+    training skips the empty days, says so, and starts at the new data;
+  * left to find its series, sa-trainer models the busiest service ports
+    (below 32768), as tshark ranks the stored traffic's destination ports.
 Exit 0 when all pass."""
 import calendar
 import json
@@ -54,11 +56,20 @@ def run(args, timeout=300):
     return subprocess.run(args, capture_output=True, text=True, timeout=timeout)
 
 
-def tshark_hours(cap):
-    """Packets per UTC hour start (epoch s), counted by tshark."""
-    out = subprocess.run(["tshark", "-n", "-r", cap, "-T", "fields", "-e", "frame.time_epoch"],
+def tshark_counts(cap):
+    """Packets per UTC hour start (epoch s), and on-the-wire bytes per
+    destination port by day (epoch s of its start), counted by tshark."""
+    out = subprocess.run(["tshark", "-n", "-r", cap, "-T", "fields", "-e", "frame.time_epoch",
+                          "-e", "frame.len", "-e", "tcp.dstport", "-e", "udp.dstport"],
                          capture_output=True, text=True, timeout=600, check=True).stdout
-    return Counter(int(float(t)) // HOUR * HOUR for t in out.split())
+    hours, ports = Counter(), Counter()
+    for line in out.splitlines():
+        t, length, tcp, udp = (line.split("\t") + ["", "", ""])[:4]
+        hours[int(float(t)) // HOUR * HOUR] += 1
+        port = tcp or udp
+        if port:
+            ports[(int(float(t)) // 86400 * 86400, int(port.split(",")[0]))] += int(length)
+    return hours, ports
 
 
 def epoch(iso):
@@ -122,7 +133,7 @@ def main():
         gen = run([f"{BIN}/sa-gen", "--out", cap, "--seed", "11", "--days", str(DAYS)])
         truth = json.loads(gen.stdout)
         flood_hour = truth["anomaly"]["start"] // HOUR * HOUR
-        hours = tshark_hours(cap)
+        hours, port_bytes = tshark_counts(cap)
 
         last_day = truth["anomaly"]["start"] // 86400 * 86400
         early, late = os.path.join(tmp, "early.pcap"), os.path.join(tmp, "late.pcap")
@@ -263,6 +274,22 @@ def main():
         fc = sa_json(BIN, query, "forecast", "packets", "--horizon", "48")
         check("and forecasts from the new traffic, all finite",
               len(fc) == 48 and all(math.isfinite(float(p["forecast"])) for p in fc))
+
+        # Left to find its series, the trainer models the busiest service
+        # ports (below 32768): tshark's, over all stored traffic (the
+        # capture, and its last day once more from node 2).
+        total = Counter()
+        for (day, port), n in port_bytes.items():
+            total[port] += n * (2 if day == last_day else 1)
+        # Sketch counts may swap ports of nearly equal bytes: the three
+        # found must be among tshark's top five and hold its first.
+        want = [p for p, _ in total.most_common() if p < 32768][:5]
+        t = run([f"{BIN}/sa-trainer", "--server", query, "--once", "--top-ports", "3"], timeout=600)
+        found = sorted({int(m["series"].split("=")[1]) for m in sa_json(BIN, query, "models")
+                        if m["series"].startswith("bytes:port=")})
+        check("sa-trainer finds the busiest service ports by itself (tshark's)",
+              len(found) == 3 and set(found) <= set(want) and want[0] in found,
+              f"found {found}, tshark's top service ports {want}; {t.stderr.strip()[-200:]}")
         stop(agg)
         procs.remove(agg)
     finally:
