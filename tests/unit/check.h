@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,6 +50,20 @@ static const char *check_context = "";
 		CHECK_REPORT_(fabs(a_ - b_) <= (tol), "%s = %.17g, expected %.17g", \
 			      #a, a_, b_);                                       \
 	} while (0)
+
+static inline int check_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Median of x[0..n-1] (n >= 1), sorting x: the tests' own, so that they
+ * do not check the library with the library's. */
+static inline double check_median(double *x, unsigned n)
+{
+	qsort(x, n, sizeof(double), check_cmp_double);
+	return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
+}
 
 /* Runs fn in a child process, so that a crash in the code under test is
  * one failed check (naming what) instead of a lost run. */

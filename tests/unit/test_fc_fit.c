@@ -50,18 +50,6 @@ static void one(struct fc_model *m, const struct fc_part *p)
 	m->part[0] = *p;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *x, unsigned n)
-{
-	qsort(x, n, sizeof(double), cmp_double);
-	return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
-}
-
 /* The sigma rule fc_fit documents (fc_fit_internal.h), applied to errors
  * e and forecasts f worked out by hand: relative (sd_power 1) when every
  * f > 0, else absolute (0); the root mean square of the smallest n - n/20
@@ -76,7 +64,7 @@ static void expect_sigma(const double *e, const double *f, unsigned n, double *s
 	for (unsigned i = 0; i < n; i++)
 		x[i] = fabs(pos ? e[i] / f[i] : e[i]);
 	*sd_power = pos ? 1.0 : 0.0;
-	median(x, n); /* sorts x */
+	check_median(x, n); /* sorts x */
 	unsigned keep = n - n / 20;
 	double ss = 0;
 	for (unsigned i = 0; i < keep; i++)
@@ -436,7 +424,7 @@ static void hw_doc_start(const double *y, unsigned n, uint32_t m, int trend, dou
 	for (uint32_t i = 0; c && v && i < m; i++) {
 		for (unsigned k = 0; k < K; k++)
 			v[k] = y[k * m + i] - c[k];
-		state[2 + i] = median(v, K);
+		state[2 + i] = check_median(v, K);
 	}
 	if (c && v) {
 		state[0] = c[0];
@@ -490,7 +478,7 @@ static void check_sigma_rule(const struct fc_part *p, const double *y, const dou
 	CHECK(p->sd_power == (pos ? 1.0 : 0.0));
 	unsigned k = n - t0, keep = k - k / 20;
 	double ss = 0;
-	median(x, k); /* sorts x */
+	check_median(x, k); /* sorts x */
 	for (unsigned i = 0; i < keep; i++)
 		ss += x[i] * x[i];
 	double want = sqrt(ss / keep / 0.75884);
@@ -551,7 +539,7 @@ static void test_hw_recovers(void)
 
 /* sigma's form (fc_fit_internal.h): relative whenever every in-sample
  * forecast is positive, else absolute; robust either way. A series that
- * crosses zero keeps absolute errors: 1.4826 median |e|, near the sd 2 of
+ * crosses zero keeps absolute errors: a trimmed RMS of e, near the sd 2 of
  * its noise. */
 static void test_sigma_form(void)
 {
@@ -616,7 +604,7 @@ static void test_sarima_recovers(void)
 	if (lv) {
 		for (unsigned t = 7; t < N; t++)
 			lv[t - 7] = fabs(one_step[t]);
-		CHECK_NEAR(P.sigma * pow(median(lv, N - 7), P.sd_power), 1.0, 0.2);
+		CHECK_NEAR(P.sigma * pow(check_median(lv, N - 7), P.sd_power), 1.0, 0.2);
 		free(lv);
 	}
 
