@@ -17,6 +17,11 @@
  * reason; *out is written only on success. */
 int sa_model_decode(const Sa__Model *pm, struct fc_model *out, const char **why);
 
+/* Checks a classifier model (series "classifier"): classes, features and
+ * forest agree (sa_forest_unpack), metrics are finite and within [0, 1].
+ * 0, or -EINVAL with *why set (valid until the next call in this thread). */
+int sa_classifier_check(const Sa__Model *pm, const char **why);
+
 /* Storage for the wire form of a model's parts. */
 struct sa_model_parts {
 	Sa__ModelPart part[2];

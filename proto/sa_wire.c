@@ -1,5 +1,6 @@
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sa_arena.h"
 #include "sa_counter.h"
@@ -103,6 +104,12 @@ static int flow_ok(const Sa__FlowRecord *f, const char **why, int *code)
 	    (f->has_tunnel_src && f->tunnel_src.len != 4 && f->tunnel_src.len != 16) ||
 	    (f->has_tunnel_dst && f->tunnel_dst.len != f->tunnel_src.len))
 		FAIL(SA_ERR_INVALID, "flow tunnel type or endpoint length out of range");
+	const char *text[] = {f->label, f->label_detail, f->class_name, f->uid, f->conn_state, f->history, f->service};
+	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+		if (text[i] && strnlen(text[i], SA_WIRE_TEXT_MAX + 1) > SA_WIRE_TEXT_MAX)
+			FAIL(SA_ERR_INVALID, "flow label, class or Zeek field longer than 255 bytes");
+	if (f->has_class_prob && !(f->class_prob >= 0 && f->class_prob <= 1))
+		FAIL(SA_ERR_INVALID, "flow class probability not in [0, 1]");
 	return 1;
 }
 
@@ -229,6 +236,8 @@ Sa__Ack *sa_wire_ack_unpack(const uint8_t *buf, size_t len, const char **why, in
 /* A pushed model must decode (sa_model_wire.c decides). */
 static int model_valid(const Sa__Model *m, const char **why)
 {
+	if (m->classifier)
+		return sa_classifier_check(m, why) == 0;
 	struct fc_model *fm = malloc(sizeof(*fm));
 	int ok = fm && sa_model_decode(m, fm, why) == 0;
 
@@ -258,13 +267,15 @@ Sa__Query *sa_wire_query_unpack(const uint8_t *buf, size_t len, const char **why
 	} else if (q->to_ns && q->from_ns > q->to_ns) {
 		*code = SA_ERR_INVALID;
 		*why = "query range ends before it starts";
-	} else if (q->dimension > SA__TOP_DIM__TOP_DST_PORT || q->port > 65535 ||
+	} else if ((q->dimension > SA__TOP_DIM__TOP_DST_PORT &&
+		    !(q->kind == SA__QUERY_KIND__Q_TRACKED && q->dimension == SA_DIM_CLASS)) || q->port > 65535 ||
 		   (q->ip.len != 0 && q->ip.len != 4 && q->ip.len != 16) || q->order > SA__FLOW_ORDER__BY_BYTES) {
 		*code = SA_ERR_INVALID;
 		*why = "query dimension, port, address or flow order out of range";
-	} else if (q->dims > 0xf || (q->dims & 0x3 && q->dims & 0xc) || q->agg > SA__SERIES_AGG__AGG_MAX) {
+	} else if (q->dims > 0x1f || (q->dims & 0x3 && q->dims & 0xc) ||
+		   (q->dims & 1u << SA_DIM_CLASS && q->dims != 1u << SA_DIM_CLASS) || q->agg > SA__SERIES_AGG__AGG_MAX) {
 		*code = SA_ERR_INVALID;
-		*why = "query series dimensions mix addresses and ports, or unknown aggregation";
+		*why = "query series dimensions mix addresses, ports or classes, or unknown aggregation";
 	} else if (q->model && !model_valid(q->model, why)) {
 		*code = SA_ERR_INVALID;
 	} else {
@@ -297,12 +308,27 @@ Sa__Response *sa_wire_response_unpack(const uint8_t *buf, size_t len, const char
 	}
 	for (size_t i = 0; i < r->n_top; i++) {
 		size_t kl = r->top[i]->key.len;
-		if (kl != 0 && kl != 2 && kl != 4 && kl != 16) {
+		if (kl > 16) {
 			*code = SA_ERR_INVALID;
-			*why = "top entry key length not 0 (other), 2, 4 or 16";
+			*why = "top entry key longer than 16 bytes";
 			sa__response__free_unpacked(r, NULL);
 			return NULL;
 		}
 	}
 	return r;
+}
+
+uint64_t sa_flow_span(const Sa__FlowRecord *f, uint64_t *last_ns)
+{
+	const Sa__DirStats *d[2] = {f->a_to_b, f->b_to_a};
+	uint64_t first = UINT64_MAX, last = 0;
+
+	for (int i = 0; i < 2; i++) {
+		if (!d[i] || !d[i]->has_first_ns || !d[i]->has_last_ns)
+			continue;
+		first = d[i]->first_ns < first ? d[i]->first_ns : first;
+		last = d[i]->last_ns > last ? d[i]->last_ns : last;
+	}
+	*last_ns = first == UINT64_MAX ? 0 : last;
+	return first == UINT64_MAX ? 0 : first;
 }

@@ -23,6 +23,15 @@
 #define SA_SCHEMA_VERSION 1
 #define SA_WIRE_MAX_MSG (64u << 20) /* largest message any socket accepts */
 #define SA_WIRE_FIRST_MAX 16        /* first packets per flow record */
+/* Query.dimension and a bit of Query.dims beyond TopDim: the classifier's
+ * classes (Q_TRACKED, Q_SERIES with class_name). */
+#define SA_DIM_CLASS 4
+#define SA_WIRE_TEXT_MAX 255        /* a flow's label, class or Zeek field */
+
+/* A flow's first and last packet time over both directions (those with
+ * times: a Zeek record may have times but no packets). Returns the first,
+ * 0 with *last_ns 0 when neither direction has times. */
+uint64_t sa_flow_span(const Sa__FlowRecord *f, uint64_t *last_ns);
 
 /* Response.code values. */
 enum sa_err {
