@@ -82,6 +82,8 @@ fits do. Exit 0 if all pass, 1 on a failure or when statsmodels is missing
 import itertools
 import subprocess
 import sys
+
+from refcheck import check, summary
 import warnings
 
 try:
@@ -100,17 +102,6 @@ except ImportError as e:
 
 REL_TOL = 1e-6
 
-n_pass = 0
-n_fail = 0
-
-
-def check(ok, what):
-    global n_pass, n_fail
-    if ok:
-        n_pass += 1
-    else:
-        n_fail += 1
-        print(f"FAIL: {what}", file=sys.stderr)
 
 
 def run_tool(tool, args, y):
@@ -634,8 +625,7 @@ def main():
     check_sarima_kalman(tool, rng)
     check_sarima_optimiser(tool, rng)
 
-    print(f"{n_pass} passed, {n_fail} failed")
-    return 1 if n_fail else 0
+    return summary()
 
 
 if __name__ == "__main__":
