@@ -102,6 +102,18 @@ static uint32_t default_step(uint64_t span_s)
 	return steps[3];
 }
 
+/* The column of a class row a metric names, or -1 (default bytes). */
+int dim_column(const char *metric)
+{
+	static const char *const names[DIM_COLS] = {"bytes", "packets", "flows", "labelled", "correct"};
+	const char *m = metric && metric[0] ? metric : "bytes";
+
+	for (int i = 0; i < DIM_COLS; i++)
+		if (strcmp(m, names[i]) == 0)
+			return i;
+	return -1;
+}
+
 /* What a series query reads: a counter, a histogram's percentile, or the
  * bytes or packets of one tracked key (or "other") summed over dimensions.
  * Returns NULL, or the error message. */
@@ -114,6 +126,14 @@ static const char *series_what(const Sa__Query *q, struct series_ctx *c, double 
 			return "a histogram series wants --kind size, iat or rtt and --metric p1 .. p99";
 		if (q->agg != SA__SERIES_AGG__AGG_SUM || q->dims)
 			return "a histogram's percentile series takes no aggregation and no address or port";
+		return NULL;
+	}
+	if (q->dims & 1u << SCHEMA_DIM_CLASS) {
+		c->idx = dim_column(q->metric);
+		if (c->idx < 0 || (q->proto && q->proto[0]) || q->dims != 1u << SCHEMA_DIM_CLASS)
+			return "a class's series counts bytes, packets, flows, labelled or correct, of every protocol";
+		if (!q->class_name || !q->class_name[0])
+			return "a series by class wants the class name";
 		return NULL;
 	}
 	if (q->dims) {
@@ -208,6 +228,12 @@ int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct s
 		answer_scan_points(db, TSDB_HIST, res, q->node_id, from_s, to_s, add_hist_row, &c);
 	else if (!q->dims)
 		answer_scan_points(db, TSDB_SERIES, res, q->node_id, from_s, to_s, add_series_row, &c);
+	if (q->dims & 1u << SCHEMA_DIM_CLASS) {
+		size_t cl = strlen(q->class_name);
+		answer_scan_dim_points(db, res, q->node_id, SCHEMA_DIM_CLASS, (const uint8_t *)q->class_name,
+				       cl < SCHEMA_CLASS_KEY_MAX ? cl : SCHEMA_CLASS_KEY_MAX, from_s, to_s,
+				       add_series_row, &c);
+	}
 	for (unsigned d = 0; d < SCHEMA_DIMS; d++)
 		if (q->dims & 1u << d)
 			answer_scan_dim_points(db, res, q->node_id, d, key_len == 2 ? port_key : q->ip.data, key_len,

@@ -17,6 +17,8 @@
 
 int answer_nodes(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
 int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
+/* The class-row column (schema.h) a metric names, or -1; none = bytes. */
+int dim_column(const char *metric);
 int answer_top(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
 int answer_hist(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
 int answer_flows(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);

@@ -36,6 +36,10 @@ static bool flow_matches(const Sa__FlowRecord *f, const Sa__Query *q, int proto)
 		if (!a && !b)
 			return false;
 	}
+	if (q->labelled && !(f->label && f->label[0]))
+		return false;
+	if (q->class_name && q->class_name[0] && !(f->class_name && strcmp(f->class_name, q->class_name) == 0))
+		return false;
 	return true;
 }
 

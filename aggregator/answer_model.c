@@ -47,14 +47,18 @@ int answer_put_model(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struc
 	if (q->model == NULL)
 		return answer_fail(r, SA_ERR_INVALID, "no model given");
 	m = *q->model;
-	if (sa_series_parse(m.series, &spec, &why) != 0)
-		return answer_fail(r, SA_ERR_INVALID, why);
-	/* The monitor replays from the end of the training window: it must
-	 * lie within what the store holds (a step of slack either way). */
-	uint64_t first_ns, last_ns, slack = (uint64_t)m.step_s * SA_NS_PER_S;
-	if (!answer_extent(db, 0, &first_ns, &last_ns) || m.trained_until_ns + slack < first_ns ||
-	    m.trained_until_ns > last_ns + slack)
-		return answer_fail(r, SA_ERR_INVALID, "the model's training window ends outside the data stored");
+	if (m.classifier == NULL) {
+		if (sa_series_parse(m.series, &spec, &why) != 0)
+			return answer_fail(r, SA_ERR_INVALID, why);
+		/* The monitor replays from the end of the training window: it
+		 * must lie within what the store holds (a step of slack either
+		 * way). */
+		uint64_t first_ns, last_ns, slack = (uint64_t)m.step_s * SA_NS_PER_S;
+		if (!answer_extent(db, 0, &first_ns, &last_ns) || m.trained_until_ns + slack < first_ns ||
+		    m.trained_until_ns > last_ns + slack)
+			return answer_fail(r, SA_ERR_INVALID,
+					   "the model's training window ends outside the data stored");
+	}
 	Sa__Model *prev = latest_model(db, m.series, a);
 	m.has_version = m.has_created_ns = 1;
 	m.version = prev ? prev->version + 1 : 1;

@@ -94,11 +94,16 @@ int answer_tracked(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct 
 	unsigned limit = q->limit ? q->limit : 100;
 	const char *m = q->metric && q->metric[0] ? q->metric : "bytes";
 
-	if (strcmp(m, "bytes") != 0 && strcmp(m, "packets") != 0)
-		return answer_fail(r, SA_ERR_INVALID, "tracked keys rank by bytes or packets");
+	int col = dim_column(m);
+	if (q->dimension == SCHEMA_DIM_CLASS ? col < 0 : col != DIM_BYTES && col != DIM_PACKETS)
+		return answer_fail(r, SA_ERR_INVALID, q->dimension == SCHEMA_DIM_CLASS ?
+				   "classes rank by bytes, packets, flows, labelled or correct" :
+				   "tracked keys rank by bytes or packets");
+	if (q->dimension >= SCHEMA_DIM_KINDS)
+		return answer_fail(r, SA_ERR_INVALID, "unknown dimension");
 	if (limit > ANSWER_MAX_TOP)
 		return answer_fail(r, SA_ERR_LIMIT, "limit above 10000");
-	c.col = strcmp(m, "bytes") == 0 ? DIM_BYTES : DIM_PACKETS;
+	c.col = (unsigned)col;
 	if (!answer_range_s(db, q, q->from_ns == 0 && q->to_ns == 0 ? 3600 : 1, &from_s, &to_s))
 		return answer_fail(r, SA_ERR_NOT_FOUND, "no data stored in that range");
 	unsigned res = answer_pick_res(to_s - from_s, from_s, to_s);

@@ -220,8 +220,21 @@ static void add_point(struct dimacc *da, uint32_t node, unsigned dim, const uint
 	p->len = (uint8_t)len;
 	memcpy(p->key, key, len);
 	p->t_s = t_s;
-	p->v[DIM_BYTES] = p->v[DIM_PACKETS] = 0;
+	memset(p->v, 0, sizeof(p->v));
 	p->v[col] = v;
+}
+
+int dimacc_add_class(struct dimacc *da, uint32_t node, const char *cls, uint64_t t_s, const uint64_t v[DIM_COLS])
+{
+	size_t len = strlen(cls);
+
+	if (da->n_points == da->max_points)
+		return -ENOSPC;
+	if (len > SCHEMA_CLASS_KEY_MAX)
+		len = SCHEMA_CLASS_KEY_MAX;
+	add_point(da, node, SCHEMA_DIM_CLASS, (const uint8_t *)cls, len, t_s, DIM_BYTES, 0);
+	memcpy(da->points[da->n_points - 1].v, v, sizeof(uint64_t) * DIM_COLS);
+	return 0;
 }
 
 /* Points for one sketch's tracked keys (column col) and the remainder in
@@ -284,12 +297,18 @@ static bool same_series(const struct point *x, const struct point *y)
 	return x->node == y->node && x->dim == y->dim && x->len == y->len && memcmp(x->key, y->key, x->len) == 0;
 }
 
+/* Columns a dimension's rows hold (schema.h). */
+static unsigned dim_cols(unsigned dim)
+{
+	return dim == SCHEMA_DIM_CLASS ? DIM_COLS : DIM_TOP_COLS;
+}
+
 /* Merges the rows in blk_t/blk_v as one block of p's series at res. */
 static int emit_block(struct dimacc *da, const struct point *p, unsigned res, uint64_t block_s, uint32_t nrows,
 		      struct tsdb_batch *b, struct tsdb *db)
 {
 	uint8_t key[SCHEMA_DIM_KEY_MAX];
-	size_t len = sa_ptb_encode(da->blk_out, da->blk_t, da->blk_v, nrows, DIM_COLS);
+	size_t len = sa_ptb_encode(da->blk_out, da->blk_t, da->blk_v, nrows, dim_cols(p->dim));
 
 	if (len == 0)
 		return -EINVAL;
@@ -303,6 +322,7 @@ static int emit_series(struct dimacc *da, const struct point *p, unsigned n, uns
 		       struct tsdb_batch *b, struct tsdb *db)
 {
 	uint32_t res_s = schema_res_seconds[res], rows = 0;
+	unsigned cols = dim_cols(p->dim);
 	uint64_t block = 0;
 	int rc = 0;
 
@@ -317,11 +337,11 @@ static int emit_series(struct dimacc *da, const struct point *p, unsigned n, uns
 		if (rows == 0 || da->blk_t[rows - 1] != step) {
 			block = start;
 			da->blk_t[rows] = step;
-			memset(da->blk_v + (size_t)rows * DIM_COLS, 0, DIM_COLS * sizeof(*da->blk_v));
+			memset(da->blk_v + (size_t)rows * cols, 0, cols * sizeof(*da->blk_v));
 			rows++;
 		}
-		for (unsigned c = 0; c < DIM_COLS; c++)
-			da->blk_v[(size_t)(rows - 1) * DIM_COLS + c] += p[i].v[c];
+		for (unsigned c = 0; c < cols; c++)
+			da->blk_v[(size_t)(rows - 1) * cols + c] += p[i].v[c];
 	}
 	if (rows && emit_block(da, p, res, block, rows, b, db) != 0)
 		rc = -EINVAL;

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "sa.pb-c.h"
+#include "schema.h"
 #include "tsdb.h"
 
 #define DIMACC_DEFAULT_CAP 1000
@@ -42,6 +43,11 @@ void dimacc_destroy(struct dimacc **da);
  * full (flush, then add again), or -ENOMEM. */
 int dimacc_add(struct dimacc *da, struct tsdb *db, uint32_t node, uint64_t t_s,
 	       const Sa__IntervalStats *iv);
+
+/* Adds one flow's (or several flows') counts to a class's row of second
+ * t_s (no cap: a classifier has few classes; names longer than
+ * SCHEMA_CLASS_KEY_MAX are cut). 0 or -ENOSPC (flush, then add again). */
+int dimacc_add_class(struct dimacc *da, uint32_t node, const char *cls, uint64_t t_s, const uint64_t v[DIM_COLS]);
 
 /* Appends one merge per key, tier and block to the write batch and empties
  * the accumulator. 0 or -EINVAL. */

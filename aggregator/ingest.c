@@ -13,6 +13,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "classify.h"
 #include "dimacc.h"
 #include "ingest.h"
 #include "node_list.h"
@@ -64,6 +65,7 @@ struct ingest {
 	bool flying;
 	struct rowacc *acc;
 	struct dimacc *dims;
+	struct classify *cls;
 	struct sa_arena *arena;   /* the message being handled */
 	ProtobufCAllocator alloc; /* allocating from arena */
 	pthread_t thread;
@@ -284,6 +286,15 @@ static int add_dims(struct ingest *in, uint32_t node, uint64_t t_s, const Sa__In
 }
 
 /* Returns 0 or a negative errno (the batch must then not be stored). */
+/* Widens the node's stored time range (its extent) to [first, last]. */
+static void extend(struct node_state *n, uint64_t first_ns, uint64_t last_ns)
+{
+	if (n->first_ns == 0 || first_ns < n->first_ns)
+		n->first_ns = first_ns;
+	if (last_ns > n->last_ns)
+		n->last_ns = last_ns;
+}
+
 static int store_interval(struct ingest *in, struct node_state *n, const Sa__IntervalStats *iv)
 {
 	uint64_t t_s = iv->start_ns / SA_NS_PER_S;
@@ -297,12 +308,8 @@ static int store_interval(struct ingest *in, struct node_state *n, const Sa__Int
 	    (rc = add_rows(in, TSDB_HIST, RES_1S, n->id, t_s, hist, SCHEMA_HIST_LEN)) != 0 ||
 	    (rc = add_sketch_rows(in, n->id, t_s, iv)) != 0 || (rc = add_dims(in, n->id, t_s, iv)) != 0)
 		return rc;
-	if (iv->last_ns) {
-		if (n->first_ns == 0 || iv->first_ns < n->first_ns)
-			n->first_ns = iv->first_ns;
-		if (iv->last_ns > n->last_ns)
-			n->last_ns = iv->last_ns;
-	}
+	if (iv->last_ns)
+		extend(n, iv->first_ns, iv->last_ns);
 	return 0;
 }
 
@@ -326,14 +333,6 @@ static void on_heartbeat(struct ingest *in, const Sa__Heartbeat *hb)
 		status_keep(n, hb);
 }
 
-static uint64_t flow_first_ns(const Sa__FlowRecord *f)
-{
-	uint64_t a = f->a_to_b && f->a_to_b->packets ? f->a_to_b->first_ns : UINT64_MAX;
-	uint64_t b = f->b_to_a && f->b_to_a->packets ? f->b_to_a->first_ns : UINT64_MAX;
-
-	return a < b ? a : b == UINT64_MAX ? 0 : b;
-}
-
 /* Index keys for a flow stored under key: its addresses and (non-zero) ports. */
 static void index_flow(struct ingest *in, const Sa__FlowRecord *f, const uint8_t key[SCHEMA_FLOW_KEY_LEN])
 {
@@ -355,7 +354,22 @@ static void index_flow(struct ingest *in, const Sa__FlowRecord *f, const uint8_t
 	}
 }
 
-static void store_batch(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBatch *b)
+/* Scores the batch's flows (classify.h) and writes their class rows. */
+static int classify_batch(struct ingest *in, Sa__ExportBatch *b)
+{
+	size_t scored = 0, done;
+	int rc;
+
+	while ((rc = classify_flows(in->cls, in->db, in->dims, b->node_id, b->flows + scored, b->n_flows - scored,
+				    &done)) == -ENOSPC) {
+		scored += done;
+		if (dimacc_flush(in->dims, in->wb, in->db) != 0)
+			return -EINVAL;
+	}
+	return dimacc_flush(in->dims, in->wb, in->db) != 0 ? -EINVAL : rc;
+}
+
+static void store_batch(struct ingest *in, zmq_msg_t *ident, Sa__ExportBatch *b)
 {
 	uint8_t marker[SCHEMA_MARKER_KEY_LEN], key[SCHEMA_FLOW_KEY_LEN];
 	struct node_state *n = node_get(in, b->node_id);
@@ -388,23 +402,31 @@ static void store_batch(struct ingest *in, zmq_msg_t *ident, const Sa__ExportBat
 		rc = store_interval(in, n, b->intervals[i]);
 	/* Flushed even after a failure: that empties the accumulators. */
 	int rows_rc = rowacc_flush(in->acc, in->wb, in->db), dims_rc = dimacc_flush(in->dims, in->wb, in->db);
+	if (rc == 0 && dims_rc == 0)
+		dims_rc = classify_batch(in, b);
 	for (size_t i = 0; i < b->n_flows && rc == 0; i++) {
+		uint64_t last;
 		uint8_t *packed;
 		size_t len = sa_wire_pack(&b->flows[i]->base, &packed);
 		if (len == 0) {
 			rc = -ENOMEM;
 			break;
 		}
-		schema_flow_key(key, flow_first_ns(b->flows[i]), b->node_id, b->run_id, b->seq, (uint32_t)i);
+		uint64_t first = sa_flow_span(b->flows[i], &last);
+		schema_flow_key(key, first, b->node_id, b->run_id, b->seq, (uint32_t)i);
 		tsdb_batch_put(in->wb, in->db, TSDB_FLOWS, key, sizeof(key), packed, len);
 		free(packed);
 		index_flow(in, b->flows[i], key);
+		if (b->n_intervals == 0 && last)
+			extend(n, first, last);
 	}
 	if (rows_rc != 0 || dims_rc != 0 || rc != 0) {
 		node_restore(n, &saved);
 		return; /* out of memory: no ack, the node resends */
 	}
-	if (n->last_ns / SA_NS_PER_S > in->newest_s)
+	/* Only intervals move retention's clock: an imported log's (or a
+	 * bad record's) times must not expire the live data. */
+	if (b->n_intervals && n->last_ns / SA_NS_PER_S > in->newest_s)
 		in->newest_s = n->last_ns / SA_NS_PER_S;
 	if (retention_due(in->newest_s, &in->swept_h))
 		retention_sweep(&in->retention, in->swept_h * 3600, in->db, in->wb);
@@ -549,11 +571,12 @@ struct ingest *ingest_start(void *zctx, const char *endpoint, struct tsdb *db,
 	in->writer = writer_start(db);
 	in->acc = rowacc_new(ACC_ROWS, ACC_SKETCH_ROWS);
 	in->dims = dimacc_new(conf->track_cap, ACC_DIM_POINTS);
+	in->cls = classify_new();
 	in->arena = sa_arena_new(1 << 20);
 	in->alloc = sa_wire_arena_allocator(in->arena);
 	in->nodes = calloc(MAX_NODES, sizeof(*in->nodes));
 	in->sock = zmq_socket(zctx, ZMQ_ROUTER);
-	if (in->wb == NULL || in->spare == NULL || in->writer == NULL || in->acc == NULL || in->dims == NULL || in->arena == NULL || in->nodes == NULL || in->sock == NULL)
+	if (in->wb == NULL || in->spare == NULL || in->writer == NULL || in->acc == NULL || in->dims == NULL || in->cls == NULL || in->arena == NULL || in->nodes == NULL || in->sock == NULL)
 		goto fail;
 	zmq_setsockopt(in->sock, ZMQ_LINGER, &zero, sizeof(zero));
 	/* libzmq drops the peer of an oversized message before we read it. */
@@ -573,6 +596,7 @@ fail:
 	tsdb_batch_destroy(&in->spare);
 	rowacc_destroy(&in->acc);
 	dimacc_destroy(&in->dims);
+	classify_destroy(&in->cls);
 	sa_arena_destroy(&in->arena);
 	free(in->nodes);
 	free(in);
@@ -593,6 +617,7 @@ void ingest_stop(struct ingest **inp)
 	tsdb_batch_destroy(&in->spare);
 	rowacc_destroy(&in->acc);
 	dimacc_destroy(&in->dims);
+	classify_destroy(&in->cls);
 	sa_arena_destroy(&in->arena);
 	for (unsigned i = 0; i < in->n_nodes; i++)
 		free(in->nodes[i].info.last_heartbeat);

@@ -162,7 +162,9 @@ static void load_models(struct monitor *m)
 		/* The previous key is a series' newest when the series changes. */
 		if (pk && (!more || !same_series(k, kl, pk, pkl))) {
 			Sa__Model *pm = sa__model__unpack(NULL, pvl, pv);
-			if (pm && pm->series)
+			if (pm && pm->series && pm->classifier)
+				; /* flows are scored at ingest (classify.h), not watched */
+			else if (pm && pm->series)
 				adopt(m, pm, pv, pvl);
 			else
 				SA_LOG_RL(SA_LOG_WARN, "monitor", "a stored model does not decode; skipped");

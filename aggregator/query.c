@@ -9,6 +9,7 @@
 #include <zmq.h>
 
 #include "answer.h"
+#include "classify.h"
 #include "monitor.h"
 #include "query.h"
 #include "sa_arena.h"
@@ -90,8 +91,10 @@ static size_t answer(struct query_server *qs, const uint8_t *buf, size_t len, ui
 		tsdb_view_begin(qs->db);
 		fn(qs->db, q, &r, qs->arena);
 		tsdb_view_end(qs->db);
-		if (q->kind == SA__QUERY_KIND__Q_PUT_MODEL && r.code == SA_OK)
+		if (q->kind == SA__QUERY_KIND__Q_PUT_MODEL && r.code == SA_OK) {
 			monitor_models_changed(qs->mon);
+			classify_models_changed();
+		}
 	}
 	if (tsdb_deadline_hit()) {
 		/* A partial answer would look complete: refuse it instead. */

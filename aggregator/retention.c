@@ -48,7 +48,7 @@ static void delete_dims_before(struct tsdb *db, struct tsdb_batch *b, unsigned r
 {
 	uint8_t from[SCHEMA_DIM_KEY_MAX], to[SCHEMA_DIM_KEY_MAX];
 
-	for (unsigned d = 0; d < SCHEMA_DIMS; d++) {
+	for (unsigned d = 0; d < SCHEMA_DIM_KINDS; d++) {
 		size_t fl = schema_dim_key(from, res, node, d, 0, NULL, 0);
 		size_t tl = schema_dim_key(to, res, node, d, end_s, NULL, 0);
 		tsdb_batch_delete_range(b, db, TSDB_DIMS, from, fl, to, tl);

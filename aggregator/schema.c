@@ -64,8 +64,10 @@ int schema_time_key_parse(const uint8_t *k, size_t len, unsigned *res, uint32_t 
 
 int schema_dim_key_ok(unsigned dim, size_t key_len)
 {
-	if (dim >= SCHEMA_DIMS)
+	if (dim >= SCHEMA_DIM_KINDS)
 		return 0;
+	if (dim == SCHEMA_DIM_CLASS)
+		return key_len <= SCHEMA_CLASS_KEY_MAX; /* 0: a range bound */
 	if (key_len == 0)
 		return 1;
 	return dim < 2 ? key_len == 4 || key_len == 16 : key_len == 2;

@@ -11,7 +11,9 @@
  *                                             or port (dim: TopDim; key: 4 or
  *                                             16 address bytes, 2 port bytes
  *                                             big-endian, or none for the
- *                                             rest: "other")
+ *                                             rest: "other"); dim 4: a
+ *                                             class name, bytes | packets |
+ *                                             flows | labelled | correct
  *   flows   first_ns:u64 node:u32 run:u64 seq:u64 idx:u32 -> FlowRecord
  *   ingest  'b' node:u32 run:u64 seq:u64   -> stored_ns:u64 LE (batch stored:
  *                                             dedup; wall clock, for expiry)
@@ -58,9 +60,16 @@ uint64_t schema_block_start(unsigned res, uint64_t t_s);
 #define SCHEMA_IDX_PORT 'p'
 #define SCHEMA_IDX_KEY_MAX (1 + 16 + SCHEMA_FLOW_KEY_LEN)
 #define SCHEMA_DIMS 4          /* TopDim: src-ip, dst-ip, src-port, dst-port */
+#define SCHEMA_DIM_CLASS 4     /* the classifier's classes (classify.h); key: the name, 1..16 bytes */
+#define SCHEMA_DIM_KINDS 5
+#define SCHEMA_CLASS_KEY_MAX 16
 #define SCHEMA_DIM_PREFIX_LEN 14 /* res node dim block_s */
 #define SCHEMA_DIM_KEY_MAX (SCHEMA_DIM_PREFIX_LEN + 16)
-enum schema_dim_col { DIM_BYTES, DIM_PACKETS, DIM_COLS };
+/* Address and port rows hold bytes and packets (DIM_TOP_COLS); class rows
+ * also the flows, and of the flows with a ground-truth label, how many and
+ * how many the classifier got right. */
+enum schema_dim_col { DIM_BYTES, DIM_PACKETS, DIM_FLOWS, DIM_LABELLED, DIM_CORRECT, DIM_COLS };
+#define DIM_TOP_COLS 2
 
 void schema_time_key(uint8_t out[SCHEMA_TIME_KEY_LEN], unsigned res, uint32_t node, uint64_t t_s);
 /* Returns 0, or -EINVAL for a key of the wrong size. */
