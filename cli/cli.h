@@ -28,6 +28,13 @@ struct cli {
 	int follow_timeout_ms;       /* alerts --follow: give up after this long without one (0: never) */
 	uint32_t season, season2;    /* train: points per season(s); 0: found */
 	uint32_t holdout;            /* train: newest points kept out */
+	const char *ingest;          /* import: the aggregator's ingest endpoint */
+	const char *class_name;      /* flows, series: one class of the classifier's */
+	bool labelled;               /* flows, export: only flows with a label */
+	bool zeek;                   /* export: --format zeek */
+	const char *out_dir;         /* explore: where the plots go */
+	double budget_s;             /* train classifier: search budget */
+	const char *labels;          /* train classifier, explore: label rules file */
 	int argc;                    /* positional arguments after the command */
 	char **argv;
 };
@@ -53,6 +60,13 @@ int cmd_stats(struct cli *c);
 int cmd_train(struct cli *c);
 int cmd_monitor(struct cli *c);
 int cmd_alerts(struct cli *c);
+int cmd_import(struct cli *c);
+int cmd_export(struct cli *c);
+int cmd_explore(struct cli *c);
+/* sa train classifier (cmd_train hands it over). */
+int cmd_train_classifier(struct cli *c);
+/* sa models classifier: the classifier versions of r. */
+int cli_print_classifiers(struct cli *c, const Sa__Response *r);
 
 /* Renders a summary (counters, top sources, histograms) of what the server
  * holds for c's range and node; used by `summary` and `analyze`.

@@ -9,6 +9,7 @@
 #include "sa_flowkey.h"
 #include "sa_hist.h"
 #include "sa_time.h"
+#include "sa_wire.h"
 
 static const char *key_text(const ProtobufCBinaryData *k, char *buf, size_t len)
 {
@@ -87,9 +88,9 @@ static int parse_ip(const char *text, uint8_t buf[16], ProtobufCBinaryData *out)
 
 static int dimension(const char *by)
 {
-	static const char *const names[] = {"src-ip", "dst-ip", "src-port", "dst-port"};
+	static const char *const names[] = {"src-ip", "dst-ip", "src-port", "dst-port", "class"};
 
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		if (strcmp(by, names[i]) == 0)
 			return i;
 	return -1;
@@ -143,6 +144,16 @@ int cmd_series(struct cli *c)
 			q.has_agg = 1;
 			q.agg = (Sa__SeriesAgg)i;
 		}
+	if (c->class_name && (c->ip || c->has_port)) {
+		fprintf(stderr, "sa: series takes --class, --ip or --port, one of them\n");
+		return 2;
+	}
+	if (c->class_name) {
+		q.has_dims = 1;
+		q.dims = 1u << SA_DIM_CLASS;
+		q.class_name = (char *)c->class_name;
+		snprintf(of, sizeof(of), " of class %s", c->class_name);
+	}
 	if ((c->ip || c->has_port) && series_key(c, &q, ip) != 0)
 		return 2;
 	if (c->ip || c->has_port) {
@@ -183,10 +194,11 @@ static Sa__Response *query_ranked(struct cli *c, Sa__QueryKind kind, const char 
 	int d = dimension(by);
 
 	if (d < 0) {
-		fprintf(stderr, "sa: --by is src-ip, dst-ip, src-port or dst-port, not '%s'\n", by);
+		fprintf(stderr, "sa: --by is src-ip, dst-ip, src-port, dst-port or class, not '%s'\n", by);
 		return NULL;
 	}
-	cli_query_init(c, &q, kind);
+	/* Class rows are exact sums (no sketch): the tracked list is the top. */
+	cli_query_init(c, &q, d == SA_DIM_CLASS ? SA__QUERY_KIND__Q_TRACKED : kind);
 	q.has_dimension = q.has_limit = 1;
 	q.dimension = (uint32_t)d;
 	q.metric = (char *)metric;
@@ -199,7 +211,8 @@ static int print_ranked(struct cli *c, Sa__QueryKind kind, const char *what, uin
 {
 	const char *by = c->by ? c->by : "src-ip", *metric = c->metric ? c->metric : "bytes";
 	const char *cols[] = {by, metric, "share", "max_error"};
-	unsigned ncols = kind == SA__QUERY_KIND__Q_TOP ? 4 : 3;
+	bool classes = strcmp(by, "class") == 0;
+	unsigned ncols = kind == SA__QUERY_KIND__Q_TOP && !classes ? 4 : 3;
 	char k[64];
 
 	Sa__Response *r = query_ranked(c, kind, by, metric, limit);
@@ -209,7 +222,9 @@ static int print_ranked(struct cli *c, Sa__QueryKind kind, const char *what, uin
 	snprintf(title, sizeof(title), "%s %s by %s, %s", what, by, metric, range_text(r, range, sizeof(range)));
 	struct out_table *tab = out_table_new(title, ncols, cols);
 	for (size_t i = 0; i < r->n_top; i++) {
-		out_str(tab, r->top[i]->key.len ? key_text(&r->top[i]->key, k, sizeof(k)) : "other");
+		if (classes)
+			snprintf(k, sizeof(k), "%.*s", (int)r->top[i]->key.len, (const char *)r->top[i]->key.data);
+		out_str(tab, classes ? k : r->top[i]->key.len ? key_text(&r->top[i]->key, k, sizeof(k)) : "other");
 		out_u64(tab, r->top[i]->count);
 		out_f64(tab, r->total ? 100.0 * (double)r->top[i]->count / (double)r->total : 0, 1);
 		if (ncols == 4)
@@ -316,7 +331,7 @@ int cmd_flows(struct cli *c)
 					   "packets_out", "bytes_out", "packets_in", "bytes_in", "rtt_ms", "end",
 					   "retrans_out", "retrans_in", "seq_gaps_out", "seq_gaps_in",
 					   "icmp_error_out", "icmp_error_in", "tunnel",
-					   "first_sizes", "first_gaps_us"};
+					   "first_sizes", "first_gaps_us", "label", "class", "class_prob"};
 	static const char *const ends[] = {"-", "idle", "active", "fin", "rst", "evict", "flush"};
 	uint8_t ip[16];
 	Sa__Query q;
@@ -329,6 +344,9 @@ int cmd_flows(struct cli *c)
 	q.limit = c->limit ? c->limit : 100;
 	q.has_order = 1;
 	q.order = c->sort && strcmp(c->sort, "bytes") == 0 ? SA__FLOW_ORDER__BY_BYTES : SA__FLOW_ORDER__BY_START;
+	q.has_labelled = 1;
+	q.labelled = c->labelled;
+	q.class_name = (char *)c->class_name;
 	if (c->port_other) {
 		fprintf(stderr, "sa: flows: --port wants a number\n");
 		return 2;
@@ -345,15 +363,7 @@ int cmd_flows(struct cli *c)
 	for (size_t i = 0; i < r->n_flows; i++) {
 		const Sa__FlowRecord *f = r->flows[i];
 		const Sa__DirStats *o = f->a_to_b, *in = f->b_to_a;
-		uint64_t first = UINT64_MAX, last = 0;
-		if (o && o->packets) {
-			first = o->first_ns;
-			last = o->last_ns;
-		}
-		if (in && in->packets) {
-			first = in->first_ns < first ? in->first_ns : first;
-			last = in->last_ns > last ? in->last_ns : last;
-		}
+		uint64_t last, first = sa_flow_span(f, &last);
 		out_str(tab, sa_time_fmt(first, t, sizeof(t)));
 		out_f64(tab, (double)(last - first) / 1e9, 3);
 		out_u64(tab, f->proto);
@@ -376,6 +386,9 @@ int cmd_flows(struct cli *c)
 		out_str(tab, tunnel_text(f, tun, sizeof(tun)));
 		out_str(tab, first_packets(f, false, sizes, sizeof(sizes)));
 		out_str(tab, first_packets(f, true, gaps, sizeof(gaps)));
+		out_str(tab, f->label ? f->label : "");
+		out_str(tab, f->class_name ? f->class_name : "");
+		out_f64(tab, f->has_class_prob ? f->class_prob : 0, 3);
 	}
 	out_table_print(tab, c->format, stdout);
 	if (c->format == OUT_TABLE)

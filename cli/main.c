@@ -30,13 +30,25 @@ static void usage(FILE *f)
 "  forecast [SERIES]          the latest model's forecast with 80%%/95%% intervals,\n"
 "                             against actuals where known (--horizon) [bytes]\n"
 "  models [SERIES]            stored model versions: kind, training window,\n"
-"                             backtest MASE/MAE/RMSE/MAPE, fit time, age\n"
+"                             backtest MASE/MAE/RMSE/MAPE, fit time, age; models\n"
+"                             classifier: the classifiers' held-out scores\n"
 "  train SERIES...            fit and store a model now (--step, --season,\n"
 "                             --holdout, --horizon), with a progress line\n"
 "  monitor [SERIES]           every watched series: live vs backtest error, drift,\n"
 "                             alerts; or one series' forecast vs actual per interval\n"
 "  alerts [SERIES]            alerts raised (--from, --to, --limit); --follow tails\n"
 "                             them live\n"
+"  import zeek FILE           load a Zeek conn.log (TSV or JSON lines; label and\n"
+"                             detailedlabel columns kept) as flow records (--node,\n"
+"                             --ingest); all or nothing, and safe to repeat\n"
+"  export flows               flow records with every classifier feature, to stdout\n"
+"                             (--format csv (default), json or zeek; --labelled,\n"
+"                             --class, range, --limit)\n"
+"  train classifier           fit a flow classifier on the labelled flows (range,\n"
+"                             --node, --limit, --budget) and store it: the aggregator\n"
+"                             then labels every flow it stores\n"
+"  explore                    the labelled flows' features: statistics per class,\n"
+"                             outliers, correlation, PCA, importance; plots to --out\n"
 "  analyze FILE               run capture + aggregator on one capture file and summarise it\n"
 "  stats                      the store: bytes and points per tier, ingest rate (--compact)\n"
 "\n"
@@ -45,13 +57,15 @@ static void usage(FILE *f)
 "  --format F        table (default), json or csv\n"
 "  --from T, --to T  time range: ISO 8601 (2024-01-08T14:00:00Z), epoch seconds, or -2h/-3d\n"
 "  --step S          series step: 1s, 1m, 1h, 1d or seconds [chosen from the range]\n"
-"  --node N          one capture node (default: all)\n"
+"  --node N          one capture node (default: all); import: the node id the\n"
+"                    flows are stored under [65000]\n"
 "  --metric M        packets, bytes, flows (new flows), active_flows (mean flows\n"
 "                    in the tables; --agg max: the busiest second) or any\n"
 "                    counter name from summary;\n"
 "                    with --kind, a percentile p1 .. p99\n"
 "  --proto P         tcp, udp, icmp, other, ipv4, ipv6, nonip\n"
-"  --by D            src-ip, dst-ip, src-port or dst-port [src-ip]\n"
+"  --by D            src-ip, dst-ip, src-port, dst-port or (top, tracked) class\n"
+"                    [src-ip]\n"
 "  --kind K          size, iat or rtt [size]\n"
 "  --ip A, --port P  flows: filters (either side of the flow); series: that\n"
 "                    address's or port's bytes or packets as source and as\n"
@@ -59,7 +73,8 @@ static void usage(FILE *f)
 "                    (see sa-aggregator --track); A or P \"other\": the rest\n"
 "  --agg A           series: sum per step, rate (per second), avg or max (the\n"
 "                    mean or largest of the finest rows still stored) [sum]\n"
-"  --limit N         rows for top, tracked and flows [10 / 100 / 100]\n"
+"  --limit N         rows for top, tracked and flows [10 / 100 / 100]; export,\n"
+"                    train classifier and explore: flows read [100000]\n"
 "  --sort S          flows: start (earliest first) or bytes (most first) [start]\n"
 "  --horizon H       forecast steps [one season]; train: backtest horizon\n"
 "                    [two seasons]\n"
@@ -74,6 +89,15 @@ static void usage(FILE *f)
 "  --workers N       analyze: sa-capture worker lcores [sa-capture's default]\n"
 "  --compact         stats: compact the store first, so sizes are what the data costs\n"
 "                    (slow on a big store: raise --timeout)\n"
+"  --class C         flows: only those the classifier put in class C; series:\n"
+"                    class C's bytes, packets, flows, labelled or correct (--metric)\n"
+"  --labelled        flows, export: only flows with a ground-truth label\n"
+"  --ingest EP       import: the aggregator's ingest endpoint [tcp://127.0.0.1:7701]\n"
+"  --out DIR         explore: write the plots (SVG) there [.]\n"
+"  --budget S        train classifier: seconds for the hyperparameter search [120]\n"
+"  --labels FILE     train classifier, explore: label rules for flows without a\n"
+"                    label (LABEL [src|dst|host CIDR] [sport|dport|port P[-Q]]\n"
+"                    [proto P] [from T] [to T]; first match wins)\n"
 "  -h, --help        this text\n"
 "\n"
 "Exit status: 0 ok, 1 error, 2 usage error, 3 the capture file was cut short\n"
@@ -154,6 +178,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{"sort", required_argument, NULL, 'o'},   {"agg", required_argument, NULL, 'a'},
 		{"season", required_argument, NULL, 'M'}, {"holdout", required_argument, NULL, 'O'},
 		{"follow", no_argument, NULL, 'w'},       {"publish", required_argument, NULL, 'B'},
+		{"ingest", required_argument, NULL, 'I'}, {"class", required_argument, NULL, 'c'},
+		{"labelled", no_argument, NULL, 'L'},     {"out", required_argument, NULL, 'D'},
+		{"budget", required_argument, NULL, 'G'}, {"labels", required_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	uint32_t timeout_s = 10;
@@ -165,11 +192,25 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		switch (o) {
 		case 'S': c->server = optarg; break;
 		case 'F':
-			if (out_format_parse(optarg, &c->format) != 0) {
-				fprintf(stderr, "sa: --format is table, json or csv, not '%s'\n", optarg);
+			if ((c->zeek = strcmp(optarg, "zeek") == 0))
+				c->format = OUT_CSV;
+			else if (out_format_parse(optarg, &c->format) != 0) {
+				fprintf(stderr, "sa: --format is table, json or csv (export: csv or zeek), not '%s'\n",
+					optarg);
 				rc = -1;
 			}
 			break;
+		case 'I': c->ingest = optarg; break;
+		case 'R': c->labels = optarg; break;
+		case 'c': c->class_name = optarg; break;
+		case 'L': c->labelled = true; break;
+		case 'D': c->out_dir = optarg; break;
+		case 'G': {
+			uint32_t s;
+			rc |= parse_u32("--budget", optarg, &s);
+			c->budget_s = s;
+			break;
+		}
 		case 'f': rc |= parse_time("--from", optarg, &c->from_ns); break;
 		case 't': rc |= parse_time("--to", optarg, &c->to_ns); break;
 		case 's': rc |= parse_step(optarg, &c->step_s); break;
@@ -261,9 +302,11 @@ int main(int argc, char **argv)
 		{"top", cmd_top},           {"hist", cmd_hist},       {"flows", cmd_flows},
 		{"forecast", cmd_forecast}, {"models", cmd_models},   {"analyze", cmd_analyze},
 		{"stats", cmd_stats},       {"tracked", cmd_tracked}, {"train", cmd_train},
-		{"monitor", cmd_monitor},   {"alerts", cmd_alerts},
+		{"monitor", cmd_monitor},   {"alerts", cmd_alerts},   {"import", cmd_import},
+		{"export", cmd_export},     {"explore", cmd_explore},
 	};
-	struct cli c = {.server = "tcp://127.0.0.1:7702", .publish = "tcp://127.0.0.1:7703", .format = OUT_TABLE};
+	struct cli c = {.server = "tcp://127.0.0.1:7702", .publish = "tcp://127.0.0.1:7703",
+			.ingest = "tcp://127.0.0.1:7701", .format = OUT_TABLE};
 
 	if (parse_args(argc, argv, &c) != 0)
 		return 2;
@@ -274,6 +317,10 @@ int main(int argc, char **argv)
 	const char *cmd = c.argv[0];
 	c.argc--;
 	c.argv++;
+	if (c.zeek && strcmp(cmd, "export") != 0) {
+		fprintf(stderr, "sa: --format zeek is for export only\n");
+		return 2;
+	}
 	for (unsigned i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(cmd, cmds[i].name) == 0)
 			return cmds[i].fn(&c);

@@ -86,9 +86,16 @@ int cmd_models(struct cli *c)
 	Sa__Response *r = cli_call(c, &q);
 	if (r == NULL)
 		return 1;
+	if (q.series && strcmp(q.series, "classifier") == 0) {
+		cli_print_classifiers(c, r);
+		sa__response__free_unpacked(r, NULL);
+		return 0;
+	}
 	struct out_table *tab = out_table_new("", 16, cols);
 	for (size_t i = 0; i < r->n_models; i++) {
 		const Sa__Model *m = r->models[i];
+		if (m->classifier)
+			continue; /* sa models classifier */
 		out_str(tab, m->series);
 		out_u64(tab, m->version);
 		out_str(tab, m->kind);
@@ -119,7 +126,14 @@ int cmd_train(struct cli *c)
 	unsigned failed = 0;
 
 	if (c->argc == 0) {
-		fprintf(stderr, "sa: train wants one or more series specs, e.g. sa train bytes packets/udp\n");
+		fprintf(stderr, "sa: train wants one or more series specs, e.g. sa train bytes packets/udp, or "
+				"classifier\n");
+		return 2;
+	}
+	if (strcmp(c->argv[0], "classifier") == 0) {
+		if (c->argc == 1)
+			return cmd_train_classifier(c);
+		fprintf(stderr, "sa: train classifier takes no series\n");
 		return 2;
 	}
 	tc.server = c->server;

@@ -99,6 +99,16 @@ void out_f64(struct out_table *t, double v, int decimals)
 	c->num = v;
 }
 
+void out_num(struct out_table *t, double v)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%.9g", v);
+	struct cell *c = add(t, buf);
+	c->is_num = 1;
+	c->num = v;
+}
+
 static void print_text(const struct out_table *t, FILE *fp)
 {
 	size_t *w = calloc(t->ncols, sizeof(size_t));

@@ -6,7 +6,13 @@
  * (live error past the aggregator's --drift times the backtest error) and
  * retrains those early. The series are given with --series or found: the
  * cluster's bytes, packets, active flows and TCP/UDP bytes, each node's
- * bytes and packets, and the bytes of the busiest destination service ports. */
+ * bytes and packets, and the bytes of the busiest destination service ports.
+ *
+ * It also keeps the flow classifier: retrained every --classifier-every
+ * seconds on the labelled flows (labels of their own, or from --labels
+ * rules), and early when the drift check finds the live class mix far
+ * from the training mix (--class-drift) or the live accuracy on labelled
+ * flows well below the held-out one (cls_job.h). */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cls_job.h"
 #include "sa_client.h"
 #include "sa_log.h"
 #include "sa_series.h"
@@ -24,6 +31,8 @@
 #define MAX_SERIES 64
 #define EPHEMERAL_LO 32768 /* where the usual ephemeral port ranges start */
 #define CALL_MS 30000
+#define ACCURACY_DROP 0.1      /* live accuracy this far below held-out: retrain */
+#define MIN_LABELLED 100       /* labelled flows before live accuracy counts */
 
 static volatile sig_atomic_t quit;
 
@@ -37,6 +46,12 @@ struct trainer {
 	char *trained[MAX_SERIES];
 	uint64_t trained_ns[MAX_SERIES];
 	unsigned n_trained;
+	/* The classifier: schedule, drift window and threshold, label rules. */
+	uint32_t cls_every_s, cls_window_s;
+	double cls_drift;
+	const char *labels;
+	struct cls_rules *rules;
+	uint64_t cls_trained_ns;
 };
 
 static void on_signal(int sig)
@@ -75,6 +90,15 @@ static void usage(FILE *f)
 "  --every S         retrain every S seconds [3600]\n"
 "  --drift-check S   ask the aggregator for drifting models every S seconds\n"
 "                    and retrain them early (0: never) [60]\n"
+"  --classifier-every S  retrain the flow classifier on the labelled flows every\n"
+"                    S seconds (0: never) [86400]\n"
+"  --labels FILE     label rules for flows without a label of their own\n"
+"                    (see sa --help, --labels)\n"
+"  --class-window S  the drift check reads the class mix of the last S seconds\n"
+"                    (0: everything stored) [3600]\n"
+"  --class-drift D   retrain the classifier early when that mix is farther than\n"
+"                    D (total variation, 0..1) from the training mix, or live\n"
+"                    accuracy on labelled flows falls 0.1 below held-out [0.25]\n"
 "  --once            train once and exit (status 0 if every series got a model)\n"
 "  --config FILE     read options from FILE first, one per line as on the\n"
 "                    command line without the dashes (\"series bytes\");\n"
@@ -195,6 +219,8 @@ static int parse_opts(struct trainer *t, int argc, char **argv)
 		{"budget", required_argument, NULL, 'b'},   {"every", required_argument, NULL, 'e'},
 		{"drift-check", required_argument, NULL, 'd'}, {"top-ports", required_argument, NULL, 'p'},
 		{"once", no_argument, NULL, 'o'},           {"config", required_argument, NULL, 'c'},
+		{"classifier-every", required_argument, NULL, 'C'}, {"labels", required_argument, NULL, 'L'},
+		{"class-window", required_argument, NULL, 'W'}, {"class-drift", required_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
 	};
 	uint32_t budget;
@@ -220,6 +246,18 @@ static int parse_opts(struct trainer *t, int argc, char **argv)
 		case 'd': rc = parse_u32("--drift-check", optarg, 0, 86400, &t->drift_s); break;
 		case 'p': rc = parse_u32("--top-ports", optarg, 0, 50, &t->top_ports); break;
 		case 'o': t->once = 1; break;
+		case 'C': rc = parse_u32("--classifier-every", optarg, 0, 86400 * 30, &t->cls_every_s); break;
+		case 'W': rc = parse_u32("--class-window", optarg, 0, 86400 * 30, &t->cls_window_s); break;
+		case 'L': t->labels = strdup(optarg); break;
+		case 'D': {
+			char *end;
+			t->cls_drift = strtod(optarg, &end);
+			if (*end || !(t->cls_drift > 0 && t->cls_drift <= 1)) {
+				fprintf(stderr, "sa-trainer: --class-drift wants a number in (0, 1], not '%s'\n", optarg);
+				rc = -1;
+			}
+			break;
+		}
 		case 'c': break; /* read before the command line: see main() */
 		case 'h': usage(stdout); return 1;
 		default:
@@ -364,9 +402,50 @@ static void retrain_drifting(struct trainer *t)
 		sa__response__free_unpacked(r, NULL);
 }
 
+/* The flows the classifier reads: everything stored, or the drift
+ * window's last seconds. */
+static struct cls_source cls_source_of(const struct trainer *t, uint32_t window_s)
+{
+	uint64_t now = sa_wall_ns(), w = (uint64_t)window_s * SA_NS_PER_S;
+
+	return (struct cls_source){.server = t->tc.server, .timeout_ms = CALL_MS, .rules = t->rules,
+				   .from_ns = window_s && now > w ? now - w : 0};
+}
+
+static void train_classifier(struct trainer *t, const char *why)
+{
+	struct cls_source s = cls_source_of(t, 0);
+
+	sa_log(SA_LOG_INFO, "trainer", "training the flow classifier (%s)", why);
+	cls_job_train(&s, &cls_train_defaults, stdout);
+	fflush(stdout);
+	t->cls_trained_ns = sa_mono_ns();
+}
+
+/* Retrains the classifier when the live class mix or accuracy has moved
+ * (not twice within one drift check). */
+static void classifier_drift(struct trainer *t)
+{
+	struct cls_source s = cls_source_of(t, t->cls_window_s);
+	struct cls_drift d;
+
+	if (cls_job_drift(&s, &d) != 0 ||
+	    (t->cls_trained_ns && sa_mono_ns() - t->cls_trained_ns < (uint64_t)t->drift_s * SA_NS_PER_S))
+		return;
+	int mix = d.distance > t->cls_drift;
+	int acc = d.labelled >= MIN_LABELLED && d.live_accuracy < d.test_accuracy - ACCURACY_DROP;
+	if (!mix && !acc)
+		return;
+	sa_log(SA_LOG_WARN, "trainer", "classifier v%u drifts: class mix %.2f from training (limit %.2f), "
+	       "live accuracy %.3f on %llu labelled flows (held-out %.3f)", d.version, d.distance, t->cls_drift,
+	       d.live_accuracy, (unsigned long long)d.labelled, d.test_accuracy);
+	train_classifier(t, mix ? "class mix drift" : "accuracy drop");
+}
+
 int main(int argc, char **argv)
 {
-	struct trainer t = {.tc = TRAIN_DEFAULTS, .every_s = 3600, .drift_s = 60, .top_ports = 3};
+	struct trainer t = {.tc = TRAIN_DEFAULTS, .every_s = 3600, .drift_s = 60, .top_ports = 3,
+			    .cls_every_s = 86400, .cls_window_s = 3600, .cls_drift = 0.25};
 
 	/* The config file first, wherever --config stands, so the command
 	 * line wins; getopt cannot nest, so it is found by hand. */
@@ -390,21 +469,31 @@ int main(int argc, char **argv)
 		return rc > 0 ? 0 : 2;
 	sa_log_init("sa-trainer", SA_LOG_INFO);
 	t.tc.progress = isatty(STDERR_FILENO);
+	char err[512];
+	if (t.labels && (t.rules = cls_rules_load(t.labels, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "sa-trainer: --labels: %s\n", err);
+		return 2;
+	}
 	if (t.once)
 		return train_all(&t) == 0 ? 0 : 1;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	uint64_t next_round = 0, next_drift = 0;
+	uint64_t next_round = 0, next_drift = 0, next_cls = 0;
 	while (!quit) {
 		uint64_t now = sa_mono_ns();
 		if (now >= next_round) {
 			train_all(&t);
 			next_round = sa_mono_ns() + (uint64_t)t.every_s * SA_NS_PER_S;
+		} else if (t.cls_every_s && now >= next_cls) {
+			train_classifier(&t, "scheduled");
+			next_cls = sa_mono_ns() + (uint64_t)t.cls_every_s * SA_NS_PER_S;
 		} else if (t.drift_s && now >= next_drift) {
 			retrain_drifting(&t);
+			classifier_drift(&t);
 			next_drift = sa_mono_ns() + (uint64_t)t.drift_s * SA_NS_PER_S;
 		}
 		sleep(1);
 	}
+	cls_rules_free(t.rules);
 	return 0;
 }
