@@ -73,7 +73,12 @@ struct dgram_ev {
 struct gen_flow {
 	uint64_t next_ns;
 	uint8_t kind, state, v6, blocked;
+	uint8_t svc;          /* enum gen_svc of a normal flow */
 	uint32_t pool_idx;
+	/* for gen_flow_info: packets emitted so far, never read by the engine */
+	uint64_t emitted;
+	uint64_t pkts[2];     /* [0] client (anomaly: attacker's SYNs), [1] server */
+	uint64_t first_ns, last_ns;
 	struct gen_host *cli, *srv;
 	const struct gen_addr *ca, *sa;
 	uint16_t cport, sport;
@@ -244,6 +249,7 @@ static unsigned tcp_emit(struct gen_flow *f, uint8_t *buf, int x, uint32_t seq, 
 		.opts = opts,
 	};
 
+	f->pkts[x]++;
 	return gen_pkt_tcp(buf, x ? f->sa : f->ca, x ? f->ca : f->sa, sd->ip_id++, sd->label, &t,
 			   plen);
 }
@@ -543,6 +549,7 @@ static unsigned dgram_step(struct gen_flow *f, struct gen_env *e, uint8_t *buf)
 	uint32_t label = (uint32_t)gen_rng_next(&e->rng) & 0xfffff;
 	unsigned len;
 
+	f->pkts[reply]++;
 	if (ev->kind == EV_PING_Q || ev->kind == EV_PING_R) {
 		uint8_t *p = buf + gen_pkt_payload_off(f->v6, 8);
 		unsigned n = gen_app_ping(p, f->cli->a4.ttl == 128, f->sent_ns[ev->idx]);
@@ -577,6 +584,7 @@ struct gen_flow *gen_flow_start(struct gen_flow_pool *p, struct gen_env *e,
 	f->ca = gen_model_addr(f->cli, f->v6);
 	f->sa = gen_model_addr(f->srv, f->v6);
 	f->next_ns = spec->t_ns;
+	f->svc = (uint8_t)spec->svc;
 	f->cli->seen[f->v6] = 1;
 	f->srv->seen[f->v6] = 1;
 	f->srv->svc_used[f->v6] |= (uint16_t)(1u << spec->svc);
@@ -682,6 +690,7 @@ static unsigned anomaly_step(struct gen_flow *f, struct gen_env *e, uint8_t *buf
 		src.ttl = (uint8_t)gen_rng_range(r, 30, 128);
 		len = raw_tcp(buf, &src, f->sa, ip_id, sport, 80, seq, 0, GEN_TCP_SYN,
 			      flood_win[gen_rng_below(r, 5)], 0);
+		f->pkts[0]++;
 		if (f->replies < FLOOD_BACKLOG) {
 			struct qent a = { .t = now + f->rtt_ns, .seq = (uint32_t)gen_rng_next(r),
 					  .ack = seq + 1, .port = sport, .kind = Q_SYNACK };
@@ -695,6 +704,7 @@ static unsigned anomaly_step(struct gen_flow *f, struct gen_env *e, uint8_t *buf
 		uint32_t seq = (uint32_t)gen_rng_next(r);
 		len = raw_tcp(buf, &f->peer, f->sa, ip_id, f->scan_sport, port, seq, 0, GEN_TCP_SYN,
 			      1024, 1);
+		f->pkts[0]++;
 		struct qent a = { .t = now + f->rtt_ns, .ack = seq + 1, .port = port,
 				  .aux = f->scan_sport };
 		if (port_open(f->srv, port)) {
@@ -722,6 +732,9 @@ static unsigned anomaly_step(struct gen_flow *f, struct gen_env *e, uint8_t *buf
 
 unsigned gen_flow_step(struct gen_flow *f, struct gen_env *e, uint8_t *buf)
 {
+	if (f->emitted++ == 0)
+		f->first_ns = f->next_ns;
+	f->last_ns = f->next_ns;
 	switch (f->kind) {
 	case FK_TCP:
 		return tcp_step(f, e, buf);
@@ -730,4 +743,31 @@ unsigned gen_flow_step(struct gen_flow *f, struct gen_env *e, uint8_t *buf)
 	default:
 		return anomaly_step(f, e, buf);
 	}
+}
+
+void gen_flow_info(const struct gen_flow *f, struct gen_flow_info *out)
+{
+	*out = (struct gen_flow_info){ .cli = f->ca, .srv = f->sa, .cport = f->cport,
+				       .sport = f->sport, .first_ns = f->first_ns,
+				       .last_ns = f->last_ns };
+	switch (f->kind) {
+	case FK_TCP:
+		out->svc = (enum gen_svc)f->svc;
+		out->proto = 6;
+		break;
+	case FK_DGRAM:
+		out->svc = (enum gen_svc)f->svc;
+		out->proto = f->svc != GEN_SVC_ICMP ? 17 : f->v6 ? 58 : 1;
+		break;
+	default:
+		out->anomaly = f->kind == FK_FLOOD ? GEN_ANOMALY_SYNFLOOD : GEN_ANOMALY_PORTSCAN;
+		out->cli = f->kind == FK_SCAN ? &f->peer : NULL;
+		out->cport = 0; /* the scanner's port changes every sweep */
+		out->sport = f->kind == FK_FLOOD ? 80 : 0;
+		out->proto = 6;
+		out->probes = f->pkts[0];
+		return;
+	}
+	out->packets[0] = f->pkts[0];
+	out->packets[1] = f->pkts[1];
 }

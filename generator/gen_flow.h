@@ -50,6 +50,25 @@ unsigned gen_flow_step(struct gen_flow *f, struct gen_env *e, uint8_t *buf);
 
 int gen_flow_is_anomaly(const struct gen_flow *f);
 
+/* What a flow is and what it has put on the wire so far, for the label
+ * file: read it when the flow ends (or when the capture cuts it off). */
+struct gen_flow_info {
+	enum gen_anomaly anomaly;        /* GEN_ANOMALY_NONE: a normal conversation */
+	enum gen_svc svc;                /* normal conversations only */
+	const struct gen_addr *cli, *srv; /* client and server; anomaly: scanner
+					   * (portscan only) and target */
+	uint16_t cport, sport;           /* TCP/UDP ports; 0 for ICMP echo;
+					  * synflood: sport 80, else 0 */
+	uint8_t proto;                   /* IP protocol: 6, 17, 1 or 58 */
+	uint64_t packets[2];             /* emitted by the client [0], the server [1] */
+	uint64_t first_ns, last_ns;      /* first and last emitted packet (any
+					  * direction); 0 when none was */
+	uint64_t probes;                 /* anomaly: SYNs the attacker sent */
+};
+
+/* Fills *out; pointers in it live as long as the env and f. */
+void gen_flow_info(const struct gen_flow *f, struct gen_flow_info *out);
+
 /* Returns f to the pool and nulls the caller's pointer. */
 void gen_flow_free(struct gen_flow_pool *p, struct gen_flow **f);
 

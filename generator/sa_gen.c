@@ -1,7 +1,8 @@
 /* sa-gen: deterministic synthetic traffic for StreamingAnalysis demos and
  * benchmarks. Writes a pcap (Ethernet, microsecond timestamps) from a seed,
  * or with --series the same traffic's volume per time step as CSV
- * (gen_series.h), and prints the ground truth as one JSON line on stdout.
+ * (gen_series.h), and prints the ground truth as one JSON line on stdout;
+ * --labels adds the ground truth per flow as label rules (gen_labels.h).
  *
  * The scheduler is a binary min-heap of live flows keyed on (next packet
  * time, creation number); flow arrivals are merged in as they come due, so
@@ -16,17 +17,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "gen_flow.h"
+#include "gen_labels.h"
 #include "gen_series.h"
 #include "sa_time.h"
 
 #define PROG "sa-gen"
 #define SNAPLEN 65535
 #define OUT_BUF (1u << 20) /* stdio buffer for the pcap: fewer write(2)s */
+#ifndef SA_GEN_VERSION
+#define SA_GEN_VERSION "unknown" /* set by generator/CMakeLists.txt */
+#endif
 
 struct opts {
 	const char *out;
+	const char *labels;   /* --labels: label rules beside the pcap */
 	const char *series;   /* --series: CSV instead of a pcap */
 	const char *pcap_opt; /* a pcap-only option given, for the error */
 	const char *ser_opt;  /* a series-only option given, for the error */
@@ -80,6 +87,8 @@ static void usage(FILE *to)
 		"      --anomaly-at TIME     UTC start of the anomaly, as --start; whole seconds\n"
 		"                            (default: 14:00 on the last day)\n"
 		"      --anomaly-seconds S   anomaly duration, 1..86400 (default 120)\n"
+		"      --labels FILE         also write the ground truth per flow as label rules\n"
+		"                            (below) and add \"labels\" to the JSON\n"
 		"  -q, --quiet               no progress lines on stderr\n"
 		"Series only:\n"
 		"      --step S              seconds per point, a divisor of 86400 (default 3600)\n"
@@ -102,7 +111,25 @@ static void usage(FILE *to)
 		"packets of the anomaly, replies included); 0 and \"\" for none},\n"
 		"hosts (distinct client and server addresses in normal traffic),\n"
 		"services (distinct server address, protocol and port that served a\n"
-		"normal flow; ICMP not counted).\n"
+		"normal flow; ICMP not counted); with --labels, labels {class: flows\n"
+		"labelled, as below}.\n"
+		"\n"
+		"Labels: a rules file, '#' comments, one rule a line, first match wins:\n"
+		"  LABEL [src CIDR] [dst CIDR] [sport P] [dport P] [proto tcp|udp|icmp|N]\n"
+		"        [from TIME] [to TIME]\n"
+		"src/dst are the flow's initiator/responder; a flow matches when its first\n"
+		"packet is in [from, to) (epoch seconds as the pcap stores them). First the\n"
+		"anomaly as one CIDR rule over its seconds: synflood (src 198.18.0.0/15, dst\n"
+		"the target, dport 80) or portscan (src the scanner, dst the target); its\n"
+		"JSON count is the SYNs sent, one flow each. Then one exact rule (src, sport,\n"
+		"dst, dport, proto) per normal conversation, from its first packet to its last\n"
+		"+ 1 s, labelled by what the generator made: dns, ntp, icmp_echo, https (TLS\n"
+		"on 443: pages, API polls), http, ssh, smtp, video (bulk TLS downloads on\n"
+		"443). ICMP echo gets a rule per direction seen, as the capture node keys\n"
+		"ICMP on type << 8 | code: requests sport 2048 (ICMPv6 32768), replies from\n"
+		"the server sport 0 (ICMPv6 33024), dport 0; ICMPv6 is proto 58.\n"
+		"Conversations the capture's end cuts off are labelled up to their last\n"
+		"packet; ones with no packet in the pcap are not labelled.\n"
 		"\n"
 		"Series: CSV with the header t_s,flows,bytes,anomaly and one row per step\n"
 		"from --start (whole seconds). flows: a Poisson draw around the pcap's flow\n"
@@ -168,6 +195,9 @@ static struct gen_series_conf series_conf(const struct opts *o)
 /* --series: reject the pcap's anomaly options, settle the anomaly count. */
 static void check_series_args(struct opts *o)
 {
+	if (o->labels != NULL)
+		bad_usage("--labels applies to the pcap (--out); a series marks its anomalies "
+			  "in the CSV");
 	if (o->pcap_opt != NULL)
 		bad_usage("%s applies to the pcap (--out); a series takes --anomalies K",
 			  o->pcap_opt);
@@ -184,7 +214,8 @@ static void check_series_args(struct opts *o)
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { O_START = 256, O_FPD, O_ANOM, O_ANOM_AT, O_ANOM_S, O_SERIES, O_STEP, O_ANOMS };
+	enum { O_START = 256, O_FPD, O_ANOM, O_ANOM_AT, O_ANOM_S, O_SERIES, O_STEP, O_ANOMS,
+	       O_LABELS };
 	static const struct option lopts[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ "seed", required_argument, NULL, 's' },
@@ -194,6 +225,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "anomaly", required_argument, NULL, O_ANOM },
 		{ "anomaly-at", required_argument, NULL, O_ANOM_AT },
 		{ "anomaly-seconds", required_argument, NULL, O_ANOM_S },
+		{ "labels", required_argument, NULL, O_LABELS },
 		{ "series", required_argument, NULL, O_SERIES },
 		{ "step", required_argument, NULL, O_STEP },
 		{ "anomalies", required_argument, NULL, O_ANOMS },
@@ -244,6 +276,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->anomaly_s = (unsigned)parse_uint("--anomaly-seconds", optarg, 1, 86400);
 			o->pcap_opt = "--anomaly-seconds";
 			break;
+		case O_LABELS:
+			o->labels = optarg;
+			o->pcap_opt = "--labels";
+			break;
 		case O_SERIES:
 			o->series = optarg;
 			break;
@@ -286,6 +322,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (o->ser_opt != NULL)
 		bad_usage("%s applies to --series only", o->ser_opt);
+	if (o->labels != NULL && strcmp(o->labels, o->out) == 0)
+		bad_usage("--labels and --out name the same file '%s'", o->out);
 	uint64_t end_ns = o->start_ns + (uint64_t)o->days * 86400 * SA_NS_PER_S;
 	if (!o->anomaly_set)
 		o->anomaly_ns = end_ns - 86400 * SA_NS_PER_S + 14 * 3600 * SA_NS_PER_S;
@@ -343,6 +381,38 @@ static void fmt_ts(char *buf, size_t len, uint64_t ns)
 {
 	snprintf(buf, len, "%" PRIu64 ".%06" PRIu64, (uint64_t)(ns / SA_NS_PER_S),
 		 (uint64_t)(ns % SA_NS_PER_S / 1000));
+}
+
+/* ns since the epoch as ISO 8601 UTC, with nanoseconds only when there are
+ * any: a form --start parses back exactly (epoch seconds go through a double). */
+static void fmt_iso(char *buf, size_t len, uint64_t ns)
+{
+	time_t s = (time_t)(ns / SA_NS_PER_S);
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&s, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (ns % SA_NS_PER_S)
+		n += (size_t)snprintf(buf + n, len - n, ".%09" PRIu64, (uint64_t)(ns % SA_NS_PER_S));
+	snprintf(buf + n, len - n, "Z");
+}
+
+/* The options that decide the pcap's bytes, as a command line that
+ * reproduces it (file names left out), for the label file's header. A
+ * default --anomaly-at is left out: it follows --start and --days. */
+static void options_fmt(char *buf, size_t len, const struct opts *o)
+{
+	char t0[48], ta[48];
+
+	fmt_iso(t0, sizeof(t0), o->start_ns);
+	fmt_iso(ta, sizeof(ta), o->anomaly_ns);
+	int n = snprintf(buf, len, "--seed %" PRIu64 " --days %u --start %s --flows-per-day %.0f "
+			 "--anomaly %s", o->seed, o->days, t0, o->fpd, anomaly_names[o->anomaly]);
+	if (o->anomaly == GEN_ANOMALY_NONE || n < 0 || (size_t)n >= len)
+		return;
+	snprintf(buf + n, len - (size_t)n, "%s%s --anomaly-seconds %u",
+		 o->anomaly_set ? " --anomaly-at " : "", o->anomaly_set ? ta : "", o->anomaly_s);
 }
 
 /* --series: the CSV, then the truth line. Returns the exit status. */
@@ -404,6 +474,7 @@ int main(int argc, char **argv)
 	struct gen_env *env = NULL;
 	struct gen_flow_pool *pool = NULL;
 	struct heap heap = { 0 };
+	struct gen_labels *labels = NULL;
 	pcap_t *pd = NULL;
 	pcap_dumper_t *dump = NULL;
 	FILE *fp = NULL;
@@ -428,6 +499,13 @@ int main(int argc, char **argv)
 	}
 	heap.cap = cap + 1;
 	gen_app_env_init(env, o.seed, o.start_ns, o.days, o.fpd);
+	if (o.labels != NULL) {
+		char opt[256];
+		options_fmt(opt, sizeof(opt), &o);
+		labels = gen_labels_new(o.labels, PROG " " SA_GEN_VERSION, opt);
+		if (labels == NULL)
+			goto out;
+	}
 
 	fp = fopen(o.out, "wb");
 	if (fp == NULL) {
@@ -453,9 +531,15 @@ int main(int argc, char **argv)
 			t = &m->servers[3 + gen_rng_below(&env->rng, 3)];
 		snprintf(target, sizeof(target), "%u.%u.%u.%u", t->a4.ip[0], t->a4.ip[1],
 			 t->a4.ip[2], t->a4.ip[3]);
+		uint64_t a_end = o.anomaly_ns + o.anomaly_s * SA_NS_PER_S;
 		struct gen_flow *f = gen_flow_start_anomaly(pool, env, o.anomaly, o.anomaly_ns,
-							    o.anomaly_ns + o.anomaly_s * SA_NS_PER_S, t);
+							    a_end, t);
 		heap_push(&heap, (struct hent){ gen_flow_next_ns(f), serial++, f });
+		if (labels != NULL) {
+			struct gen_flow_info fi;
+			gen_flow_info(f, &fi);
+			gen_labels_anomaly(labels, o.anomaly, fi.cli, fi.srv, o.anomaly_ns, a_end);
+		}
 	}
 
 	struct gen_flow_spec next;
@@ -490,6 +574,8 @@ int main(int argc, char **argv)
 		uint64_t t = gen_flow_next_ns(f);
 		if (t == GEN_T_END) {
 			heap_pop(&heap);
+			if (labels != NULL)
+				gen_labels_flow(labels, f);
 			gen_flow_free(pool, &f);
 		} else {
 			heap.a[0].t = t;
@@ -509,6 +595,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s: write failed: %s\n", o.out, strerror(errno));
 		goto out;
 	}
+	if (labels != NULL) {
+		/* flows the capture's end cut off, in the order their next packet was due */
+		while (heap.n) {
+			gen_labels_flow(labels, heap.a[0].f);
+			heap_pop(&heap);
+		}
+		if (gen_labels_finish(labels) < 0)
+			goto out;
+	}
 
 	char t0[32], t1[32];
 	fmt_ts(t0, sizeof(t0), first_ns);
@@ -517,10 +612,15 @@ int main(int argc, char **argv)
 	printf("{\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"flows\":%" PRIu64
 	       ",\"first_ts\":%s,\"last_ts\":%s,\"anomaly\":{\"kind\":\"%s\",\"start\":%" PRIu64
 	       ",\"end\":%" PRIu64 ",\"target\":\"%s\",\"packets\":%" PRIu64
-	       "},\"hosts\":%u,\"services\":%u}\n",
+	       "},\"hosts\":%u,\"services\":%u",
 	       packets, bytes, flows, t0, t1, anomaly_names[o.anomaly], as,
 	       as ? as + o.anomaly_s : 0, target, env->anomaly_packets, gen_model_hosts_seen(m),
 	       gen_model_services_seen(m));
+	if (labels != NULL) {
+		fputs(",\"labels\":", stdout);
+		gen_labels_json(labels, stdout);
+	}
+	fputs("}\n", stdout);
 	rc = fflush(stdout) == 0 ? 0 : 1;
 out:
 	if (dump != NULL)
@@ -529,6 +629,7 @@ out:
 		fclose(fp);
 	if (pd != NULL)
 		pcap_close(pd);
+	gen_labels_destroy(&labels);
 	gen_flow_pool_destroy(&pool);
 	free(heap.a);
 	free(env);
