@@ -1,4 +1,5 @@
-/* Deterministic PRNG for sa-gen: xoshiro256** seeded through splitmix64.
+/* Deterministic PRNG for sa-gen: common/sa_rng.h's xoshiro256**, and the
+ * draws the generator makes from it.
  *
  * Every random choice in the generator comes from one stream, consumed in
  * event order, so a seed names one file byte for byte. rand() is never used:
@@ -11,43 +12,20 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "sa_rng.h"
+
 struct gen_rng {
-	uint64_t s[4];
+	struct sa_rng core;
 };
-
-static inline uint64_t gen_rng_splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 static inline void gen_rng_seed(struct gen_rng *r, uint64_t seed)
 {
-	for (int i = 0; i < 4; i++)
-		r->s[i] = gen_rng_splitmix(&seed);
-}
-
-static inline uint64_t gen_rng_rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
+	sa_rng_seed(&r->core, seed);
 }
 
 static inline uint64_t gen_rng_next(struct gen_rng *r)
 {
-	uint64_t *s = r->s;
-	uint64_t out = gen_rng_rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = gen_rng_rotl(s[3], 45);
-	return out;
+	return sa_rng_next(&r->core);
 }
 
 /* Uniform in [0, 1) with 53 random bits. */

@@ -130,7 +130,7 @@ struct gen_series *gen_series_new(const struct gen_series_conf *c)
 	gen_rng_seed(&r, c->seed); /* the topology is built and never used */
 	gen_model_init(s->model, &r, c->start_ns, c->days, c->fpd);
 	uint64_t x = c->seed;
-	s->key = gen_rng_splitmix(&x);
+	s->key = sa_rng_splitmix(&x);
 	s->rows = rows_of(c);
 	s->nsub = (c->step_s + SUB_S - 1) / SUB_S;
 	s->burst_p = GEN_SERIES_BURSTS_WEEK * c->step_s / (7 * 86400.0);

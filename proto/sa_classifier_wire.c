@@ -2,21 +2,10 @@
 #include "sa_classifier_wire.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-static int refuse(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+#include "sa_errf.h"
 
 int sa_forest_pack(const struct cls_forest *f, Sa__TreeEnsemble *m)
 {
@@ -49,27 +38,27 @@ int sa_forest_unpack(const Sa__TreeEnsemble *m, uint32_t n_features_available,
 	int rc;
 
 	if (!m->has_margins || m->margins < 1 || m->margins > CLS_FOREST_MAX_MARGINS)
-		return refuse(err, errlen, "margins must be 1..%u", CLS_FOREST_MAX_MARGINS);
+		return sa_errf(-EINVAL, err, errlen, "margins must be 1..%u", CLS_FOREST_MAX_MARGINS);
 	if (m->n_base_margin != m->margins)
-		return refuse(err, errlen, "%zu base margins for %u margins", m->n_base_margin,
+		return sa_errf(-EINVAL, err, errlen, "%zu base margins for %u margins", m->n_base_margin,
 			      m->margins);
 	if (m->n_tree_start < 1)
-		return refuse(err, errlen, "no trees");
+		return sa_errf(-EINVAL, err, errlen, "no trees");
 	if (m->n_threshold != n || m->n_child != n || m->n_leaf != n)
-		return refuse(err, errlen,
+		return sa_errf(-EINVAL, err, errlen,
 			      "array lengths disagree: feature %zu, threshold %zu, child %zu, leaf %zu",
 			      n, m->n_threshold, m->n_child, m->n_leaf);
 	if (n > CLS_FOREST_MAX_NODES)
-		return refuse(err, errlen, "%zu nodes, at most %u", n, CLS_FOREST_MAX_NODES);
+		return sa_errf(-EINVAL, err, errlen, "%zu nodes, at most %u", n, CLS_FOREST_MAX_NODES);
 	if (n < m->n_tree_start)
-		return refuse(err, errlen, "%zu nodes for %zu trees", n, m->n_tree_start);
+		return sa_errf(-EINVAL, err, errlen, "%zu nodes for %zu trees", n, m->n_tree_start);
 	if (!m->has_depth)
-		return refuse(err, errlen, "no depth stated");
+		return sa_errf(-EINVAL, err, errlen, "no depth stated");
 
 	/* The shape is within the caps now: only memory can fail. */
 	rc = cls_forest_alloc(&g, m->margins, (uint32_t)m->n_tree_start, (uint32_t)n);
 	if (rc != 0) {
-		refuse(err, errlen, "out of memory");
+		sa_errf(-EINVAL, err, errlen, "out of memory");
 		return rc;
 	}
 	memcpy(g.tree_start, m->tree_start, m->n_tree_start * sizeof(*g.tree_start));
@@ -80,7 +69,7 @@ int sa_forest_unpack(const Sa__TreeEnsemble *m, uint32_t n_features_available,
 	memcpy(g.base_margin, m->base_margin, m->margins * sizeof(*g.base_margin));
 	rc = cls_forest_validate(&g, n_features_available, err, errlen);
 	if (rc == 0 && m->depth < g.depth)
-		rc = refuse(err, errlen, "stated depth %u, but a tree is %u deep", m->depth, g.depth);
+		rc = sa_errf(-EINVAL, err, errlen, "stated depth %u, but a tree is %u deep", m->depth, g.depth);
 	if (rc != 0) {
 		cls_forest_free(&g);
 		return rc;

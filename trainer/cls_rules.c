@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sa_file.h"
 #include "sa_time.h"
 #include "sa_u64set.h"
 #include "sa_wire.h"
@@ -453,10 +454,27 @@ static uint32_t key_hash(const struct key *k)
 	return (uint32_t)(h ^ h >> 32);
 }
 
+/* The slot of key k (hash h): the one holding its chain, or the empty
+ * one where it would go. */
+static size_t find_slot(const struct cls_rules *r, const struct key *k, uint32_t h)
+{
+	size_t j = h & r->slot_mask;
+	struct key kh;
+
+	for (; r->slot[j].head; j = (j + 1) & r->slot_mask) {
+		if (r->slot[j].hash != h)
+			continue;
+		rule_key(&r->rule[r->slot[j].head - 1], &kh);
+		if (memcmp(k, &kh, sizeof(*k)) == 0)
+			break;
+	}
+	return j;
+}
+
 static int build_index(struct cls_rules *r)
 {
 	size_t cap = 16;
-	struct key k, kh;
+	struct key k;
 
 	for (size_t i = 0; i < r->n; i++)
 		r->n_exact += rule_is_exact(&r->rule[i]);
@@ -481,14 +499,7 @@ static int build_index(struct cls_rules *r)
 		}
 		rule_key(ru, &k);
 		uint32_t h = key_hash(&k);
-		size_t j = h & r->slot_mask;
-		for (; r->slot[j].head; j = (j + 1) & r->slot_mask) {
-			if (r->slot[j].hash != h)
-				continue;
-			rule_key(&r->rule[r->slot[j].head - 1], &kh);
-			if (memcmp(&k, &kh, sizeof(k)) == 0)
-				break;
-		}
+		size_t j = find_slot(r, &k, h);
 		if (r->slot[j].head) {
 			r->rule[r->slot[j].tail - 1].next = (uint32_t)i + 1;
 		} else {
@@ -579,41 +590,14 @@ fail:
 
 struct cls_rules *cls_rules_load(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	struct cls_rules *r = NULL;
-	char *data = NULL;
-	size_t len = 0, cap = 0;
+	struct cls_rules *r;
+	char *data;
+	size_t len;
 
-	if (f == NULL) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	if (sa_file_read(path, &data, &len, err, errlen) != 0)
 		return NULL;
-	}
-	for (;;) {
-		if (cap - len < 65536) {
-			cap = cap ? 2 * cap : 1 << 20;
-			char *d = realloc(data, cap);
-			if (d == NULL) {
-				if (err && errlen)
-					snprintf(err, errlen, "%s: out of memory", path);
-				goto out;
-			}
-			data = d;
-		}
-		size_t k = fread(data + len, 1, cap - len, f);
-		len += k;
-		if (k == 0)
-			break;
-	}
-	if (ferror(f)) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: read error", path);
-		goto out;
-	}
 	r = cls_rules_parse(data, len, path, err, errlen);
-out:
 	free(data);
-	fclose(f);
 	return r;
 }
 
@@ -723,20 +707,12 @@ static int flow_key(const struct flow_view *v, struct key *k)
 const char *cls_rules_match_line(const struct cls_rules *r, const Sa__FlowRecord *f, size_t *line)
 {
 	struct flow_view v;
-	struct key k, kh;
+	struct key k;
 	size_t best = SIZE_MAX;
 
 	flow_view(f, &v);
 	if (r->slot && flow_key(&v, &k)) {
-		uint32_t h = key_hash(&k);
-		size_t j = h & r->slot_mask;
-		for (; r->slot[j].head; j = (j + 1) & r->slot_mask) {
-			if (r->slot[j].hash != h)
-				continue;
-			rule_key(&r->rule[r->slot[j].head - 1], &kh);
-			if (memcmp(&k, &kh, sizeof(k)) == 0)
-				break;
-		}
+		size_t j = find_slot(r, &k, key_hash(&k));
 		/* The chain is in file order: its first match is the earliest. */
 		for (uint32_t i = r->slot[j].head; i; i = r->rule[i - 1].next)
 			if (rule_match(&r->rule[i - 1], &v)) {

@@ -5,48 +5,14 @@
 #include <math.h>
 #include <stdlib.h>
 
-struct rng {
-	uint64_t s[4];
-};
-
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* splitmix64 fills the state, as xoshiro's authors advise: never all zero. */
-static void rng_seed(struct rng *r, uint64_t seed)
-{
-	for (int i = 0; i < 4; i++)
-		r->s[i] = splitmix64(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t rng_next(struct rng *r) /* xoshiro256** */
-{
-	uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return out;
-}
+#include "sa_rng.h"
 
 /* Uniform in 0..n-1 (n >= 1): rejection, so no value is favoured. */
-static uint64_t rng_below(struct rng *r, uint64_t n)
+static uint64_t rng_below(struct sa_rng *r, uint64_t n)
 {
 	uint64_t lim = -n % n, v; /* 2^64 mod n: the biased low end */
 	do
-		v = rng_next(r);
+		v = sa_rng_next(r);
 	while (v < lim);
 	return v % n;
 }
@@ -59,7 +25,7 @@ static int group(const uint32_t *y, size_t n, size_t n_classes, uint64_t seed, s
 	size_t *start = calloc(n_classes + 1, sizeof(*start));
 	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
 	size_t *pos = malloc((n_classes ? n_classes : 1) * sizeof(*pos));
-	struct rng r;
+	struct sa_rng r;
 
 	if (start == NULL || idx == NULL || pos == NULL) {
 		free(start);
@@ -83,7 +49,7 @@ static int group(const uint32_t *y, size_t n, size_t n_classes, uint64_t seed, s
 	for (size_t i = 0; i < n; i++)
 		idx[pos[y[i]]++] = i;
 	free(pos);
-	rng_seed(&r, seed);
+	sa_rng_seed(&r, seed);
 	for (size_t c = 0; c < n_classes; c++) {
 		size_t *a = idx + start[c], m = start[c + 1] - start[c];
 		for (size_t i = m; i > 1; i--) { /* Fisher-Yates */

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sa_file.h"
+
 /* ---- the table --------------------------------------------------------- */
 
 static char *dup_str(const char *s)
@@ -702,46 +704,15 @@ fail:
 int cls_table_read_csv(const char *path, const char *label_column, const char *const *drop_columns,
 		       size_t n_drop, struct cls_table *t, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	size_t len = 0, cap = 0;
+	char *data;
+	size_t len;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
-	if (f == NULL) {
-		ret = -errno;
-		if (err && errlen)
-			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	if ((ret = sa_file_read(path, &data, &len, err, errlen)) != 0)
 		return ret;
-	}
-	for (;;) {
-		if (cap - len < 65536) {
-			cap = cap ? 2 * cap : 1 << 20;
-			char *d = realloc(data, cap);
-			if (d == NULL) {
-				ret = -ENOMEM;
-				if (err && errlen)
-					snprintf(err, errlen, "%s: out of memory", path);
-				goto out;
-			}
-			data = d;
-		}
-		size_t k = fread(data + len, 1, cap - len, f);
-		len += k;
-		if (k == 0)
-			break;
-	}
-	if (ferror(f)) {
-		ret = -EIO;
-		if (err && errlen)
-			snprintf(err, errlen, "%s: read error", path);
-		goto out;
-	}
-	ret = cls_table_read_csv_mem(data, len, path, label_column, drop_columns, n_drop, t, err,
-				     errlen);
-out:
+	ret = cls_table_read_csv_mem(data, len, path, label_column, drop_columns, n_drop, t, err, errlen);
 	free(data);
-	fclose(f);
 	return ret;
 }
 

@@ -41,12 +41,6 @@ void cls_params_describe(const struct cls_params *p, char *out, size_t len)
 		 p->balanced ? ", balanced" : "");
 }
 
-static int xgb_fail(char *err, size_t errlen, const char *what)
-{
-	snprintf(err, errlen, "xgboost: %s: %s", what, XGBGetLastError());
-	return -1;
-}
-
 /* The listed rows as one dense matrix (XGBoost and the forest both want
  * contiguous rows). */
 static float *gather(const struct cls_table *t, const size_t *idx, size_t n)
@@ -87,7 +81,7 @@ static int matrix(const struct cls_table *t, const size_t *idx, size_t n, int ba
 	if (XGDMatrixCreateFromMat(x, n, t->cols, NAN, out) != 0 ||
 	    XGDMatrixSetFloatInfo(*out, "label", label, n) != 0 ||
 	    (w && XGDMatrixSetFloatInfo(*out, "weight", w, n) != 0)) {
-		rc = xgb_fail(err, errlen, "matrix");
+		rc = cls_xgb_fail(err, errlen, "matrix");
 		goto done;
 	}
 	rc = 0;
@@ -160,18 +154,18 @@ static int xgb_fit(const struct cls_table *t, const size_t *idx, size_t n, const
 	    (n_eval && matrix(t, eval, n_eval, p->balanced, &ev, err, errlen) != 0))
 		goto done;
 	if (XGBoosterCreate(&dm, 1, &b) != 0 || configure(b, t, p, c) != 0) {
-		rc = xgb_fail(err, errlen, "booster");
+		rc = cls_xgb_fail(err, errlen, "booster");
 		goto done;
 	}
 	for (unsigned r = 0; r < p->rounds; r++) {
 		if (XGBoosterUpdateOneIter(b, (int)r, dm) != 0) {
-			rc = xgb_fail(err, errlen, "training");
+			rc = cls_xgb_fail(err, errlen, "training");
 			goto done;
 		}
 		if (!ev)
 			continue;
 		if (eval_loss(b, r, ev, &loss) != 0) {
-			rc = xgb_fail(err, errlen, "evaluation");
+			rc = cls_xgb_fail(err, errlen, "evaluation");
 			goto done;
 		}
 		if (loss < best) {
@@ -185,7 +179,7 @@ static int xgb_fit(const struct cls_table *t, const size_t *idx, size_t n, const
 	if (ev && *rounds < p->rounds) {
 		BoosterHandle cut;
 		if (XGBoosterSlice(b, 0, (int)*rounds, 1, &cut) != 0) {
-			rc = xgb_fail(err, errlen, "slice");
+			rc = cls_xgb_fail(err, errlen, "slice");
 			goto done;
 		}
 		XGBoosterFree(b);
@@ -221,7 +215,7 @@ static int xgb_predict(BoosterHandle b, const struct cls_table *t, const size_t 
 	}
 	if (XGDMatrixCreateFromMat(x, n, t->cols, NAN, &dm) != 0 ||
 	    XGBoosterPredict(b, dm, 0, 0, 0, &len, &p) != 0) {
-		rc = xgb_fail(err, errlen, "predict");
+		rc = cls_xgb_fail(err, errlen, "predict");
 		goto done;
 	}
 	size_t k = t->n_classes == 2 ? 1 : t->n_classes;
@@ -532,7 +526,7 @@ int cls_train(const struct cls_table *t, const struct cls_train_conf *c, struct 
 				    errlen) != 0)
 		goto done;
 	if (importance(b, t->cols, r->importance) != 0) {
-		xgb_fail(err, errlen, "feature importance");
+		cls_xgb_fail(err, errlen, "feature importance");
 		goto done;
 	}
 	r->search_s = now_s() - t_start;

@@ -22,31 +22,20 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sa_errf.h"
 
 #define PROBE_ROWS 16
 #define PROBE_ULPS 4      /* base margins tried around the estimate, each side */
 #define PROBE_TOL 1e-5    /* probe disagreement that refuses a booster */
 #define CHECK_CHUNK 65536 /* rows per XGBoost DMatrix in the check: bounds its copy */
 
-static int fail(int rc, char *err, size_t errlen, const char *fmt, ...)
+int cls_xgb_fail(char *err, size_t errlen, const char *what)
 {
-	va_list ap;
-
-	if (errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
-static int xgb_fail(char *err, size_t errlen, const char *what)
-{
-	return fail(-EINVAL, err, errlen, "%s: %s", what, XGBGetLastError());
+	return sa_errf(-EINVAL, err, errlen, "xgboost: %s: %s", what, XGBGetLastError());
 }
 
 /* XGBoost's margins of n rows into out (n x margins). */
@@ -61,14 +50,14 @@ static int xgb_margins(BoosterHandle b, const float *rows, size_t n, size_t cols
 	const float *res;
 
 	if (XGDMatrixCreateFromMat(rows, n, cols, NAN, &dm) != 0)
-		return xgb_fail(err, errlen, "XGDMatrixCreateFromMat");
+		return cls_xgb_fail(err, errlen, "XGDMatrixCreateFromMat");
 	if (XGBoosterPredictFromDMatrix(b, dm, cfg, &shape, &dim, &res) != 0) {
 		XGDMatrixFree(dm);
-		return xgb_fail(err, errlen, "XGBoosterPredictFromDMatrix");
+		return cls_xgb_fail(err, errlen, "XGBoosterPredictFromDMatrix");
 	}
 	if (dim != 2 || shape[0] != n || shape[1] != margins) {
 		XGDMatrixFree(dm);
-		return fail(-EINVAL, err, errlen, "booster predicts %llu margins per row, not %u",
+		return sa_errf(-EINVAL, err, errlen, "booster predicts %llu margins per row, not %u",
 			    dim == 2 ? (unsigned long long)shape[1] : 0ULL, margins);
 	}
 	memcpy(out, res, n * margins * sizeof(*out)); /* res belongs to the booster */
@@ -180,11 +169,11 @@ static int add_tree(struct cls_forest *f, uint32_t t, const char *s, struct xnod
 		}
 		const char *next = parse_line(p, nodes, n_ids);
 		if (next == NULL)
-			return fail(-EINVAL, err, errlen, "tree %u: unsupported dump line \"%.60s\"", t, p);
+			return sa_errf(-EINVAL, err, errlen, "tree %u: unsupported dump line \"%.60s\"", t, p);
 		p = next;
 	}
 	if (n_ids == 0 || !nodes[0].parsed)
-		return fail(-EINVAL, err, errlen, "tree %u: no root", t);
+		return sa_errf(-EINVAL, err, errlen, "tree %u: no root", t);
 	f->tree_start[t] = base;
 	queue[0] = 0;
 	nodes[0].queued = 1;
@@ -195,7 +184,7 @@ static int add_tree(struct cls_forest *f, uint32_t t, const char *s, struct xnod
 		struct xnode *x = &nodes[queue[head++]];
 
 		if (pos >= cap)
-			return fail(-EINVAL, err, errlen, "more nodes than the dump has lines");
+			return sa_errf(-EINVAL, err, errlen, "more nodes than the dump has lines");
 		if (x->is_leaf) {
 			f->child[pos] = pos;
 			f->leaf[pos] = x->value;
@@ -206,7 +195,7 @@ static int add_tree(struct cls_forest *f, uint32_t t, const char *s, struct xnod
 		if (x->yes >= n_ids || x->no >= n_ids || !nodes[x->yes].parsed ||
 		    !nodes[x->no].parsed || nodes[x->yes].queued || nodes[x->no].queued ||
 		    x->yes == x->no)
-			return fail(-EINVAL, err, errlen, "tree %u: a node's children are missing or shared", t);
+			return sa_errf(-EINVAL, err, errlen, "tree %u: a node's children are missing or shared", t);
 		f->child[pos] = base + tail;
 		f->feature[pos] = x->feature;
 		f->threshold[pos] = x->value;
@@ -273,7 +262,7 @@ static int fit_base(struct cls_forest *f, const float *x, size_t cols, const flo
 	int rc = 0;
 
 	if (!ours || !est || !best_hits || !best_err || !best) {
-		rc = fail(-ENOMEM, err, errlen, "out of memory");
+		rc = sa_errf(-ENOMEM, err, errlen, "out of memory");
 		goto out;
 	}
 	memset(f->base_margin, 0, nm * sizeof(*f->base_margin));
@@ -308,7 +297,7 @@ static int fit_base(struct cls_forest *f, const float *x, size_t cols, const flo
 	}
 	for (uint32_t m = 0; m < nm; m++) {
 		if (!(best_err[m] <= PROBE_TOL)) {
-			rc = fail(-EINVAL, err, errlen,
+			rc = sa_errf(-EINVAL, err, errlen,
 				  "margin %u differs from XGBoost's by %.3g on probe rows "
 				  "(dart, categorical splits or an unsupported objective?)",
 				  m, best_err[m]);
@@ -340,30 +329,30 @@ int cls_forest_from_booster(BoosterHandle b, unsigned margins, struct cls_forest
 	int rounds = 0, rc;
 
 	if (margins < 1 || margins > CLS_FOREST_MAX_MARGINS)
-		return fail(-EINVAL, err, errlen, "margins %u, not 1..%u", margins,
+		return sa_errf(-EINVAL, err, errlen, "margins %u, not 1..%u", margins,
 			    CLS_FOREST_MAX_MARGINS);
 	if (XGBoosterGetNumFeature(b, &n_feat) != 0)
-		return xgb_fail(err, errlen, "XGBoosterGetNumFeature");
+		return cls_xgb_fail(err, errlen, "XGBoosterGetNumFeature");
 	if (n_feat < 1 || n_feat > UINT32_MAX)
-		return fail(-EINVAL, err, errlen, "booster reads %llu features",
+		return sa_errf(-EINVAL, err, errlen, "booster reads %llu features",
 			    (unsigned long long)n_feat);
 	if (XGBoosterBoostedRounds(b, &rounds) != 0)
-		return xgb_fail(err, errlen, "XGBoosterBoostedRounds");
+		return cls_xgb_fail(err, errlen, "XGBoosterBoostedRounds");
 	if (XGBoosterDumpModelEx(b, "", 0, "text", &n_dump, &dump) != 0)
-		return xgb_fail(err, errlen, "XGBoosterDumpModelEx");
+		return cls_xgb_fail(err, errlen, "XGBoosterDumpModelEx");
 	if (n_dump < 1 || n_dump % margins != 0 || n_dump > CLS_FOREST_MAX_NODES)
-		return fail(-EINVAL, err, errlen, "%llu trees for %u margins (gblinear?)",
+		return sa_errf(-EINVAL, err, errlen, "%llu trees for %u margins (gblinear?)",
 			    (unsigned long long)n_dump, margins);
 	if (rounds > 0 && n_dump % ((bst_ulong)rounds * margins) == 0)
 		npt = (uint32_t)(n_dump / ((bst_ulong)rounds * margins));
 	else if (rounds > 0)
-		return fail(-EINVAL, err, errlen, "%llu trees over %d rounds of %u classes",
+		return sa_errf(-EINVAL, err, errlen, "%llu trees over %d rounds of %u classes",
 			    (unsigned long long)n_dump, rounds, margins);
 
 	for (bst_ulong t = 0; t < n_dump; t++)
 		count_lines(dump[t], &lines, &max_nid);
 	if (lines < n_dump || lines > CLS_FOREST_MAX_NODES || max_nid >= CLS_FOREST_MAX_NODES)
-		return fail(-EINVAL, err, errlen, "%u dump lines for %llu trees", lines,
+		return sa_errf(-EINVAL, err, errlen, "%u dump lines for %llu trees", lines,
 			    (unsigned long long)n_dump);
 	n_ids = (uint32_t)max_nid + 1;
 	rc = cls_forest_alloc(&g, margins, (uint32_t)n_dump, lines);
@@ -372,7 +361,7 @@ int cls_forest_from_booster(BoosterHandle b, unsigned margins, struct cls_forest
 	probe = malloc(PROBE_ROWS * n_feat * sizeof(*probe));
 	xm = malloc(PROBE_ROWS * margins * sizeof(*xm));
 	if (rc != 0 || !nodes || !queue || !probe || !xm) {
-		rc = fail(-ENOMEM, err, errlen, "out of memory");
+		rc = sa_errf(-ENOMEM, err, errlen, "out of memory");
 		goto fail;
 	}
 	g.n_nodes = 0; /* add_tree appends */
@@ -417,14 +406,14 @@ int cls_forest_check_booster(const struct cls_forest *f, BoosterHandle b, const 
 
 	memset(d, 0, sizeof(*d));
 	if (cols < f->n_features)
-		return fail(-EINVAL, err, errlen, "rows of %zu features, the forest reads %u", cols,
+		return sa_errf(-EINVAL, err, errlen, "rows of %zu features, the forest reads %u", cols,
 			    f->n_features);
 	if (n == 0)
 		return 0;
 	ours = malloc(chunk * nm * sizeof(*ours));
 	theirs = malloc(chunk * nm * sizeof(*theirs));
 	if (!ours || !theirs) {
-		rc = fail(-ENOMEM, err, errlen, "out of memory");
+		rc = sa_errf(-ENOMEM, err, errlen, "out of memory");
 		goto out;
 	}
 	for (size_t s = 0; s < n; s += chunk) {

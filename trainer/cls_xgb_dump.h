@@ -30,6 +30,9 @@
 int cls_forest_from_booster(BoosterHandle b, unsigned margins, struct cls_forest *f, char *err,
 			    size_t errlen);
 
+/* XGBoost's last error as "xgboost: WHAT: reason" in err; returns -EINVAL. */
+int cls_xgb_fail(char *err, size_t errlen, const char *what);
+
 struct cls_booster_diff {
 	double max_abs;        /* largest |ours - XGBoost's| over every margin */
 	double max_rel;        /* largest |ours - XGBoost's| / max(1, |XGBoost's|) */

@@ -19,10 +19,11 @@
 #include <assert.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sa_errf.h"
 
 /* Rows in flight per tree: 16 chains hide the L1 latency of ~10-cycle
  * steps with room to spare; more only spills the indices. */
@@ -31,18 +32,6 @@
 /* Beyond any real margin (floats stop at 3.4e38 anyway): clamping to it
  * keeps inf - inf out of the softmax. */
 #define MARGIN_CLAMP 1e30
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 int cls_forest_alloc(struct cls_forest *f, uint32_t margins, uint32_t n_trees, uint32_t n_nodes)
 {
@@ -91,22 +80,22 @@ static int check_tree(struct cls_forest *f, uint32_t t, uint32_t s, uint32_t e, 
 
 		if (c == i) {
 			if (!isfinite(f->leaf[i]))
-				return fail(err, errlen, "tree %u node %u: non-finite leaf", t, i);
+				return sa_errf(-EINVAL, err, errlen, "tree %u node %u: non-finite leaf", t, i);
 			f->threshold[i] = NAN;
 			f->feature[i] = 0;
 			continue;
 		}
 		if (c < s || c >= e || e - c < 2)
-			return fail(err, errlen, "tree %u node %u: children %u,%u outside the tree [%u, %u)",
+			return sa_errf(-EINVAL, err, errlen, "tree %u node %u: children %u,%u outside the tree [%u, %u)",
 				    t, i, c, c + 1, s, e);
 		if (c < i)
-			return fail(err, errlen, "tree %u node %u: child %u before its parent (a cycle)",
+			return sa_errf(-EINVAL, err, errlen, "tree %u node %u: child %u before its parent (a cycle)",
 				    t, i, c);
 		if (f->feature[i] >= n_avail)
-			return fail(err, errlen, "tree %u node %u: feature %u, only %u available", t, i,
+			return sa_errf(-EINVAL, err, errlen, "tree %u node %u: feature %u, only %u available", t, i,
 				    f->feature[i], n_avail);
 		if (!isfinite(f->threshold[i]))
-			return fail(err, errlen, "tree %u node %u: non-finite threshold", t, i);
+			return sa_errf(-EINVAL, err, errlen, "tree %u node %u: non-finite threshold", t, i);
 		f->leaf[i] = 0.0f;
 	}
 	/* lvl[i] = depth + 1 of node i, 0 when no path reaches it. Children
@@ -122,7 +111,7 @@ static int check_tree(struct cls_forest *f, uint32_t t, uint32_t s, uint32_t e, 
 			continue;
 		}
 		if (l > CLS_FOREST_MAX_DEPTH)
-			return fail(err, errlen, "tree %u deeper than %u", t, CLS_FOREST_MAX_DEPTH);
+			return sa_errf(-EINVAL, err, errlen, "tree %u deeper than %u", t, CLS_FOREST_MAX_DEPTH);
 		for (uint32_t k = c - s; k <= c + 1 - s; k++)
 			lvl[k] = lvl[k] > l + 1 ? lvl[k] : l + 1;
 	}
@@ -138,27 +127,27 @@ int cls_forest_validate(struct cls_forest *f, uint32_t n_features_available, cha
 	int rc = 0;
 
 	if (f->margins < 1 || f->margins > CLS_FOREST_MAX_MARGINS)
-		return fail(err, errlen, "margins %u, not 1..%u", f->margins, CLS_FOREST_MAX_MARGINS);
+		return sa_errf(-EINVAL, err, errlen, "margins %u, not 1..%u", f->margins, CLS_FOREST_MAX_MARGINS);
 	if (f->n_trees < 1)
-		return fail(err, errlen, "no trees");
+		return sa_errf(-EINVAL, err, errlen, "no trees");
 	if (f->n_nodes < f->n_trees || f->n_nodes > CLS_FOREST_MAX_NODES)
-		return fail(err, errlen, "%u nodes for %u trees (at most %u)", f->n_nodes, f->n_trees,
+		return sa_errf(-EINVAL, err, errlen, "%u nodes for %u trees (at most %u)", f->n_nodes, f->n_trees,
 			    CLS_FOREST_MAX_NODES);
 	/* Leaves read x[0]: even a forest of stumps needs one feature. */
 	if (n_features_available < 1)
-		return fail(err, errlen, "no features available");
+		return sa_errf(-EINVAL, err, errlen, "no features available");
 	for (uint32_t m = 0; m < f->margins; m++)
 		if (!isfinite(f->base_margin[m]))
-			return fail(err, errlen, "non-finite base margin %u", m);
+			return sa_errf(-EINVAL, err, errlen, "non-finite base margin %u", m);
 	if (f->tree_start[0] != 0)
-		return fail(err, errlen, "the first tree starts at node %u, not 0", f->tree_start[0]);
+		return sa_errf(-EINVAL, err, errlen, "the first tree starts at node %u, not 0", f->tree_start[0]);
 	for (uint32_t t = 1; t < f->n_trees; t++)
 		if (f->tree_start[t] <= f->tree_start[t - 1] || f->tree_start[t] >= f->n_nodes)
-			return fail(err, errlen, "tree %u starts at %u: not after tree %u's %u or past %u nodes",
+			return sa_errf(-EINVAL, err, errlen, "tree %u starts at %u: not after tree %u's %u or past %u nodes",
 				    t, f->tree_start[t], t - 1, f->tree_start[t - 1], f->n_nodes);
 	lvl = malloc(f->n_nodes * sizeof(*lvl));
 	if (lvl == NULL) {
-		fail(err, errlen, "out of memory");
+		sa_errf(-EINVAL, err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	for (uint32_t t = 0; t < f->n_trees && rc == 0; t++) {
