@@ -1,11 +1,13 @@
 /* Answers about models: storing a new version, listing, forecasting. */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "answer.h"
 #include "answer_store.h"
+#include "cls_features.h"
 #include "fc_model.h"
 #include "sa_model_wire.h"
 #include "sa_series.h"
@@ -15,6 +17,7 @@
 
 #define MAX_HORIZON 10000
 #define MAX_MODELS 1000
+#define BAD_MAX 160 /* a refusal's message */
 
 /* The latest version of a series' model decoded into the arena, or NULL. */
 static Sa__Model *latest_model(struct tsdb *db, const char *series, struct sa_arena *a)
@@ -47,6 +50,15 @@ int answer_put_model(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struc
 	if (q->model == NULL)
 		return answer_fail(r, SA_ERR_INVALID, "no model given");
 	m = *q->model;
+	/* The ingest scores with catalogue features only (cls_features.h). */
+	for (size_t j = 0; m.classifier && j < m.classifier->n_features; j++)
+		if (cls_feature_index(m.classifier->features[j]) < 0) {
+			char *bad = sa_arena_alloc(a, BAD_MAX);
+			if (bad)
+				snprintf(bad, BAD_MAX, "the classifier reads feature \"%.40s\", which flow records "
+					 "do not have", m.classifier->features[j]);
+			return answer_fail(r, SA_ERR_INVALID, bad ? bad : "the classifier reads an unknown feature");
+		}
 	if (m.classifier == NULL) {
 		if (sa_series_parse(m.series, &spec, &why) != 0)
 			return answer_fail(r, SA_ERR_INVALID, why);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo: on a machine with no NIC, generate a week-long synthetic capture
-# (daily and weekly cycles, many hosts and services, one injected SYN flood),
+# (daily and weekly cycles, many hosts and services, one injected SYN flood,
+# and the application of every flow as label rules),
 # run sa-aggregator, sa-trainer and sa-capture as separate processes on
 # private endpoints, then show what an operator asks first.
 #   DEMO_DAYS (default 10), DEMO_SEED (default 7), DEMO_DIR (default: a temp dir, removed)
@@ -25,7 +26,7 @@ trap cleanup EXIT
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "1. Generating $DAYS days of traffic (seed $SEED)"
-TRUTH=$("$BIN/sa-gen" --out "$DIR/demo.pcap" --seed "$SEED" --days "$DAYS")
+TRUTH=$("$BIN/sa-gen" --out "$DIR/demo.pcap" --labels "$DIR/labels.rules" --seed "$SEED" --days "$DAYS")
 echo "$TRUTH"
 
 step "2. Starting sa-aggregator and sa-trainer (retrains every 20 s, the last day held out)"
@@ -63,3 +64,9 @@ step "8. Monitoring: the models held against the traffic as it was stored; the a
 for _ in $(seq 50); do [ "$(SA --format csv monitor | grep -c '^packets,')" = 1 ] && break; sleep 0.2; done
 SA monitor
 SA alerts packets
+
+step "9. Classification: the flows labelled by the generator's ground truth, a classifier trained and stored"
+SA train classifier --labels "$DIR/labels.rules" --budget 20
+SA models classifier --format csv | cut -d, -f1-11
+echo "  the features that tell the classes apart (sa explore; plots in $DIR/plots):"
+SA explore --labels "$DIR/labels.rules" --out "$DIR/plots" | sed -n '/^PCA/,/^$/p' | head -12

@@ -65,8 +65,9 @@ int cls_table_fetch(const struct cls_source *s, struct cls_table *t, size_t *dup
 	}
 	for (size_t i = 0; i < r->n_flows; i++) {
 		const Sa__FlowRecord *f = r->flows[i];
-		const char *label = f->label && f->label[0] ? f->label : s->rules ? cls_rules_match(s->rules, f) : NULL;
-		if (!label)
+		const char *rule = s->rules ? cls_rules_match(s->rules, f) : NULL;
+		const char *label = f->label && f->label[0] ? f->label : rule;
+		if (!label || (rule && strcmp(rule, CLS_IGNORE) == 0))
 			continue;
 		int fresh = sa_u64set_add(&seen, flow_identity(f));
 		if (fresh < 0 || (fresh && (cls_features(f, row), cls_table_add(t, row, label)) != 0)) {

@@ -15,6 +15,8 @@
 #include "cls_table.h"
 #include "cls_train.h"
 
+#define CLS_IGNORE "-" /* the label of a rule that leaves flows out */
+
 struct cls_source {
 	const char *server;    /* aggregator query endpoint */
 	int timeout_ms;
@@ -22,8 +24,9 @@ struct cls_source {
 	uint32_t node_id;      /* 0: every node */
 	uint32_t limit;        /* flows read, the earliest first (at most 100000) */
 	/* Label rules for flows without a label of their own (cls_rules.h):
-	 * then every flow is read, and those no rule labels are left out.
-	 * NULL: only flows with a label. */
+	 * then every flow is read, and those no rule labels are left out, as
+	 * are those whose first matching rule says CLS_IGNORE (irrelevant
+	 * traffic, whatever its label). NULL: only flows with a label. */
 	const struct cls_rules *rules;
 };
 

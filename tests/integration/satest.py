@@ -63,6 +63,26 @@ def pb_fields(buf):
     return out
 
 
+def pb_varint(v):
+    """A protobuf varint, for messages encoded by hand."""
+    out = bytearray()
+    while True:
+        b = v & 0x7F
+        v >>= 7
+        out.append(b | (0x80 if v else 0))
+        if not v:
+            return bytes(out)
+
+
+def pb_field(num, wire, payload):
+    """One protobuf field: wire 0 takes a pb_varint, 1 and 5 fixed bytes,
+    2 the bytes to length-prefix."""
+    key = pb_varint(num << 3 | wire)
+    if wire == 2:
+        return key + pb_varint(len(payload)) + payload
+    return key + payload
+
+
 def _varint(buf, i):
     v = shift = 0
     while True:

@@ -8,14 +8,17 @@ explore prints its tables and writes well-formed SVG plots.
 
 Usage: test_classify.py BINDIR SHARED_DATA_DIR"""
 import os
+import struct
 import subprocess
 import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
 
+import zmq
+
 import satest
-from satest import check
+from satest import check, pb_field, pb_fields, pb_varint
 
 LOG_TRAIN = "ctu_zeek_conn_labeled_008_mixed.log"
 LOG_SCORE = "ctu_zeek_conn_labeled_010_mixed.log"
@@ -195,9 +198,52 @@ def check_drift_retrain(bindir, query, tmp, live_acc):
           [l for l in text.splitlines() if "drifts" in l][:1])
 
 
-def check_explore(bindir, query, tmp):
+def classifier_query(accuracy=0.9, child=(1, 1, 2), feature=b"port_b"):
+    """Query{PUT_MODEL, model: a one-stump classifier (port_b < 1024: Benign,
+    else Malicious)}, encoded by hand so it can be broken on purpose."""
+    packed = lambda fmt, vals: struct.pack(f"<{len(vals)}{fmt}", *vals)
+    forest = (pb_field(1, 0, pb_varint(1)) + pb_field(2, 2, pb_varint(0)) + pb_field(3, 2, bytes(3))
+              + pb_field(4, 2, packed("f", (1024, 0, 0))) + pb_field(5, 2, b"".join(map(pb_varint, child)))
+              + pb_field(6, 2, packed("f", (0, -1, 1))) + pb_field(7, 2, packed("f", (0,))) + pb_field(8, 0, b"\x01"))
+    classifier = (pb_field(1, 2, b"Benign") + pb_field(1, 2, b"Malicious") + pb_field(2, 2, feature)
+                  + pb_field(3, 2, forest) + pb_field(4, 1, struct.pack("<d", accuracy)))
+    model = pb_field(1, 2, b"classifier") + pb_field(15, 0, pb_varint(2)) + pb_field(26, 2, classifier)
+    return pb_field(1, 0, pb_varint(1)) + pb_field(2, 0, pb_varint(7)) + pb_field(15, 2, model)
+
+
+def check_bad_models(bindir, query):
+    """Broken classifiers are refused with a reason; the stored versions stay."""
+    before = [m["version"] for m in satest.sa_json(bindir, query, "models", "classifier")]
+    ctx = zmq.Context()
+    req = ctx.socket(zmq.REQ)
+    req.setsockopt(zmq.RCVTIMEO, 10000)
+    req.setsockopt(zmq.LINGER, 0)
+    req.connect(query)
+    for what, msg, why in (("a NaN accuracy", classifier_query(accuracy=float("nan")), b"metric"),
+                           ("a child outside its tree", classifier_query(child=(5, 1, 2)), b"outside"),
+                           ("a feature flows lack", classifier_query(feature=b"mood"), b"mood")):
+        req.send(msg)
+        resp = pb_fields(req.recv())
+        check(f"a classifier with {what} is refused with its reason", resp.get(1) == 3 and why in resp.get(2, b""),
+              str(resp))
+    req.send(classifier_query())
+    resp = pb_fields(req.recv())
+    check("the same classifier unbroken is stored", resp.get(1, 0) == 0, str(resp))
+    req.close()
+    ctx.term()
+    after = [m["version"] for m in satest.sa_json(bindir, query, "models", "classifier")]
+    check("only the good one became a version", after == before + [max(before) + 1], f"{before} -> {after}")
+
+
+def check_explore(bindir, query, tmp, log):
+    # A rule labelled "-" leaves irrelevant traffic out: here UDP.
+    rules = os.path.join(tmp, "ignore_udp.rules")
+    open(rules, "w").write("# DNS and the like are not what this model is for\n- proto udp\n")
+    tcp = sum(r["proto"] == "tcp" for r in log) + sum(r["proto"] == "icmp" for r in log)
     out = os.path.join(tmp, "plots")
-    r = sa(bindir, query, "--node", "7", "explore", "--out", out, check_rc=False)
+    r = sa(bindir, query, "--node", "7", "explore", "--labels", rules, "--out", out, check_rc=False)
+    check("explore reads the non-UDP flows only (the '-' rule)", r.stdout.startswith(f"{tcp} labelled flows"),
+          r.stdout[:80])
     check("explore exits 0", r.returncode == 0, r.stderr.strip()[-200:])
     text = r.stdout
     check("explore prints correlation and PCA", "correlation" in text.lower() and "PCA" in text, text[:200])
@@ -222,8 +268,9 @@ def main():
             check_bad_logs(bindir, query, ingest, data, tmp)
             check_export_zeek(bindir, query, log, tmp)
             live_acc = check_train_and_score(bindir, query, ingest, data, tmp)
-            check_explore(bindir, query, tmp)
+            check_explore(bindir, query, tmp, log)
             check_drift_retrain(bindir, query, tmp, live_acc)
+            check_bad_models(bindir, query)
         finally:
             satest.stop(agg)
     return satest.summary()

@@ -45,7 +45,7 @@ from collections import Counter
 
 import zmq
 
-from satest import check, pb_fields, sa_json, start_aggregator, stop, summary
+from satest import check, pb_field, pb_fields, pb_varint, sa_json, start_aggregator, stop, summary
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else "build/bin"
 DAYS = 5  # Monday to Friday (sa-gen starts on 2024-01-01): a daily model fits them
@@ -77,31 +77,14 @@ def epoch(iso):
     return calendar.timegm(time.strptime(iso[:19], "%Y-%m-%dT%H:%M:%S"))
 
 
-def varint(v):
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        out.append(b | (0x80 if v else 0))
-        if not v:
-            return bytes(out)
-
-
-def field(num, wire, payload):
-    key = varint(num << 3 | wire)
-    if wire == 2:
-        return key + varint(len(payload)) + payload
-    return key + payload
-
-
 def put_model_query(fmt, state_value):
     """Query{version 1, kind PUT_MODEL, model: a one-part seasonal naive
     model of season 2 whose state holds state_value}, encoded by hand."""
-    part = (field(1, 2, b"seasonal_naive") + field(2, 0, varint(2))
-            + field(5, 2, struct.pack("<2d", 1.0, state_value)) + field(6, 1, struct.pack("<d", 1.0)))
-    model = (field(1, 2, b"packets") + field(2, 2, b"seasonal_naive 2") + field(5, 0, varint(HOUR))
-             + field(15, 0, varint(fmt)) + field(16, 2, part))
-    return field(1, 0, varint(1)) + field(2, 0, varint(7)) + field(15, 2, model)
+    part = (pb_field(1, 2, b"seasonal_naive") + pb_field(2, 0, pb_varint(2))
+            + pb_field(5, 2, struct.pack("<2d", 1.0, state_value)) + pb_field(6, 1, struct.pack("<d", 1.0)))
+    model = (pb_field(1, 2, b"packets") + pb_field(2, 2, b"seasonal_naive 2")
+             + pb_field(5, 0, pb_varint(HOUR)) + pb_field(15, 0, pb_varint(fmt)) + pb_field(16, 2, part))
+    return pb_field(1, 0, pb_varint(1)) + pb_field(2, 0, pb_varint(7)) + pb_field(15, 2, model)
 
 
 def capture(cap, ingest, *extra):
