@@ -228,8 +228,9 @@ static Sa__DirStats *dir_to_pb(struct sa_arena *a, const struct flow_dir *d)
 
 _Static_assert(FLOWFEAT_FIRST_MAX <= SA_WIRE_FIRST_MAX, "a record's first packets must pass the wire check");
 
-static void add_flow(struct exporter *ex, const struct flow_record *f)
+static void add_flow(struct exporter *ex, const struct worker *wk, const struct handoff_flow *hf)
 {
+	const struct flow_record *f = &hf->f;
 	Sa__FlowRecord *r = sa_arena_alloc(ex->arena, sizeof(*r));
 	unsigned alen = f->key.ip_version == 4 ? 4 : 16;
 	unsigned a = f->initiator, b = !a; /* side A is the initiator */
@@ -272,6 +273,15 @@ static void add_flow(struct exporter *ex, const struct flow_record *f)
 		r->tunnel_dst = (ProtobufCBinaryData){tlen, ends + 16};
 		r->has_tunnel_id = (f->tun_flags & PKT_TF_ID) != 0;
 		r->tunnel_id = f->tun_id;
+	}
+	if (hf->has_app && wk->app != NULL) {
+		/* nDPI's name for it ("TLS.YouTube"): at most 16 + 1 + 16 bytes. */
+		char name[64];
+		const char *s = appid_name(wk->app, hf->app_master, hf->app_proto, name, sizeof(name));
+		size_t n = strnlen(s, sizeof(name) - 1);
+		r->app = sa_arena_alloc(ex->arena, n + 1);
+		memcpy(r->app, s, n);
+		r->app[n] = '\0';
 	}
 	ex->flows[ex->n_flows++] = r;
 	ex->st.flows++;
@@ -446,7 +456,7 @@ static unsigned drain(struct exporter *ex)
 		for (unsigned i = 0; i < n; i++) {
 			uint8_t kind = *(uint8_t *)objs[i];
 			if (kind == HANDOFF_FLOW) {
-				add_flow(ex, &((struct handoff_flow *)objs[i])->f);
+				add_flow(ex, wk, objs[i]);
 				rte_mempool_put(wk->flow_pool, objs[i]);
 			} else if (kind == HANDOFF_INTERVAL) {
 				add_interval(ex, objs[i]);

@@ -105,8 +105,10 @@
 #define K1_VLAN_SHIFT 32
 #define K1_V6 (1ULL << 44)
 #define K1_TUN (1ULL << 45)         /* seen inside a tunnel: not the same flow as outside */
+#define K1_MARK_SHIFT 46          /* 2 bits: the owner's mark (flowtab_mark), not part of the key */
+#define K1_MARK (3ULL << K1_MARK_SHIFT)
 #define K1_PROTO_SHIFT 48
-#define K1_KEY_MASK ((1ULL << 56) - 1)
+#define K1_KEY_MASK (((1ULL << 56) - 1) & ~K1_MARK)
 #define S_CLOSING (1ULL << 56)
 #define S_RST (1ULL << 57)          /* closing because of an RST (else both FINs) */
 #define S_L4_INCOMPLETE (1ULL << 58)
@@ -680,6 +682,8 @@ static void make_record(const struct flowtab *ft, const struct flow_entry *f, ui
 	r->closing = (k1 & S_CLOSING) != 0;
 	r->l4_incomplete = (k1 & S_L4_INCOMPLETE) != 0;
 	r->end = why;
+	r->slot = (uint32_t)(f - ft->e);
+	r->mark = (uint8_t)((k1 & K1_MARK) >> K1_MARK_SHIFT);
 	if (k1 & K1_TUN) {
 		const struct tunnel_ep *t = &ft->tun[f - ft->e];
 		bool swap = t->dir != r->initiator; /* report as travelled from side A */
@@ -1075,8 +1079,8 @@ bool flowtab_update(struct flowtab *ft, const struct pkt_meta *m, uint64_t ts_ns
 	return flowtab_update_looked_up(ft, m, &k, ts_ns);
 }
 
-bool flowtab_update_looked_up(struct flowtab *ft, const struct pkt_meta *m,
-			      const struct flowtab_lookup *kp, uint64_t ts_ns)
+static inline bool update(struct flowtab *ft, const struct pkt_meta *m,
+			  const struct flowtab_lookup *kp, uint64_t ts_ns, uint32_t *slot)
 {
 	const struct flowtab_lookup k = *kp;
 	struct flow_entry *f = NULL;
@@ -1139,7 +1143,33 @@ bool flowtab_update_looked_up(struct flowtab *ft, const struct pkt_meta *m,
 		f->k1 &= ~S_L4_INCOMPLETE;
 	if (m->proto == PROTO_TCP)
 		tcp_update(ft, i, d, m->tcp_flags, (uint32_t)t);
+	*slot = i;
 	return fresh;
+}
+
+bool flowtab_update_looked_up(struct flowtab *ft, const struct pkt_meta *m,
+			      const struct flowtab_lookup *kp, uint64_t ts_ns)
+{
+	uint32_t slot;
+
+	return update(ft, m, kp, ts_ns, &slot);
+}
+
+bool flowtab_update_slot(struct flowtab *ft, const struct pkt_meta *m,
+			 const struct flowtab_lookup *kp, uint64_t ts_ns, uint32_t *slot,
+			 unsigned *mark)
+{
+	bool fresh = update(ft, m, kp, ts_ns, slot);
+
+	*mark = (unsigned)((ft->e[*slot].k1 & K1_MARK) >> K1_MARK_SHIFT);
+	return fresh;
+}
+
+void flowtab_mark(struct flowtab *ft, uint32_t slot, unsigned mark)
+{
+	struct flow_entry *f = &ft->e[slot];
+
+	f->k1 = (f->k1 & ~K1_MARK) | ((uint64_t)(mark & 3) << K1_MARK_SHIFT);
 }
 
 /* Ends the class-c flow with the earliest deadline if its timeout has

@@ -104,6 +104,8 @@ struct flow_record {
 	uint8_t closing;             /* RST or both FINs seen */
 	uint8_t l4_incomplete;       /* no packet had a whole transport header (later fragments, cut headers) */
 	uint8_t end;                 /* enum flow_end */
+	uint8_t mark;                /* the record's flowtab_mark, 0 if never marked */
+	uint32_t slot;               /* the table slot it ended in (flowtab_update_slot) */
 	/* The record's first n_first packets in order (flowfeat.h): wire size
 	 * (at most 32767), direction, and gap to the packet before (0 first). */
 	uint8_t n_first;
@@ -194,6 +196,19 @@ void flowtab_prefetch_bucket(const struct flowtab *ft, const struct flowtab_look
 void flowtab_prefetch_entry(const struct flowtab *ft, const struct flowtab_lookup *k);
 bool flowtab_update_looked_up(struct flowtab *ft, const struct pkt_meta *m,
 			      const struct flowtab_lookup *k, uint64_t ts_ns);
+
+/* The same, and where the packet's flow is: its slot (which it keeps until
+ * its record ends; the emit callback's flow_record.slot names it) and the
+ * record's mark (0 for a new record). */
+bool flowtab_update_slot(struct flowtab *ft, const struct pkt_meta *m,
+			 const struct flowtab_lookup *k, uint64_t ts_ns, uint32_t *slot,
+			 unsigned *mark);
+
+/* Sets the mark (0..3) of the record in `slot`, a live flow's: two bits
+ * the table's owner keeps per record, in the record itself, so that reading
+ * it costs nothing per packet. A new record starts at 0; the mark is handed
+ * to the emit callback (flow_record.mark). */
+void flowtab_mark(struct flowtab *ft, uint32_t slot, unsigned mark);
 
 /* Ends flows whose idle/close timeout has passed at now_ns rounded down to
  * the microsecond, oldest first and at most `max` of them (so one call

@@ -21,6 +21,8 @@ enum handoff_kind { HANDOFF_FLOW = 1, HANDOFF_INTERVAL = 2, HANDOFF_EOF = 3 };
 
 struct handoff_flow {
 	uint8_t kind;
+	uint8_t has_app;       /* nDPI found the protocol below (appid.h) */
+	uint16_t app_master, app_proto;
 	struct flow_record f;  /* what flowtab emitted */
 };
 

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* nftw; before any header */
 #include <errno.h>
 #include <ftw.h>
+#include <math.h>
 #include <limits.h>
 #include <getopt.h>
 #include <signal.h>
@@ -43,6 +44,8 @@ struct options {
 	uint32_t mbufs, ring;
 	uint32_t workers;
 	uint32_t first_packets;
+	double ndpi_share;           /* share of flows nDPI labels, 0..1 */
+	uint32_t ndpi_flows;         /* flows inspected at once per worker */
 	bool lossy;
 	uint32_t replay_s;           /* benchmark: loop the file for this long */
 	uint32_t mem_mb;             /* EAL memory (no hugepages), sized from the pool */
@@ -77,6 +80,16 @@ static void usage(FILE *f)
 "                       128 bytes plus 16 + 4 x --first-packets\n"
 "  --first-packets N    sizes and gaps kept of each flow's first N packets,\n"
 "                       0..16 [8]; each costs 4 bytes per flow slot\n"
+"  --ndpi-share S       label this share of the flows, 0..1, with nDPI's\n"
+"                       application name (FlowRecord.app) [0: off]: a flow\n"
+"                       is inspected when its symmetric flow hash falls in\n"
+"                       the first S of the hash range (the same flows every\n"
+"                       run), for up to 16 packets or until nDPI names it;\n"
+"                       other flows pay one compare per packet\n"
+"  --ndpi-flows N       flows inspected at once per worker [4096]: nDPI's\n"
+"                       flow state (about 700 bytes each) is preallocated;\n"
+"                       a sampled flow finding none free is not inspected\n"
+"                       (counted: ndpi_pool_full)\n"
 "  --idle-timeout S     end a flow after S seconds without packets [30]\n"
 "  --active-timeout S   export long flows every S seconds [300]\n"
 "  --close-timeout S    keep a closed TCP flow S seconds for its last ACK [2]\n"
@@ -117,6 +130,21 @@ static int parse_u32(const char *opt, const char *s, uint32_t min, uint32_t max,
 	return 0;
 }
 
+static int parse_share(const char *opt, const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end != '\0' || !(v >= 0 && v <= 1)) {
+		fprintf(stderr, "sa-capture: %s wants a fraction from 0 to 1, not '%s'\n", opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 /* One worker per CPU, leaving the first to the exporter (mostly asleep in
  * zmq_poll) and the kernel. */
 static uint32_t default_workers(void)
@@ -149,6 +177,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"replay", required_argument, NULL, 'Y'},
 		{"workers", required_argument, NULL, 'W'},
 		{"first-packets", required_argument, NULL, 'F'},
+		{"ndpi-share", required_argument, NULL, 'D'},
+		{"ndpi-flows", required_argument, NULL, 'E'},
 		{"file-prefix", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -158,7 +188,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	*o = (struct options){.aggregator = "tcp://127.0.0.1:7701", .flows = 262144, .idle_s = 30,
 			      .active_s = 300, .close_s = 2, .spool = 256, .resend_s = 2, .give_up_s = 60,
 			      .mbufs = 8191, .ring = 16384, .workers = default_workers(),
-			      .first_packets = 8};
+			      .first_packets = 8, .ndpi_flows = 4096};
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -181,6 +211,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'Y': rc |= parse_u32("--replay", optarg, 1, 3600, &o->replay_s); break;
 		case 'W': rc |= parse_u32("--workers", optarg, 1, WORKER_MAX, &o->workers); break;
 		case 'F': rc |= parse_u32("--first-packets", optarg, 0, FLOWFEAT_FIRST_MAX, &o->first_packets); break;
+		case 'D': rc |= parse_share("--ndpi-share", optarg, &o->ndpi_share); break;
+		case 'E': rc |= parse_u32("--ndpi-flows", optarg, 1, 1u << 22, &o->ndpi_flows); break;
 		case 'h': usage(stdout); exit(0);
 		default:
 			fprintf(stderr, "sa-capture: unknown or incomplete option '%s' (see --help)\n",
@@ -283,10 +315,10 @@ static char *config_text(const struct options *o)
 	snprintf(buf, sizeof(buf),
 		 "node_id=%u\ninput=%s\naggregator=%s\nflows=%u\nidle_timeout_s=%u\n"
 		 "active_timeout_s=%u\nclose_timeout_s=%u\nspool=%u\nresend_s=%u\nring=%u\nmbufs=%u\nlossy=%d\n"
-		 "workers=%u\nfirst_packets=%u\n",
+		 "workers=%u\nfirst_packets=%u\nndpi_share=%g\nndpi_flows=%u\n",
 		 o->node_id, o->pcap ? o->pcap : o->iface ? o->iface : "eal", o->aggregator,
 		 o->flows, o->idle_s, o->active_s, o->close_s, o->spool, o->resend_s, o->ring, o->mbufs,
-		 o->lossy, o->workers, o->first_packets);
+		 o->lossy, o->workers, o->first_packets, o->ndpi_share, o->ndpi_flows);
 	return buf;
 }
 
@@ -354,7 +386,11 @@ int main(int argc, char **argv)
 		/* A replay loops over the records: no end, no per-record fixes. */
 		.max_packets = o.replay_s ? 0 : file.records,
 		.len_fixes = o.replay_s ? NULL : file.fixes, .n_len_fixes = o.replay_s ? 0 : file.n_fixes,
+		/* Flow hashes are 32 bits: share 1 takes them all. */
+		.ndpi_below = (uint64_t)ceil(o.ndpi_share * 4294967296.0), .ndpi_pool = o.ndpi_flows,
 	};
+	if (wc.ndpi_below)
+		appid_global_init();
 	for (unsigned i = 0; i < n_workers; i++) {
 		struct worker *w = &workers[i];
 		wc.id = i;
@@ -440,9 +476,30 @@ int main(int argc, char **argv)
 			(unsigned long)rx, (double)elapsed_ns / 1e9, (double)rx * 1e3 / (double)elapsed_ns,
 			n_workers, n_workers > 1 ? "s" : "", fanout && n_workers > 1 ? " (fan-out)" : "",
 			(double)cycles / (double)rx);
+	else if (rx)
+		fprintf(stderr, "sa-capture: cycles: %.1f per packet in the worker stage over %lu packets\n",
+			(double)cycles / (double)rx, (unsigned long)rx);
 	for (unsigned i = 0; n_workers > 1 && i < n_workers; i++)
 		fprintf(stderr, "sa-capture: worker %u: %lu packets accounted\n", i,
 			(unsigned long)workers[i].packets);
+	if (wc.ndpi_below) {
+		struct appid_stats a = {0};
+		for (unsigned i = 0; i < n_workers; i++) {
+			a.flows += workers[i].app_st.flows;
+			a.detected += workers[i].app_st.detected;
+			a.pool_full += workers[i].app_st.pool_full;
+			a.packets += workers[i].app_st.packets;
+			a.allocs += workers[i].app_st.allocs;
+			a.frees += workers[i].app_st.frees;
+		}
+		fprintf(stderr, "sa-capture: ndpi: share %g: %lu flows inspected, %lu detected, %lu left out "
+			"(pool full); %lu packets to nDPI; nDPI's own mallocs while inspecting: %lu (%.2f per "
+			"inspected flow, %.3f per packet), frees %lu\n",
+			o.ndpi_share, (unsigned long)a.flows, (unsigned long)a.detected,
+			(unsigned long)a.pool_full, (unsigned long)a.packets, (unsigned long)a.allocs,
+			a.flows ? (double)a.allocs / (double)a.flows : 0.0,
+			a.packets ? (double)a.allocs / (double)a.packets : 0.0, (unsigned long)a.frees);
+	}
 	fprintf(stderr, "sa-capture: node %u: %lu packets, %lu flows, %lu intervals in %lu batches (%lu resent), %u unacknowledged\n",
 		o.node_id, (unsigned long)rx, (unsigned long)st.flows,
 		(unsigned long)st.intervals, (unsigned long)st.batches_sent, (unsigned long)st.resends,

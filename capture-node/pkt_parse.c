@@ -644,6 +644,7 @@ static inline int parse_ipv6(struct pctx *c, uint32_t len, uint32_t off, struct 
 static inline int parse_l3(struct pctx *c, uint32_t len, uint32_t off, int l3, struct pkt_meta *m)
 {
 	m->l3 = (uint8_t)l3;
+	m->l3_off = (uint8_t)(off < PKT_L3_OFF_FAR ? off : PKT_L3_OFF_FAR);
 	c->l3 = (uint8_t)l3;
 	if (likely(l3 == PKT_L3_IPV4))
 		return parse_ipv4(c, len, off, m);

@@ -150,6 +150,8 @@ enum pkt_tun {
 #define PKT_F_ICMP_ERROR 0x10     /* ICMP(v6) error; quoted IP header read: q_l3/q_src/q_dst/q_proto */
 #define PKT_F_QUOTE_L4 0x20       /* ... and the quoted ports: q_sport/q_dport */
 
+#define PKT_L3_OFF_FAR 0xff /* l3_off: the IP header starts 255 bytes or more in */
+
 #define PKT_TF_ID 0x01          /* tun_id holds a VNI (VXLAN, Geneve) or a GRE key */
 #define PKT_TF_DEPTH_LIMIT 0x02 /* tun_depth was PKT_TUN_MAX and the flow's transport
 				 * is a tunnel protocol (IP protocol 4/41/47, UDP to
@@ -179,6 +181,10 @@ struct pkt_meta {
 	/* Datagram quoted by an ICMP/ICMPv6 error; see ICMP ERRORS above. */
 	uint8_t q_l3;          /* enum pkt_l3 of the quoted header */
 	uint8_t q_proto;       /* its transport protocol (after extension headers / AH) */
+	/* Offset of the flow fields' IP header in the frame (after any link
+	 * header and tunnel), or PKT_L3_OFF_FAR when 255 or more. Sits in
+	 * what was padding: pkt_meta stays 152 bytes. */
+	uint8_t l3_off;
 	uint16_t q_sport, q_dport; /* its ports (host order), or ICMP type<<8|code in q_sport */
 	uint8_t q_src[16];     /* its source: IPv4 in the first 4 bytes, the rest zero */
 	uint8_t q_dst[16];

@@ -160,12 +160,19 @@ static void on_flow_end(void *ctx, const struct flow_record *f)
 {
 	struct worker *w = ctx;
 	struct handoff_flow *hf;
+	uint16_t master = 0, proto = 0;
+	bool has_app = false;
 
 	w->iv->counters[SA_C_FLOWS_ENDED]++;
 	if (f->end == FLOW_END_EVICT)
 		w->iv->counters[SA_C_FLOW_EVICTIONS]++;
 	if (f->rtt_syn_synack_ns)
 		w->iv->rtt_hist[sa_time_bucket(f->rtt_syn_synack_ns + f->rtt_synack_ack_ns)]++;
+	if (unlikely(f->mark != APPID_NONE)) {
+		bool inspecting = f->mark == APPID_INSPECTING;
+		has_app = appid_end(w->app, f->slot, &master, &proto);
+		w->iv->counters[SA_C_NDPI_DETECTED] += inspecting && has_app; /* else counted when it ended */
+	}
 	while (rte_mempool_get(w->flow_pool, (void **)&hf) != 0) {
 		if (!w->conf.lossless || *w->force_quit) {
 			w->iv->counters[SA_C_RING_FULL]++;
@@ -174,6 +181,9 @@ static void on_flow_end(void *ctx, const struct flow_record *f)
 		wait_for_exporter();
 	}
 	hf->kind = HANDOFF_FLOW;
+	hf->has_app = has_app;
+	hf->app_master = master;
+	hf->app_proto = proto;
 	hf->f = *f;
 	flow_handoff(w, hf);
 }
@@ -312,8 +322,39 @@ static inline void burst_key(struct worker *w, struct burst_pkt *p)
 	flowtab_prefetch_bucket(w->ft, &p->flow);
 }
 
+/* A sampled flow's new record: inspect it if the pool has room. */
+static void appid_begin(struct worker *w, uint32_t slot, unsigned *mark)
+{
+	if (appid_start(w->app, slot)) {
+		w->iv->counters[SA_C_NDPI_FLOWS]++;
+		flowtab_mark(w->ft, slot, APPID_INSPECTING);
+		*mark = APPID_INSPECTING;
+	} else {
+		w->iv->counters[SA_C_NDPI_POOL_FULL]++;
+	}
+}
+
+/* A packet of a flow under inspection, from its (inner) IP header. An ICMP
+ * error accounted to the flow it quotes, a later fragment or a header
+ * too deep to note is not shown to nDPI. */
+static void appid_feed(struct worker *w, uint32_t slot, const struct pkt_meta *m,
+		       const struct rte_mbuf *mb, uint64_t ts)
+{
+	uint32_t off = m->l3_off;
+
+	if ((m->flags & (PKT_F_ICMP_ERROR | PKT_F_LATER_FRAGMENT)) || off == PKT_L3_OFF_FAR ||
+	    off >= mb->data_len)
+		return;
+	bool found = false;
+	if (!appid_packet(w->app, slot, rte_pktmbuf_mtod_offset(mb, const uint8_t *, off),
+			  mb->data_len - off, ts, &found)) {
+		flowtab_mark(w->ft, slot, APPID_DONE);
+		w->iv->counters[SA_C_NDPI_DETECTED] += found; /* in the second it was found */
+	}
+}
+
 /* Last pass: the packet's second, counters, histograms, talkers, flow. */
-static inline void burst_account(struct worker *w, struct burst_pkt *p)
+static inline void burst_account(struct worker *w, struct burst_pkt *p, const struct rte_mbuf *mb)
 {
 	const struct pkt_meta *m = &p->m;
 	uint64_t ts = p->ts;
@@ -344,8 +385,17 @@ static inline void burst_account(struct worker *w, struct burst_pkt *p)
 	if (p->has_flow) {
 		for (unsigned d = 0; d < p->n_top; d++)
 			talkers_add(w->talk, (enum talker_dim)d, &p->top[d], m->wire_len);
-		if (flowtab_update_looked_up(w->ft, m, &p->flow, ts))
+		uint32_t slot;
+		unsigned mark;
+		if (flowtab_update_slot(w->ft, m, &p->flow, ts, &slot, &mark)) {
 			iv->counters[SA_C_FLOWS_NEW]++;
+			/* 0 when nDPI is off: one compare per new record. */
+			if (unlikely(p->flow.hash < w->conf.ndpi_below))
+				appid_begin(w, slot, &mark);
+		}
+		/* Uninspected flows: one compare per packet. */
+		if (unlikely(mark == APPID_INSPECTING))
+			appid_feed(w, slot, m, mb, ts);
 	}
 }
 
@@ -421,7 +471,7 @@ static void burst_process(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 		if (bp[i].has_flow)
 			flowtab_prefetch_entry(w->ft, &bp[i].flow);
 	for (uint16_t i = 0; i < k; i++)
-		burst_account(w, &bp[i]);
+		burst_account(w, &bp[i], mine[i]);
 	w->packets += k;
 	rte_pktmbuf_free_bulk(mine, k);
 }
@@ -434,6 +484,8 @@ static void finish(struct worker *w)
 	count_active(w);
 	flowtab_flush(w->ft);
 	interval_roll(w, 0);
+	if (w->app != NULL)
+		appid_stats_get(w->app, &w->app_st); /* on this thread: its nDPI allocations */
 	/* The end of input is not a record to drop: it always goes through. */
 	w->eof.kind = HANDOFF_EOF;
 	while (rte_ring_sp_enqueue(w->to_export, &w->eof) != 0 && !*w->force_quit)
@@ -550,6 +602,8 @@ int worker_init(struct worker *w, const struct worker_conf *conf)
 	w->ft = flowtab_new(&fc);
 	w->talk = talkers_new(conf->talkers);
 	w->frags = fragtab_new(conf->fragments);
+	if (conf->ndpi_below && (w->app = appid_new(conf->ndpi_pool, conf->flows.capacity)) == NULL)
+		return -ENOMEM;
 	snprintf(name, sizeof(name), "w%u_export", conf->id);
 	w->to_export = rte_ring_create(name, conf->ring_size, rte_socket_id(),
 				       RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -619,6 +673,7 @@ void worker_fini(struct worker *w)
 	flowtab_destroy(&w->ft);
 	talkers_destroy(&w->talk);
 	fragtab_destroy(&w->frags);
+	appid_destroy(&w->app);
 	if (w->iv_free != NULL)
 		while (rte_ring_sc_dequeue(w->iv_free, (void **)&iv) == 0)
 			interval_free(iv);

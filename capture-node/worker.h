@@ -21,6 +21,7 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "appid.h"
 #include "flowtab.h"
 #include "handoff.h"
 #include "port.h"
@@ -56,6 +57,11 @@ struct worker_conf {
 	uint64_t max_packets;
 	const struct port_len_fix *len_fixes;
 	uint64_t n_len_fixes;
+	/* nDPI labels (appid.h): a new record is inspected when its flow
+	 * hash (32 bits, symmetric) is below ndpi_below; 0 turns nDPI off,
+	 * 2^32 inspects every flow. ndpi_pool: flows inspected at once. */
+	uint64_t ndpi_below;
+	uint32_t ndpi_pool;
 };
 
 struct worker {
@@ -70,6 +76,8 @@ struct worker {
 	volatile bool feed_done;     /* fan-out input: worker 0 will send no more */
 	struct rte_ring *iv_free;    /* exporter -> worker: spent interval objects */
 	struct rte_mempool *flow_pool;
+	struct appid *app;           /* nDPI, or NULL when off */
+	struct appid_stats app_st;   /* its totals, set when the worker ends */
 	struct handoff_interval *iv; /* the second being counted */
 	struct handoff_interval *spare_iv; /* taken from iv_free, not yet in use */
 	struct handoff_eof eof;

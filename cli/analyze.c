@@ -181,7 +181,17 @@ int cmd_analyze(struct cli *c)
 	if (isatty(2))
 		fprintf(stderr, "sa: analysing %s (%.1f MB)...\n", file, (double)st.st_size / 1e6);
 	char *cap_argv[] = {"sa-capture", "--node-id", "1", "--aggregator", ingest, "--pcap", (char *)file,
-			    "--file-prefix", prefix, c->workers ? "--workers" : NULL, (char *)c->workers, NULL};
+			    "--file-prefix", prefix, NULL, NULL, NULL, NULL, NULL};
+	/* Optional arguments, packed after the fixed ones. */
+	unsigned na = 9;
+	if (c->workers) {
+		cap_argv[na++] = "--workers";
+		cap_argv[na++] = (char *)c->workers;
+	}
+	if (c->ndpi_share) {
+		cap_argv[na++] = "--ndpi-share";
+		cap_argv[na++] = (char *)c->ndpi_share;
+	}
 	pid_t cap = spawn("sa-capture", cap_argv, cap_log);
 	bool ran = cap > 0 && waitpid(cap, &status, 0) == cap && WIFEXITED(status);
 	/* Status 3 with a reason: the file was read up to a defect. Anything

@@ -29,7 +29,8 @@ static int source_of(const struct cli *c, struct cls_source *s, struct cls_rules
 		return 1;
 	}
 	*s = (struct cls_source){.server = c->server, .timeout_ms = c->timeout_ms, .from_ns = c->from_ns,
-				 .to_ns = c->to_ns, .node_id = c->node_id, .limit = c->limit, .rules = *rules};
+				 .to_ns = c->to_ns, .node_id = c->node_id, .limit = c->limit, .rules = *rules,
+				 .app_labels = c->app_labels};
 	return 0;
 }
 
@@ -151,8 +152,8 @@ static const char *text_or(const char *s, const char *dflt)
  * vector, one row each (csv or json). */
 static int export_table(const Sa__Response *r, enum out_format fmt)
 {
-	static const char *const ident[] = {"start_ns", "src", "sport", "dst", "dport", "proto", "uid", "label",
-					    "detailed_label", "class", "class_prob"};
+	static const char *const ident[] = {"start_ns", "src", "sport", "dst", "dport", "proto", "uid", "app",
+					    "label", "detailed_label", "class", "class_prob"};
 	size_t n_ident = sizeof(ident) / sizeof(ident[0]), ncols = n_ident + cls_feature_count;
 	const char **cols = malloc(ncols * sizeof(*cols));
 	float *x = malloc(cls_feature_count * sizeof(*x));
@@ -177,6 +178,7 @@ static int export_table(const Sa__Response *r, enum out_format fmt)
 		out_u64(tab, f->port_b);
 		out_u64(tab, f->proto);
 		out_str(tab, f->uid);
+		out_str(tab, f->app);
 		out_str(tab, f->label);
 		out_str(tab, f->label_detail);
 		out_str(tab, f->class_name);

@@ -21,6 +21,7 @@ struct cli {
 	const char *agg;             /* series: sum, rate, avg or max */
 	const char *keep_dir;        /* analyze: keep the temporary database */
 	const char *workers;         /* analyze: sa-capture --workers, checked there */
+	const char *ndpi_share;      /* analyze: sa-capture --ndpi-share, checked there */
 	bool compact;                /* stats: compact the store first */
 	const char *sort;            /* flows: start or bytes */
 	const char *publish;         /* alerts --follow: the aggregator's PUB endpoint */
@@ -35,6 +36,7 @@ struct cli {
 	const char *out_dir;         /* explore: where the plots go */
 	double budget_s;             /* train classifier: search budget */
 	const char *labels;          /* train classifier, explore: label rules file */
+	bool app_labels;             /* train classifier, explore: nDPI's application as label */
 	int argc;                    /* positional arguments after the command */
 	char **argv;
 };

@@ -331,7 +331,7 @@ int cmd_flows(struct cli *c)
 					   "packets_out", "bytes_out", "packets_in", "bytes_in", "rtt_ms", "end",
 					   "retrans_out", "retrans_in", "seq_gaps_out", "seq_gaps_in",
 					   "icmp_error_out", "icmp_error_in", "tunnel",
-					   "first_sizes", "first_gaps_us", "label", "class", "class_prob"};
+					   "first_sizes", "first_gaps_us", "app", "label", "class", "class_prob"};
 	static const char *const ends[] = {"-", "idle", "active", "fin", "rst", "evict", "flush"};
 	uint8_t ip[16];
 	Sa__Query q;
@@ -386,6 +386,7 @@ int cmd_flows(struct cli *c)
 		out_str(tab, tunnel_text(f, tun, sizeof(tun)));
 		out_str(tab, first_packets(f, false, sizes, sizeof(sizes)));
 		out_str(tab, first_packets(f, true, gaps, sizeof(gaps)));
+		out_str(tab, f->app ? f->app : "");
 		out_str(tab, f->label ? f->label : "");
 		out_str(tab, f->class_name ? f->class_name : "");
 		out_f64(tab, f->has_class_prob ? f->class_prob : 0, 3);

@@ -87,6 +87,8 @@ static void usage(FILE *f)
 "                    give up after S seconds without an alert [never]\n"
 "  --keep DIR        analyze: keep the database and logs in DIR\n"
 "  --workers N       analyze: sa-capture worker lcores [sa-capture's default]\n"
+"  --ndpi-share S    analyze: label share S (0..1) of the flows with nDPI\n"
+"                    (sa-capture --ndpi-share) [0: off]\n"
 "  --compact         stats: compact the store first, so sizes are what the data costs\n"
 "                    (slow on a big store: raise --timeout)\n"
 "  --class C         flows: only those the classifier put in class C; series:\n"
@@ -99,6 +101,9 @@ static void usage(FILE *f)
 "                    label (LABEL [src|dst|host CIDR] [sport|dport|port P[-Q]]\n"
 "                    [proto P] [from T] [to T]; first match wins; LABEL - leaves\n"
 "                    the flows out, labelled or not)\n"
+"  --app-labels      train classifier, explore: a flow with neither label nor\n"
+"                    rule takes the application nDPI named (sa-capture\n"
+"                    --ndpi-share)\n"
 "  -h, --help        this text\n"
 "\n"
 "Exit status: 0 ok, 1 error, 2 usage error, 3 the capture file was cut short\n"
@@ -182,6 +187,8 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{"ingest", required_argument, NULL, 'I'}, {"class", required_argument, NULL, 'c'},
 		{"labelled", no_argument, NULL, 'L'},     {"out", required_argument, NULL, 'D'},
 		{"budget", required_argument, NULL, 'G'}, {"labels", required_argument, NULL, 'R'},
+		{"app-labels", no_argument, NULL, 'A'},
+		{"ndpi-share", required_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	uint32_t timeout_s = 10;
@@ -203,6 +210,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 			break;
 		case 'I': c->ingest = optarg; break;
 		case 'R': c->labels = optarg; break;
+		case 'A': c->app_labels = true; break;
 		case 'c': c->class_name = optarg; break;
 		case 'L': c->labelled = true; break;
 		case 'D': c->out_dir = optarg; break;
@@ -247,6 +255,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case 'B': c->publish = optarg; break;
 		case 'K': c->keep_dir = optarg; break;
 		case 'W': c->workers = optarg; break;
+		case 'N': c->ndpi_share = optarg; break;
 		case 'C': c->compact = true; break;
 		case 'o':
 			if (strcmp(optarg, "start") != 0 && strcmp(optarg, "bytes") != 0) {

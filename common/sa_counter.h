@@ -8,7 +8,13 @@
  * finite input), so its rate over any step is the mean number of active
  * flows (sa series --metric active_flows). model_deviations: steps of the
  * node's own forecasting models (sa-capture --models) whose actual left
- * the model's interval, counted in the second that completed the step. */
+ * the model's interval, counted in the second that completed the step.
+ * ndpi_*: nDPI application labelling of a sample of flows (sa-capture
+ * --ndpi-share): inspections started (in the second of the record's first
+ * packet), flows whose protocol nDPI found (in the second detection ended,
+ * or the record did), and sampled flows left uninspected because the
+ * worker's pool of nDPI flow states was empty (ndpi_flows +
+ * ndpi_pool_full = the sampled records). */
 #ifndef SA_COUNTER_H
 #define SA_COUNTER_H
 
@@ -49,7 +55,10 @@
 	X(NIC_NOMBUF, "nic_nombuf")                                 \
 	X(SPOOL_FULL, "spool_full")                                 \
 	X(ACTIVE_FLOW_SECONDS, "active_flow_seconds")                \
-	X(MODEL_DEVIATIONS, "model_deviations")
+	X(MODEL_DEVIATIONS, "model_deviations")                     \
+	X(NDPI_FLOWS, "ndpi_flows")                                 \
+	X(NDPI_DETECTED, "ndpi_detected")                           \
+	X(NDPI_POOL_FULL, "ndpi_pool_full")
 
 enum sa_counter {
 #define SA_COUNTER_ENUM(id, name) SA_C_##id,

@@ -104,7 +104,8 @@ static int flow_ok(const Sa__FlowRecord *f, const char **why, int *code)
 	    (f->has_tunnel_src && f->tunnel_src.len != 4 && f->tunnel_src.len != 16) ||
 	    (f->has_tunnel_dst && f->tunnel_dst.len != f->tunnel_src.len))
 		FAIL(SA_ERR_INVALID, "flow tunnel type or endpoint length out of range");
-	const char *text[] = {f->label, f->label_detail, f->class_name, f->uid, f->conn_state, f->history, f->service};
+	const char *text[] = {f->label,      f->label_detail, f->class_name, f->uid,
+			      f->conn_state, f->history,      f->service,    f->app};
 	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
 		if (text[i] && strnlen(text[i], SA_WIRE_TEXT_MAX + 1) > SA_WIRE_TEXT_MAX)
 			FAIL(SA_ERR_INVALID, "flow label, class or Zeek field longer than 255 bytes");

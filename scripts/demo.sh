@@ -67,6 +67,5 @@ SA alerts packets
 
 step "9. Classification: the flows labelled by the generator's ground truth, a classifier trained and stored"
 SA train classifier --labels "$DIR/labels.rules" --budget 20
-SA models classifier --format csv | cut -d, -f1-11
 echo "  the features that tell the classes apart (sa explore; plots in $DIR/plots):"
 SA explore --labels "$DIR/labels.rules" --out "$DIR/plots" | sed -n '/^PCA/,/^$/p' | head -12

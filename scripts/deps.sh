@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libdpdk-dev dpdk libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
-  librocksdb-dev libpcap-dev libgsl-dev libjson-c-dev libxgboost-dev liblinear-dev
+  librocksdb-dev libndpi-dev libpcap-dev libgsl-dev libjson-c-dev libxgboost-dev liblinear-dev
   tshark tcpreplay iproute2 python3 python3-numpy python3-statsmodels python3-zmq python3-sklearn
 )
 

@@ -48,7 +48,7 @@ int cls_table_fetch(const struct cls_source *s, struct cls_table *t, size_t *dup
 	q.to_ns = s->to_ns;
 	q.node_id = s->node_id;
 	q.limit = s->limit && s->limit < FETCH_MAX ? s->limit : FETCH_MAX;
-	q.labelled = s->rules == NULL;
+	q.labelled = s->rules == NULL && !s->app_labels;
 	q.order = SA__FLOW_ORDER__BY_START;
 	Sa__Response *r = row ? sa_client_call(s->server, &q, s->timeout_ms, err, errlen) : NULL;
 	if (!row)
@@ -67,6 +67,8 @@ int cls_table_fetch(const struct cls_source *s, struct cls_table *t, size_t *dup
 		const Sa__FlowRecord *f = r->flows[i];
 		const char *rule = s->rules ? cls_rules_match(s->rules, f) : NULL;
 		const char *label = f->label && f->label[0] ? f->label : rule;
+		if (!label && s->app_labels && f->app && f->app[0])
+			label = f->app;
 		if (!label || (rule && strcmp(rule, CLS_IGNORE) == 0))
 			continue;
 		int fresh = sa_u64set_add(&seen, flow_identity(f));

@@ -28,6 +28,9 @@ struct cls_source {
 	 * are those whose first matching rule says CLS_IGNORE (irrelevant
 	 * traffic, whatever its label). NULL: only flows with a label. */
 	const struct cls_rules *rules;
+	/* Flows with neither a label nor a matching rule take the application
+	 * nDPI named on the capture node (FlowRecord.app), if any. */
+	int app_labels;
 };
 
 /* The labelled flows of s as a table over the whole catalogue, one row per
