@@ -228,6 +228,17 @@ static Sa__DirStats *dir_to_pb(struct sa_arena *a, const struct flow_dir *d)
 
 _Static_assert(FLOWFEAT_FIRST_MAX <= SA_WIRE_FIRST_MAX, "a record's first packets must pass the wire check");
 
+/* A TCP direction's segments per flag (FIN SYN RST PSH ACK URG); none for
+ * a direction that sent nothing. */
+static void tcp_flag_counts(struct sa_arena *a, Sa__DirStats *p, const struct flow_dir *d)
+{
+	if (d->packets == 0 || (p->tcp_flag_counts = sa_arena_alloc(a, FLOWFEAT_FLAGS * sizeof(uint32_t))) == NULL)
+		return;
+	p->n_tcp_flag_counts = FLOWFEAT_FLAGS;
+	for (unsigned i = 0; i < FLOWFEAT_FLAGS; i++)
+		p->tcp_flag_counts[i] = d->flag_count[i];
+}
+
 static void add_flow(struct exporter *ex, const struct worker *wk, const struct handoff_flow *hf)
 {
 	const struct flow_record *f = &hf->f;
@@ -261,6 +272,10 @@ static void add_flow(struct exporter *ex, const struct worker *wk, const struct 
 	for (unsigned k = 0; k < f->n_first; k++) {
 		r->first_sizes[k] = f->first_dir[k] == a ? f->first_size[k] : -(int32_t)f->first_size[k];
 		r->first_gaps_ns[k] = f->first_gap_ns[k];
+	}
+	if (f->key.proto == 6) { /* TCP */
+		tcp_flag_counts(ex->arena, r->a_to_b, &f->dir[a]);
+		tcp_flag_counts(ex->arena, r->b_to_a, &f->dir[b]);
 	}
 	if (f->tun_type != PKT_TUN_NONE) {
 		unsigned tlen = f->tun_l3 == PKT_L3_IPV4 ? 4 : 16;

@@ -12,6 +12,9 @@
  *    seen (lost before the tap, or arriving later).
  * They saturate at 32767 per record. Comparisons are modulo 2^32.
  *
+ * TCP flag counts, per direction: segments carrying FIN, SYN, RST, PSH,
+ * ACK and URG (header bits 0-5), saturating at 65535.
+ *
  * ICMP errors: a flag per direction, set when an ICMP/ICMPv6 error quoting
  * the flow travelled that way (the worker accounts the error to the flow
  * it quotes).
@@ -34,11 +37,13 @@
 #define FLOWFEAT_SEQ_VALID 0x8000 /* in gaps[d]: snd_max[d] is set */
 #define FLOWFEAT_ICMP_ERROR 0x8000 /* in retrans[d]: an ICMP error went in direction d */
 #define FLOWFEAT_COUNT_MAX 0x7fff
+#define FLOWFEAT_FLAGS 6 /* FIN SYN RST PSH ACK URG: TCP header bits 0-5 */
 
 struct flowfeat {
 	uint32_t snd_max[2];
 	uint16_t retrans[2]; /* count | FLOWFEAT_ICMP_ERROR */
 	uint16_t gaps[2];    /* count | FLOWFEAT_SEQ_VALID */
+	uint16_t flags[2][FLOWFEAT_FLAGS];
 	uint16_t first[]; /* [0, n): size | dir << 15; [n, 2n): gap codes */
 };
 
@@ -82,6 +87,14 @@ static inline uint16_t flowfeat_gaps(const struct flowfeat *x, unsigned d)
 static inline uint16_t flowfeat_retrans(const struct flowfeat *x, unsigned d)
 {
 	return x->retrans[d] & FLOWFEAT_COUNT_MAX;
+}
+
+/* The flags of one TCP segment sent in direction d (an ICMP error's quote
+ * is not one). */
+static inline void flowfeat_flags(struct flowfeat *x, unsigned d, uint8_t tcp_flags)
+{
+	for (unsigned b = 0; b < FLOWFEAT_FLAGS; b++) /* branch-free, saturating */
+		x->flags[d][b] += ((tcp_flags >> b) & 1) & (x->flags[d][b] != UINT16_MAX);
 }
 
 /* One TCP segment in direction d: its sequence number, payload length and

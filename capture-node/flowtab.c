@@ -640,6 +640,7 @@ static void feat_record(const struct flowtab *ft, uint32_t i, struct flow_record
 		r->dir[d].retrans = flowfeat_retrans(x, d);
 		r->dir[d].seq_gaps = flowfeat_gaps(x, d);
 		r->dir[d].icmp_error = (x->retrans[d] & FLOWFEAT_ICMP_ERROR) != 0;
+		memcpy(r->dir[d].flag_count, x->flags[d], sizeof(r->dir[d].flag_count));
 	}
 	r->n_first = (uint8_t)(total < n ? total : n);
 	for (unsigned k = 0; k < r->n_first; k++) {
@@ -913,8 +914,11 @@ static inline void feat_update(struct flowtab *ft, uint32_t i, const struct pkt_
 		flowfeat_first(x, ft->conf.first_packets, seen, d, m->wire_len,
 			       seen && t > prev ? t - prev : 0);
 	}
-	if (m->proto == PROTO_TCP && (m->flags & PKT_F_HAS_L4))
+	if (m->proto == PROTO_TCP && (m->flags & PKT_F_HAS_L4)) {
 		flowfeat_tcp(x, d, m->tcp_seq, m->l4_payload, m->tcp_flags);
+		if (!(m->flags & PKT_F_ICMP_ERROR))
+			flowfeat_flags(x, d, m->tcp_flags);
+	}
 	if (m->flags & PKT_F_ICMP_ERROR)
 		x->retrans[d] |= FLOWFEAT_ICMP_ERROR;
 }

@@ -87,6 +87,7 @@ struct flow_dir {
 	double iat_sumsq_ns2;        /* sum of squared gaps: iat_m2 + iat_sum^2 / gaps */
 	uint8_t tcp_flags;           /* OR of flags seen */
 	uint16_t retrans, seq_gaps;  /* TCP sequence hints: see flowfeat.h */
+	uint16_t flag_count[6];      /* TCP segments with FIN, SYN, RST, PSH, ACK, URG */
 	uint8_t icmp_error;          /* an ICMP error quoting the flow went this way */
 };
 

@@ -325,17 +325,29 @@ static const char *tunnel_text(const Sa__FlowRecord *f, char *buf, size_t len)
 	return buf;
 }
 
+/* A TCP direction's segments per flag, "FIN SYN RST PSH ACK URG" ("" when
+ * not counted). */
+static const char *flag_counts(const Sa__DirStats *d, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (d && d->n_tcp_flag_counts == 6)
+		snprintf(buf, len, "%u %u %u %u %u %u", d->tcp_flag_counts[0], d->tcp_flag_counts[1],
+			 d->tcp_flag_counts[2], d->tcp_flag_counts[3], d->tcp_flag_counts[4], d->tcp_flag_counts[5]);
+	return buf;
+}
+
 int cmd_flows(struct cli *c)
 {
 	static const char *const cols[] = {"start", "duration_s", "proto", "src", "sport", "dst", "dport",
 					   "packets_out", "bytes_out", "packets_in", "bytes_in", "rtt_ms", "end",
 					   "retrans_out", "retrans_in", "seq_gaps_out", "seq_gaps_in",
 					   "icmp_error_out", "icmp_error_in", "tunnel",
-					   "first_sizes", "first_gaps_us", "app", "label", "class", "class_prob"};
+					   "first_sizes", "first_gaps_us", "tcp_flags_out", "tcp_flags_in", "app", "label",
+					   "class", "class_prob"};
 	static const char *const ends[] = {"-", "idle", "active", "fin", "rst", "evict", "flush"};
 	uint8_t ip[16];
 	Sa__Query q;
-	char t[40], a[64], b[64], sizes[16 * 8], gaps[16 * 24], tun[160];
+	char t[40], a[64], b[64], sizes[16 * 8], gaps[16 * 24], tun[160], fl[2][48];
 
 	cli_query_init(c, &q, SA__QUERY_KIND__Q_FLOWS);
 	q.proto = (char *)c->proto;
@@ -386,6 +398,8 @@ int cmd_flows(struct cli *c)
 		out_str(tab, tunnel_text(f, tun, sizeof(tun)));
 		out_str(tab, first_packets(f, false, sizes, sizeof(sizes)));
 		out_str(tab, first_packets(f, true, gaps, sizeof(gaps)));
+		out_str(tab, flag_counts(o, fl[0], sizeof(fl[0])));
+		out_str(tab, flag_counts(in, fl[1], sizeof(fl[1])));
 		out_str(tab, f->app ? f->app : "");
 		out_str(tab, f->label ? f->label : "");
 		out_str(tab, f->class_name ? f->class_name : "");

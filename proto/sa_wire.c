@@ -84,8 +84,8 @@ static int addr_ok(ProtobufCBinaryData a, uint32_t ipver)
 
 static int dir_ok(const Sa__DirStats *d)
 {
-	return d == NULL || (isfinite(d->size_mean) && isfinite(d->size_var) &&
-			     isfinite(d->iat_mean_ns) && isfinite(d->iat_var_ns2));
+	return d == NULL || (isfinite(d->size_mean) && isfinite(d->size_var) && isfinite(d->iat_mean_ns) &&
+			     isfinite(d->iat_var_ns2) && (d->n_tcp_flag_counts == 0 || d->n_tcp_flag_counts == 6));
 }
 
 static int flow_ok(const Sa__FlowRecord *f, const char **why, int *code)
@@ -97,7 +97,7 @@ static int flow_ok(const Sa__FlowRecord *f, const char **why, int *code)
 	if (f->end_reason > SA__END_REASON__END_FLUSH)
 		FAIL(SA_ERR_INVALID, "flow end reason unknown");
 	if (!dir_ok(f->a_to_b) || !dir_ok(f->b_to_a))
-		FAIL(SA_ERR_INVALID, "flow statistics not finite");
+		FAIL(SA_ERR_INVALID, "flow statistics not finite, or TCP flag counts not 6");
 	if (f->n_first_sizes > SA_WIRE_FIRST_MAX || f->n_first_gaps_ns != f->n_first_sizes)
 		FAIL(SA_ERR_INVALID, "flow first packets: too many, or sizes and gaps differ in number");
 	if (f->tunnel_type > SA__TUNNEL_TYPE__TUNNEL_GENEVE ||

@@ -17,6 +17,8 @@ is checked to be most of them):
                  .out_of_order (fast and spurious retransmissions carry the
                  first flag too) and not .keep_alive, per direction
   seq_gaps_*     frames flagged tcp.analysis.lost_segment, per direction
+  tcp_flags_*    frames with FIN, SYN, RST, PSH, ACK, URG set (tcp.flags
+                 bits 0-5), per direction
   ICMP errors    an ICMP/ICMPv6 error quoting a conversation's TCP header
                  (tshark's innermost ip/tcp fields of the error) is one of
                  its frames, travelling towards the quoted sender: tshark
@@ -38,7 +40,8 @@ FIRST_N = 8
 FIELDS = ["frame.number", "tcp.stream", "frame.time_epoch", "frame.len", "ip.src", "ipv6.src", "tcp.srcport",
           "ip.dst", "ipv6.dst", "tcp.dstport", "tcp.flags.syn", "tcp.flags.ack", "icmp.type", "icmpv6.type",
           "tcp.analysis.retransmission", "tcp.analysis.out_of_order", "tcp.analysis.keep_alive",
-          "tcp.analysis.lost_segment"]
+          "tcp.analysis.lost_segment", "tcp.flags"]
+FLAG_BITS = 6  # FIN SYN RST PSH ACK URG: tcp.flags bits 0-5, as sa flows' tcp_flags_out/in
 
 
 def tshark_rows(path, display_filter, occurrence):
@@ -69,9 +72,13 @@ def tshark_conversations(path):
         seen.add(v["frame.number"])
         src, dst = endpoints(v)
         c = streams.setdefault(v["tcp.stream"], {"key": tuple(sorted([src, dst])), "frames": [],
-                                                 "retrans": {}, "gaps": {}, "syn_from": None})
+                                                 "retrans": {}, "gaps": {}, "syn_from": None, "flags": {}})
         if v["icmp.type"] or v["icmpv6.type"]:
             continue  # a whole-header quote: added below with the others
+        bits = int(v["tcp.flags"], 16)
+        counts = c["flags"].setdefault(src, [0] * FLAG_BITS)
+        for b in range(FLAG_BITS):
+            counts[b] += bits >> b & 1
         c["frames"].append((int(v["frame.number"]), src, int(v["frame.len"]), v["t_us"]))
         if v["tcp.flags.syn"] in ("1", "True") and v["tcp.flags.ack"] in ("0", "False") \
                 and c["syn_from"] is None:
@@ -92,7 +99,8 @@ def tshark_conversations(path):
         key = tuple(sorted([q_src, q_dst]))
         if key in by_key and key not in conv:
             continue  # several streams: left out above
-        c = conv.setdefault(key, {"key": key, "frames": [], "retrans": {}, "gaps": {}, "syn_from": None})
+        c = conv.setdefault(key, {"key": key, "frames": [], "retrans": {}, "gaps": {}, "syn_from": None,
+                                  "flags": {}})
         c["frames"].append((int(v["frame.number"]), q_dst, int(v["frame.len"]), v["t_us"]))
     for c in conv.values():
         c["frames"].sort()
@@ -173,13 +181,18 @@ def check_file(bindir, path, tmp):
                 problems.append(f"retrans_{side} {r[f'retrans_{side}']} vs {c['retrans'].get(end, 0)}")
             if r[f"seq_gaps_{side}"] != c["gaps"].get(end, 0):
                 problems.append(f"seq_gaps_{side} {r[f'seq_gaps_{side}']} vs {c['gaps'].get(end, 0)}")
+            # A direction that sent only ICMP errors counts no flags (zeros).
+            sent = any(src == end for _, src, _, _ in c["frames"])
+            want = " ".join(map(str, c["flags"].get(end, [0] * FLAG_BITS))) if sent else ""
+            if r[f"tcp_flags_{side}"] != want:
+                problems.append(f"tcp_flags_{side} {r[f'tcp_flags_{side}']!r} vs {want!r}")
         if problems:
             bad += 1
             if bad <= 5:
                 print(f"  {name} {key}: " + "; ".join(problems))
     check(f"{name}: most TCP conversations compared", compared > 0 and compared >= 0.8 * len(conv),
           f"({compared} of {len(conv)})")
-    check(f"{name}: first packets and sequence hints equal tshark's", bad == 0,
+    check(f"{name}: first packets, sequence hints and flag counts equal tshark's", bad == 0,
           f"({bad} of {compared} conversations differ)")
 
 

@@ -86,6 +86,14 @@ static void captured(void)
 	CHECK(at(x, "size_1") == 60 && at(x, "size_2") == -60 && at(x, "size_3") == 60 && at(x, "size_4") == 0);
 	CHECK(at(x, "gap_1_ms") == 0 && at(x, "gap_2_ms") == 1 && at(x, "gap_3_ms") == 0.5f && at(x, "gap_4_ms") == -1);
 	CHECK_EQ(at(x, "conn_state"), CONN_SF);
+	CHECK(at(x, "syn_n_ab") == -1); /* not counted by this source */
+	uint32_t counts_ab[6] = {1, 1, 0, 2, 4, 0}, counts_ba[6] = {1, 1, 0, 1, 3, 0};
+	ab.n_tcp_flag_counts = ba.n_tcp_flag_counts = 6;
+	ab.tcp_flag_counts = counts_ab;
+	ba.tcp_flag_counts = counts_ba;
+	cls_features(&f, x);
+	CHECK(at(x, "fin_n_ab") == 1 && at(x, "psh_n_ab") == 2 && at(x, "ack_n_ab") == 4 && at(x, "urg_n_ab") == 0);
+	CHECK(at(x, "syn_n_ba") == 1 && at(x, "ack_n_ba") == 3 && at(x, "rst_n_ba") == 0);
 }
 
 /* Zeek's record of a rejected attempt: its conn_state and payloads win. */

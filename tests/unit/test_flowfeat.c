@@ -71,6 +71,31 @@ static void sequence_hints(void)
 	free(z);
 }
 
+/* SYN, SYN/ACK, ACK, PSH/ACK, FIN/ACK, RST: counted per direction and
+ * flag; a count stops at 65535. */
+static void flag_counts(void)
+{
+	struct flowfeat *x = fresh();
+	static const uint8_t a[] = {0x02, 0x10, 0x18, 0x11, 0x04}, b[] = {0x12, 0x18, 0x11};
+
+	check_context = "flag counts";
+	for (size_t i = 0; i < sizeof(a); i++)
+		flowfeat_flags(x, 0, a[i]);
+	for (size_t i = 0; i < sizeof(b); i++)
+		flowfeat_flags(x, 1, b[i]);
+	/* FIN SYN RST PSH ACK URG */
+	const uint16_t want0[6] = {1, 1, 1, 1, 3, 0}, want1[6] = {1, 1, 0, 1, 3, 0};
+	for (int i = 0; i < 6; i++) {
+		CHECK_EQ(x->flags[0][i], want0[i]);
+		CHECK_EQ(x->flags[1][i], want1[i]);
+	}
+	x->flags[0][4] = UINT16_MAX - 1;
+	flowfeat_flags(x, 0, 0x10);
+	flowfeat_flags(x, 0, 0x10);
+	CHECK_EQ(x->flags[0][4], UINT16_MAX);
+	free(x);
+}
+
 static void first_packets(void)
 {
 	struct flowfeat *x = fresh();
@@ -86,6 +111,7 @@ static void first_packets(void)
 
 int main(void)
 {
+	flag_counts();
 	gap_codes();
 	sequence_hints();
 	first_packets();

@@ -30,6 +30,8 @@ const char *const cls_feature_names[] = {
 	"size_1", "size_2", "size_3", "size_4", "size_5", "size_6", "size_7", "size_8",
 	"gap_1_ms", "gap_2_ms", "gap_3_ms", "gap_4_ms", "gap_5_ms", "gap_6_ms", "gap_7_ms", "gap_8_ms",
 	"conn_state",
+	"fin_n_ab", "syn_n_ab", "rst_n_ab", "psh_n_ab", "ack_n_ab", "urg_n_ab",
+	"fin_n_ba", "syn_n_ba", "rst_n_ba", "psh_n_ba", "ack_n_ba", "urg_n_ba",
 };
 const size_t cls_feature_count = sizeof(cls_feature_names) / sizeof(cls_feature_names[0]);
 
@@ -130,6 +132,13 @@ static void dir_features(const Sa__DirStats *d, float size[4], float iat[4])
 		iat[3] = (float)(sqrt(d->iat_var_ns2 > 0 ? d->iat_var_ns2 : 0) / 1e6);
 }
 
+/* Segments per flag (FIN SYN RST PSH ACK URG), when the source counted. */
+static void flag_counts(const Sa__DirStats *d, float *out)
+{
+	for (size_t i = 0; i < 6; i++)
+		out[i] = d && d->n_tcp_flag_counts == 6 ? (float)d->tcp_flag_counts[i] : MISSING;
+}
+
 static void flag_features(unsigned fl, float *out)
 {
 	static const unsigned bits[6] = {TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH, TCP_URG};
@@ -186,4 +195,6 @@ void cls_features(const Sa__FlowRecord *f, float *out)
 	}
 	o += 2 * CLS_FIRST_N;
 	*o++ = (float)cls_conn_state(f);
+	flag_counts(ab, o);
+	flag_counts(ba, o + 6);
 }
