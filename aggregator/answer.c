@@ -182,6 +182,8 @@ static double step_value(const double *row, uint32_t n, uint32_t step, Sa__Serie
 
 int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a)
 {
+	if (q->metric && !q->dims && (strcmp(q->metric, "class_drift") == 0 || strcmp(q->metric, "live_accuracy") == 0))
+		return answer_class_series(db, q, r, a);
 	struct series_ctx c = {0};
 	uint64_t from_s, to_s;
 	uint32_t step = q->step_s;

@@ -17,6 +17,12 @@
 
 int answer_nodes(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
 int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
+/* The latest version of a series' model decoded into the arena, or NULL. */
+Sa__Model *answer_latest_model(struct tsdb *db, const char *series, struct sa_arena *a);
+/* Q_SERIES of the classifier's class rows taken together (answer_classes.c):
+ * metric class_drift (the step's class mix against the training mix,
+ * total variation 0..1) or live_accuracy (correct / labelled flows). */
+int answer_class_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);
 /* The class-row column (schema.h) a metric names, or -1; none = bytes. */
 int dim_column(const char *metric);
 int answer_top(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a);

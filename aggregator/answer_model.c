@@ -19,8 +19,7 @@
 #define MAX_MODELS 1000
 #define BAD_MAX 160 /* a refusal's message */
 
-/* The latest version of a series' model decoded into the arena, or NULL. */
-static Sa__Model *latest_model(struct tsdb *db, const char *series, struct sa_arena *a)
+Sa__Model *answer_latest_model(struct tsdb *db, const char *series, struct sa_arena *a)
 {
 	uint8_t from[SCHEMA_MODEL_KEY_MAX], to[SCHEMA_MODEL_KEY_MAX];
 	size_t fl = schema_model_key(from, series, 0), tl = schema_model_key(to, series, UINT32_MAX);
@@ -71,7 +70,7 @@ int answer_put_model(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struc
 			return answer_fail(r, SA_ERR_INVALID,
 					   "the model's training window ends outside the data stored");
 	}
-	Sa__Model *prev = latest_model(db, m.series, a);
+	Sa__Model *prev = answer_latest_model(db, m.series, a);
 	m.has_version = m.has_created_ns = 1;
 	m.version = prev ? prev->version + 1 : 1;
 	m.created_ns = sa_wall_ns();
@@ -158,7 +157,7 @@ static void actuals(struct tsdb *db, const Sa__Model *m, uint64_t from_s, uint64
 int answer_forecast(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a)
 {
 	const char *series = q->series && q->series[0] ? q->series : "bytes";
-	Sa__Model *m = latest_model(db, series, a);
+	Sa__Model *m = answer_latest_model(db, series, a);
 	struct fc_model *fm = sa_arena_alloc(a, sizeof(*fm));
 	uint64_t last_ns, first_ns;
 	const char *why;

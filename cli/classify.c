@@ -258,8 +258,8 @@ int cli_print_classifiers(struct cli *c, const Sa__Response *r)
 {
 	static const char *const cols[] = {"series", "version", "model", "classes", "features", "accuracy",
 					   "macro_f1", "cv_macro_f1", "baseline_macro_f1", "train_rows",
-					   "test_rows", "fit_s", "score_ns", "created", "note"};
-	char t[40], classes[256];
+					   "test_rows", "fit_s", "score_ns", "class_share", "created", "note"};
+	char t[40], classes[256], share[256];
 
 	struct out_table *tab = out_table_new("", sizeof(cols) / sizeof(cols[0]), cols);
 	for (size_t i = 0; i < r->n_models; i++) {
@@ -268,10 +268,14 @@ int cli_print_classifiers(struct cli *c, const Sa__Response *r)
 		size_t off = 0;
 		if (!k)
 			continue;
-		classes[0] = '\0';
+		classes[0] = share[0] = '\0';
 		for (size_t j = 0; j < k->n_classes && off < sizeof(classes); j++)
 			off += (size_t)snprintf(classes + off, sizeof(classes) - off, "%s%s", j ? "," : "",
 						k->classes[j]);
+		off = 0;
+		for (size_t j = 0; j < k->n_class_share && off < sizeof(share); j++)
+			off += (size_t)snprintf(share + off, sizeof(share) - off, "%s%.6f", j ? "," : "",
+						k->class_share[j]);
 		out_str(tab, m->series);
 		out_u64(tab, m->version);
 		out_str(tab, m->kind);
@@ -285,6 +289,7 @@ int cli_print_classifiers(struct cli *c, const Sa__Response *r)
 		out_u64(tab, k->test_rows);
 		out_f64(tab, k->train_s, 3);
 		out_f64(tab, k->score_ns, 0);
+		out_str(tab, share);
 		out_str(tab, sa_time_fmt(m->created_ns, t, sizeof(t)));
 		out_str(tab, m->note ? m->note : "");
 	}

@@ -7,6 +7,7 @@ it stores, and its per-class series agree with the flow records; sa
 explore prints its tables and writes well-formed SVG plots.
 
 Usage: test_classify.py BINDIR SHARED_DATA_DIR"""
+import datetime
 import os
 import struct
 import subprocess
@@ -171,7 +172,36 @@ def check_train_and_score(bindir, query, ingest, data, tmp):
     print(f"live accuracy on {LOG_SCORE} (another day, another host): {acc:.3f}")
     mal = satest.sa_json(bindir, query, "--node", "8", "--class", "Malicious", "--limit", "100000", "flows")
     check("flows --class Malicious", len(mal) == counts.get("Malicious", 0), f"{len(mal)}")
+    check_class_series(bindir, query, flows, models[-1])
     return acc
+
+
+def epoch(iso):
+    return int(datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp())
+
+
+def check_class_series(bindir, query, flows, model):
+    """Hourly live accuracy and class-mix drift of node 8, against the same
+    figures computed here from its flow records and the model's training mix."""
+    hours = {}
+    for f in flows:
+        h = hours.setdefault(f["start_ns"] // 3_600_000_000_000 * 3600, {"n": 0, "right": 0, "by": {}})
+        h["n"] += 1
+        h["right"] += f["class"] == f["label"]
+        h["by"][f["class"]] = h["by"].get(f["class"], 0) + 1
+    classes = model["classes"].split(",")
+    share = dict(zip(classes, map(float, model["class_share"].split(","))))
+    acc = {epoch(p["time"]): p["value"] for p in satest.sa_json(
+        bindir, query, "--node", "8", "--step", "1h", "--metric", "live_accuracy", "series") if p["value"] != ""}
+    want = {t: h["right"] / h["n"] for t, h in hours.items()}
+    check("live_accuracy series = label == class per hour of the records", set(acc) == set(want) and all(
+        abs(acc[t] - want[t]) < 1e-9 for t in want), f"{len(acc)} vs {len(want)} hours")
+    drift = {epoch(p["time"]): p["value"] for p in satest.sa_json(
+        bindir, query, "--node", "8", "--step", "1h", "--metric", "class_drift", "series") if p["value"] != ""}
+    want = {t: sum(abs(h["by"].get(c, 0) / h["n"] - share[c]) for c in classes) / 2 for t, h in hours.items()}
+    check("class_drift series = the hour's mix against the training mix", set(drift) == set(want) and all(
+        abs(drift[t] - want[t]) < 1e-6 for t in want), f"{sorted(drift.items())[:2]} vs {sorted(want.items())[:2]}")
 
 
 def check_drift_retrain(bindir, query, tmp, live_acc):
