@@ -43,8 +43,8 @@ static bool flow_matches(const Sa__FlowRecord *f, const Sa__Query *q, int proto)
 	return true;
 }
 
-/* Walks the flow records that start in the query's range, of its node (0 =
- * all), each decoded into a scratch arena that the next step reuses. A
+/* Walks the flow records that start in the query's range (earliest first,
+ * or latest first for NEWEST_FIRST), of its node (0 = all), each decoded into a scratch arena that the next step reuses. A
  * query for an address or a port walks that address's or port's index
  * keys instead and reads each record they name. */
 struct flow_cursor {
@@ -80,7 +80,9 @@ static int flow_cursor_open(struct flow_cursor *c, struct tsdb *db, const Sa__Qu
 	c->db = db;
 	c->node = q->node_id;
 	c->scratch = sa_arena_new(1 << 16);
-	c->it = c->scratch && fl && tl ? tsdb_iter_new(db, cf, from, fl, to, tl) : NULL;
+	if (c->scratch && fl && tl)
+		c->it = q->order == SA__FLOW_ORDER__NEWEST_FIRST ? tsdb_iter_new_reverse(db, cf, from, fl, to, tl)
+								 : tsdb_iter_new(db, cf, from, fl, to, tl);
 	if (c->it == NULL) {
 		sa_arena_destroy(&c->scratch);
 		return -ENOMEM;

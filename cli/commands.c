@@ -355,7 +355,8 @@ int cmd_flows(struct cli *c)
 	q.port = c->port;
 	q.limit = c->limit ? c->limit : 100;
 	q.has_order = 1;
-	q.order = c->sort && strcmp(c->sort, "bytes") == 0 ? SA__FLOW_ORDER__BY_BYTES : SA__FLOW_ORDER__BY_START;
+	q.order = !c->sort || strcmp(c->sort, "start") == 0 ? SA__FLOW_ORDER__BY_START :
+		  strcmp(c->sort, "bytes") == 0 ? SA__FLOW_ORDER__BY_BYTES : SA__FLOW_ORDER__NEWEST_FIRST;
 	q.has_labelled = 1;
 	q.labelled = c->labelled;
 	q.class_name = (char *)c->class_name;

@@ -77,7 +77,8 @@ static void usage(FILE *f)
 "                    mean or largest of the finest rows still stored) [sum]\n"
 "  --limit N         rows for top, tracked and flows [10 / 100 / 100]; export,\n"
 "                    train classifier and explore: flows read [100000]\n"
-"  --sort S          flows: start (earliest first) or bytes (most first) [start]\n"
+"  --sort S          flows: start (earliest first), newest (latest first) or\n"
+"                    bytes (most first) [start]\n"
 "  --horizon H       forecast steps [one season]; train: backtest horizon\n"
 "                    [two seasons]\n"
 "  --season M[,M2]   train: points per season(s) [found from the data]\n"
@@ -260,8 +261,8 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case 'N': c->ndpi_share = optarg; break;
 		case 'C': c->compact = true; break;
 		case 'o':
-			if (strcmp(optarg, "start") != 0 && strcmp(optarg, "bytes") != 0) {
-				fprintf(stderr, "sa: --sort is start or bytes, not '%s'\n", optarg);
+			if (strcmp(optarg, "start") != 0 && strcmp(optarg, "newest") != 0 && strcmp(optarg, "bytes") != 0) {
+				fprintf(stderr, "sa: --sort is start, newest or bytes, not '%s'\n", optarg);
 				rc = -1;
 			}
 			c->sort = optarg;

@@ -270,7 +270,7 @@ Sa__Query *sa_wire_query_unpack(const uint8_t *buf, size_t len, const char **why
 		*why = "query range ends before it starts";
 	} else if ((q->dimension > SA__TOP_DIM__TOP_DST_PORT &&
 		    !(q->kind == SA__QUERY_KIND__Q_TRACKED && q->dimension == SA_DIM_CLASS)) || q->port > 65535 ||
-		   (q->ip.len != 0 && q->ip.len != 4 && q->ip.len != 16) || q->order > SA__FLOW_ORDER__BY_BYTES) {
+		   (q->ip.len != 0 && q->ip.len != 4 && q->ip.len != 16) || q->order > SA__FLOW_ORDER__NEWEST_FIRST) {
 		*code = SA_ERR_INVALID;
 		*why = "query dimension, port, address or flow order out of range";
 	} else if (q->dims > 0x1f || (q->dims & 0x3 && q->dims & 0xc) ||

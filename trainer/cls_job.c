@@ -49,7 +49,7 @@ int cls_table_fetch(const struct cls_source *s, struct cls_table *t, size_t *dup
 	q.node_id = s->node_id;
 	q.limit = s->limit && s->limit < FETCH_MAX ? s->limit : FETCH_MAX;
 	q.labelled = s->rules == NULL && !s->app_labels;
-	q.order = SA__FLOW_ORDER__BY_START;
+	q.order = SA__FLOW_ORDER__NEWEST_FIRST; /* a retrain learns what is happening now */
 	Sa__Response *r = row ? sa_client_call(s->server, &q, s->timeout_ms, err, errlen) : NULL;
 	if (!row)
 		snprintf(err, errlen, "out of memory");

@@ -22,7 +22,7 @@ struct cls_source {
 	int timeout_ms;
 	uint64_t from_ns, to_ns; /* 0: open */
 	uint32_t node_id;      /* 0: every node */
-	uint32_t limit;        /* flows read, the earliest first (at most 100000) */
+	uint32_t limit;        /* flows read, the newest (at most 100000) */
 	/* Label rules for flows without a label of their own (cls_rules.h):
 	 * then every flow is read, and those no rule labels are left out, as
 	 * are those whose first matching rule says CLS_IGNORE (irrelevant

@@ -31,7 +31,6 @@
 #define MAX_SERIES 64
 #define EPHEMERAL_LO 32768 /* where the usual ephemeral port ranges start */
 #define CALL_MS 30000
-#define ACCURACY_DROP 0.1      /* live accuracy this far below held-out: retrain */
 #define MIN_LABELLED 100       /* labelled flows before live accuracy counts */
 
 static volatile sig_atomic_t quit;
@@ -48,7 +47,7 @@ struct trainer {
 	unsigned n_trained;
 	/* The classifier: schedule, drift window and threshold, label rules. */
 	uint32_t cls_every_s, cls_window_s;
-	double cls_drift;
+	double cls_drift, cls_accuracy_drop;
 	const char *labels;
 	struct cls_rules *rules;
 	uint64_t cls_trained_ns;
@@ -97,8 +96,9 @@ static void usage(FILE *f)
 "  --class-window S  the drift check reads the class mix of the last S seconds\n"
 "                    (0: everything stored) [3600]\n"
 "  --class-drift D   retrain the classifier early when that mix is farther than\n"
-"                    D (total variation, 0..1) from the training mix, or live\n"
-"                    accuracy on labelled flows falls 0.1 below held-out [0.25]\n"
+"                    D (total variation, 0..1) from the training mix [0.25]\n"
+"  --accuracy-drop A ... or when live accuracy on labelled flows falls A below\n"
+"                    the held-out accuracy [0.1]\n"
 "  --once            train once and exit (status 0 if every series got a model)\n"
 "  --config FILE     read options from FILE first, one per line as on the\n"
 "                    command line without the dashes (\"series bytes\");\n"
@@ -116,6 +116,19 @@ static int parse_u32(const char *opt, const char *s, uint32_t min, uint32_t max,
 		return -1;
 	}
 	*out = (uint32_t)v;
+	return 0;
+}
+
+/* A number in (0, 1]. */
+static int parse_share(const char *opt, const char *s, double *out)
+{
+	char *end;
+
+	*out = strtod(s, &end);
+	if (end == s || *end || !(*out > 0 && *out <= 1)) {
+		fprintf(stderr, "sa-trainer: %s wants a number in (0, 1], not '%s'\n", opt, s);
+		return -1;
+	}
 	return 0;
 }
 
@@ -221,6 +234,7 @@ static int parse_opts(struct trainer *t, int argc, char **argv)
 		{"once", no_argument, NULL, 'o'},           {"config", required_argument, NULL, 'c'},
 		{"classifier-every", required_argument, NULL, 'C'}, {"labels", required_argument, NULL, 'L'},
 		{"class-window", required_argument, NULL, 'W'}, {"class-drift", required_argument, NULL, 'D'},
+		{"accuracy-drop", required_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
 	};
 	uint32_t budget;
@@ -249,15 +263,8 @@ static int parse_opts(struct trainer *t, int argc, char **argv)
 		case 'C': rc = parse_u32("--classifier-every", optarg, 0, 86400 * 30, &t->cls_every_s); break;
 		case 'W': rc = parse_u32("--class-window", optarg, 0, 86400 * 30, &t->cls_window_s); break;
 		case 'L': t->labels = strdup(optarg); break;
-		case 'D': {
-			char *end;
-			t->cls_drift = strtod(optarg, &end);
-			if (*end || !(t->cls_drift > 0 && t->cls_drift <= 1)) {
-				fprintf(stderr, "sa-trainer: --class-drift wants a number in (0, 1], not '%s'\n", optarg);
-				rc = -1;
-			}
-			break;
-		}
+		case 'D': rc = parse_share("--class-drift", optarg, &t->cls_drift); break;
+		case 'A': rc = parse_share("--accuracy-drop", optarg, &t->cls_accuracy_drop); break;
 		case 'c': break; /* read before the command line: see main() */
 		case 'h': usage(stdout); return 1;
 		default:
@@ -433,7 +440,7 @@ static void classifier_drift(struct trainer *t)
 	    (t->cls_trained_ns && sa_mono_ns() - t->cls_trained_ns < (uint64_t)t->drift_s * SA_NS_PER_S))
 		return;
 	int mix = d.distance > t->cls_drift;
-	int acc = d.labelled >= MIN_LABELLED && d.live_accuracy < d.test_accuracy - ACCURACY_DROP;
+	int acc = d.labelled >= MIN_LABELLED && d.live_accuracy < d.test_accuracy - t->cls_accuracy_drop;
 	if (!mix && !acc)
 		return;
 	sa_log(SA_LOG_WARN, "trainer", "classifier v%u drifts: class mix %.2f from training (limit %.2f), "
@@ -445,7 +452,7 @@ static void classifier_drift(struct trainer *t)
 int main(int argc, char **argv)
 {
 	struct trainer t = {.tc = TRAIN_DEFAULTS, .every_s = 3600, .drift_s = 60, .top_ports = 3,
-			    .cls_every_s = 86400, .cls_window_s = 3600, .cls_drift = 0.25};
+			    .cls_every_s = 86400, .cls_window_s = 3600, .cls_drift = 0.25, .cls_accuracy_drop = 0.1};
 
 	/* The config file first, wherever --config stands, so the command
 	 * line wins; getopt cannot nest, so it is found by hand. */
