@@ -173,8 +173,12 @@ int answer_forecast(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct
 		return answer_fail(r, SA_ERR_LIMIT, "horizon above 10000 steps");
 	double *f = sa_arena_alloc(a, h * sizeof(double)), *se = sa_arena_alloc(a, h * sizeof(double));
 	r->forecast = sa_arena_alloc(a, h * sizeof(*r->forecast));
-	if (!f || !se || !r->forecast || fc_path(fm, h, f, se) != 0)
+	if (!f || !se || !r->forecast)
 		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
+	int prc = fc_path(fm, h, f, se);
+	if (prc != 0)
+		return answer_fail(r, SA_ERR_INTERNAL, prc == -ERANGE ? "the model's forecast overflows (retrain it)" :
+							    "out of memory");
 	uint64_t from_s = m->trained_until_ns / SA_NS_PER_S + m->step_s;
 	for (uint32_t i = 0; i < h; i++) {
 		Sa__ForecastPoint *p = sa_arena_alloc(a, sizeof(*p));

@@ -312,6 +312,12 @@ int fc_path(const struct fc_model *m, uint32_t h, double *f, double *se)
 	}
 	free(scratch);
 	free(g);
+	/* A stored model may be sound in every field and still overflow
+	 * (a huge sigma, a runaway multiplicative season): say so rather
+	 * than hand out infinities. */
+	for (uint32_t i = 0; i < h; i++)
+		if (!isfinite(f[i]) || (se && !isfinite(se[i])))
+			return -ERANGE;
 	return 0;
 }
 

@@ -75,7 +75,8 @@ unsigned fc_part_nstate(enum fc_kind kind, uint32_t season, uint32_t season2);
  * response says: se_h = sigma * sqrt(1 + psi_1^2 + ... + psi_{h-1}^2), where
  * psi_j is how much the forecast j steps on moves when one observation is
  * off by one (times |f_h|^sd_power). A combination averages
- * both. Returns 0 or -ENOMEM; h = 0 is a no-op. */
+ * both. Returns 0, -ENOMEM, or -ERANGE when a forecast or its error does
+ * not fit in a double; h = 0 is a no-op. */
 int fc_path(const struct fc_model *m, uint32_t h, double *f, double *se);
 
 /* The one-step forecast (lead 1) and its standard error, without
