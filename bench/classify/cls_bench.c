@@ -199,6 +199,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cls_bench: %s\n", err);
 		return 1;
 	}
+	/* The per-class view on stderr: macro-F1 on a class of a few flows
+	 * moves with one of them. */
+	cls_eval_print(&r.test, (const char *const *)t.classes, stderr);
+	fprintf(stderr, "search: %s\n", r.tried);
 	snprintf(path, sizeof(path), "%s/train.csv", o.out);
 	int wrc = part(&t, r.is_test, 0, path);
 	snprintf(path, sizeof(path), "%s/test.csv", o.out);
