@@ -117,9 +117,14 @@ static void candidates(struct fc_selection *s, const double *y, unsigned n)
 		add(s, (struct fc_spec){.kind = FC_HW_ADDITIVE, .season = m, .season2 = m2});
 		add(s, (struct fc_spec){.kind = FC_HW_ADDITIVE, .season = m, .season2 = m2,
 					.trend = FC_TREND_DAMPED});
-		if (positive)
+		if (positive) {
 			add(s, (struct fc_spec){.kind = FC_HW_MULTIPLICATIVE, .season = m, .season2 = m2,
 						.trend = FC_TREND_DAMPED});
+			/* Undamped too: a growth of a few % a week is real, and phi
+			 * <= 0.98 flattens it within days of a week's horizon. */
+			add(s, (struct fc_spec){.kind = FC_HW_MULTIPLICATIVE, .season = m, .season2 = m2,
+						.trend = FC_TREND_ADD});
+		}
 		add(s, (struct fc_spec){.kind = FC_SARIMA, .season = m2, .p = 1, .q = 1, .sd = 1, .sq = 1});
 	}
 }

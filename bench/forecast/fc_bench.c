@@ -1,7 +1,7 @@
 /* fc_bench: our forecasters on one series, for bench/forecast/run.
  *
  *   fc_bench --csv FILE --column NAME --train N --horizon H
- *            [--season M --season2 M2] [--mase-season M] [--folds K]
+ *            [--season M --season2 M2] [--mase-season M (24)] [--folds K]
  *            [--anomaly-column NAME] [--z Z] [--budget S] [--monitor-out CSV]
  *
  * Rows [0, N) train, rows [N, N+H) are the held-out horizon. Prints JSON
@@ -157,6 +157,11 @@ int main(int argc, char **argv)
 	}
 
 	double *train = malloc(o.train * sizeof(double)), *f = malloc(o.horizon * sizeof(double));
+	unsigned ms = o.mase_season ? o.mase_season : 24;
+	/* MASE's scale from the raw rows, as statsmodels_ref.py takes it:
+	 * fc_select cleans its copy in place, and outliers clamped there
+	 * would shrink our scale and inflate our MASE. */
+	double scale = fc_mase_scale(y, o.train, ms);
 	struct fc_selection *sel = malloc(sizeof(*sel));
 	struct fc_model *m = calloc(1, sizeof(*m));
 	memcpy(train, y, o.train * sizeof(double));
@@ -170,8 +175,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	double select_s = now_s() - t0;
-	unsigned ms = o.mase_season ? o.mase_season : sel->season;
-	double scale = fc_mase_scale(train, o.train, ms);
 	struct fc_metrics met;
 
 	/* Every candidate, fitted on all training rows, on the horizon. */
