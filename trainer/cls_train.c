@@ -143,7 +143,7 @@ static int eval_loss(BoosterHandle b, unsigned r, DMatrixHandle ev, double *loss
 
 /* Fits p on the rows idx. With evaluation rows (n_eval > 0) it stops once
  * their error has not improved for PATIENCE rounds and keeps the trees of
- * the best round: *rounds says how many rounds it kept. */
+ * the best round: *rounds (may be NULL) says how many rounds it kept. */
 static int xgb_fit(const struct cls_table *t, const size_t *idx, size_t n, const size_t *eval, size_t n_eval,
 		   const struct cls_params *p, const struct cls_train_conf *c, BoosterHandle *out,
 		   unsigned *rounds, char *err, size_t errlen)
@@ -179,10 +179,12 @@ static int xgb_fit(const struct cls_table *t, const size_t *idx, size_t n, const
 			break;
 		}
 	}
-	*rounds = best_r + 1;
-	if (ev && *rounds < p->rounds) {
+	unsigned kept = best_r + 1;
+	if (rounds)
+		*rounds = kept;
+	if (ev && kept < p->rounds) {
 		BoosterHandle cut;
-		if (XGBoosterSlice(b, 0, (int)*rounds, 1, &cut) != 0) {
+		if (XGBoosterSlice(b, 0, (int)kept, 1, &cut) != 0) {
 			rc = cls_xgb_fail(err, errlen, "slice");
 			goto done;
 		}
@@ -522,8 +524,7 @@ int cls_train(const struct cls_table *t, const struct cls_train_conf *c, struct 
 	double t_fit = now_s();
 	if (c->progress)
 		c->progress(c->ctx, "final fit", 1.0);
-	unsigned rounds;
-	if (xgb_fit(t, train, n_train, NULL, 0, &r->params, c, &b, &rounds, err, errlen) != 0)
+	if (xgb_fit(t, train, n_train, NULL, 0, &r->params, c, &b, NULL, err, errlen) != 0)
 		goto done;
 	r->train_s = now_s() - t_fit;
 	if (cls_forest_from_booster(b, t->n_classes == 2 ? 1 : (unsigned)t->n_classes, &r->forest, err,
