@@ -56,7 +56,8 @@ static void usage(FILE *f)
 "                    forecast sds (robust, relative to the level) [4]\n"
 "  --alert-after N   raise an alert after N consecutive intervals outside [1]\n"
 "  --drift R         a model drifts when its live MAE over a season passes R\n"
-"                    times its backtest MAE (sa-trainer then refits it) [2]\n"
+"                    times its backtest MAE, outside an alert's first 3\n"
+"                    intervals (sa-trainer then refits it) [2]\n"
 "  -v, --verbose     log every node hello and more\n"
 "  -h, --help        this text\n");
 }

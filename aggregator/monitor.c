@@ -441,10 +441,7 @@ int monitor_status(struct monitor *m, Sa__Response *r, struct sa_arena *a)
 		s->intervals = w->mon.seen;
 		s->live_mae = isfinite(w->mon.live_mae) ? w->mon.live_mae : 0;
 		s->backtest_mae = w->backtest_mae;
-		/* Only once a whole window has been seen: a few early errors
-		 * are not a trend. */
-		s->drifting = w->mon.seen >= w->mon.window && w->backtest_mae > 0 &&
-			      s->live_mae > m->conf.drift * w->backtest_mae;
+		s->drifting = fc_monitor_drifting(&w->mon, w->backtest_mae, m->conf.drift);
 		s->alerts = w->alerts;
 		r->monitors[r->n_monitors++] = s;
 	}

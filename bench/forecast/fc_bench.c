@@ -2,7 +2,8 @@
  *
  *   fc_bench --csv FILE --column NAME --train N --horizon H
  *            [--season M --season2 M2] [--mase-season M (24)] [--folds K]
- *            [--anomaly-column NAME] [--z Z] [--budget S] [--monitor-out CSV]
+ *            [--anomaly-column NAME] [--z Z] [--drift D (2)] [--history N (1344)]
+ *            [--budget S] [--monitor-out CSV]
  *
  * Rows [0, N) train, rows [N, N+H) are the held-out horizon. Prints JSON
  * lines: every candidate fitted on the training rows and scored on the
@@ -12,7 +13,10 @@
  * an anomaly column is given, the monitor (fc_monitor, as the aggregator
  * runs it) stepped over every row from N on, each outside-the-interval
  * row a detection, scored against the labels (--monitor-out writes every
- * step: actual, forecast, interval, verdict, label). */
+ * step: actual, forecast, interval, verdict, label). As in the running
+ * system, a model whose live error drifts (fc_monitor_drifting, the
+ * aggregator's --drift) is replaced by a new selection on the newest
+ * --history rows (sa-trainer's drift retrain; --drift 0: never). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -26,8 +30,8 @@
 
 struct opts {
 	const char *csv, *column, *anomaly, *monitor_out;
-	unsigned train, horizon, season, season2, mase_season, folds;
-	double z, budget;
+	unsigned train, horizon, season, season2, mase_season, folds, history;
+	double z, drift, budget;
 };
 
 static double now_s(void)
@@ -121,15 +125,63 @@ static void progress(void *arg, unsigned done, unsigned total, const char *what)
 		fputc('\n', stderr);
 }
 
+/* Steps the aggregator's monitor over every row from o->train on, each
+ * outside row a detection, and prints precision and recall against the
+ * labels. On drift, a new selection on the newest rows takes over. */
+static void monitor(const struct opts *o, const double *y, const double *lab, int n,
+		    struct fc_selection *sel, const struct fc_select_opts *so)
+{
+	struct fc_monitor *mon = malloc(sizeof(*mon));
+	double *hist = malloc((size_t)n * sizeof(double));
+	struct fc_verdict v;
+	unsigned tp = 0, fp = 0, fn = 0, retrains = 0;
+	FILE *dump = o->monitor_out ? fopen(o->monitor_out, "w") : NULL;
+	char first[sizeof(sel->name)];
+
+	snprintf(first, sizeof(first), "%s", sel->name);
+	fc_monitor_init(mon, &sel->model, o->z, 1, sel->season ? sel->season : 1);
+	if (dump)
+		fprintf(dump, "row,actual,forecast,lo,hi,outside,label\n");
+	for (int t = (int)o->train; t < n; t++) {
+		fc_monitor_step(mon, y[t], &v);
+		int truth = lab[t] != 0;
+		if (dump)
+			fprintf(dump, "%d,%.17g,%.17g,%.17g,%.17g,%d,%d\n", t, y[t], v.forecast, v.lo, v.hi,
+				v.outside, truth);
+		tp += v.outside && truth;
+		fp += v.outside && !truth;
+		fn += !v.outside && truth;
+		if (o->drift > 0 && fc_monitor_drifting(mon, sel->bt.mae, o->drift)) {
+			unsigned k = (unsigned)t + 1, from = k > o->history ? k - o->history : 0;
+			memcpy(hist, y + from, (k - from) * sizeof(double));
+			if (fc_select(hist, k - from, so, sel) == 0) {
+				fc_monitor_init(mon, &sel->model, o->z, 1, sel->season ? sel->season : 1);
+				retrains++;
+			}
+		}
+	}
+	printf("{\"anomaly\": \"%s\", \"z\": %.3g, \"rows\": %d, \"retrains\": %u, \"tp\": %u, \"fp\": %u, \"fn\": %u",
+	       first, o->z, n - (int)o->train, retrains, tp, fp, fn);
+	num("precision", tp + fp ? (double)tp / (tp + fp) : NAN);
+	num("recall", tp + fn ? (double)tp / (tp + fn) : NAN);
+	printf("}\n");
+	free(mon);
+	free(hist);
+	if (dump)
+		fclose(dump);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{"csv", 1, 0, 'c'}, {"column", 1, 0, 'C'}, {"train", 1, 0, 'n'}, {"horizon", 1, 0, 'H'},
 		{"season", 1, 0, 'm'}, {"season2", 1, 0, 'M'}, {"mase-season", 1, 0, 's'},
 		{"folds", 1, 0, 'k'}, {"anomaly-column", 1, 0, 'a'}, {"z", 1, 0, 'z'},
-		{"budget", 1, 0, 'b'}, {"monitor-out", 1, 0, 'o'}, {0, 0, 0, 0},
+		{"budget", 1, 0, 'b'}, {"monitor-out", 1, 0, 'o'}, {"drift", 1, 0, 'd'},
+		{"history", 1, 0, 'N'}, {0, 0, 0, 0},
 	};
-	struct opts o = {.column = "bytes", .folds = 6, .z = 4.0}; /* the trainer's and aggregator's defaults */
+	/* The trainer's and aggregator's defaults. */
+	struct opts o = {.column = "bytes", .folds = 6, .z = 4.0, .drift = 2.0, .history = 1344};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -146,6 +198,8 @@ int main(int argc, char **argv)
 		case 'z': o.z = atof(optarg); break;
 		case 'b': o.budget = atof(optarg); break;
 		case 'o': o.monitor_out = optarg; break;
+		case 'd': o.drift = atof(optarg); break;
+		case 'N': o.history = (unsigned)atoi(optarg); break;
 		default: fprintf(stderr, "fc_bench: see the comment at the top of fc_bench.c\n"); return 2;
 		}
 	}
@@ -196,33 +250,8 @@ int main(int argc, char **argv)
 	printf(", \"select_s\": %.6g, \"season\": %u, \"season2\": %u, \"note\": \"%s\"}\n", select_s,
 	       sel->season, sel->season2, sel->note);
 
-	if (o.anomaly) {
-		struct fc_monitor *mon = malloc(sizeof(*mon));
-		struct fc_verdict v;
-		unsigned tp = 0, fp = 0, fn = 0;
-		FILE *dump = o.monitor_out ? fopen(o.monitor_out, "w") : NULL;
-		fc_monitor_init(mon, &sel->model, o.z, 1, sel->season ? sel->season : 1);
-		if (dump)
-			fprintf(dump, "row,actual,forecast,lo,hi,outside,label\n");
-		for (int t = (int)o.train; t < n; t++) {
-			fc_monitor_step(mon, y[t], &v);
-			int truth = lab[t] != 0;
-			if (dump)
-				fprintf(dump, "%d,%.17g,%.17g,%.17g,%.17g,%d,%d\n", t, y[t], v.forecast, v.lo, v.hi,
-					v.outside, truth);
-			tp += v.outside && truth;
-			fp += v.outside && !truth;
-			fn += !v.outside && truth;
-		}
-		printf("{\"anomaly\": \"%s\", \"z\": %.3g, \"rows\": %d, \"tp\": %u, \"fp\": %u, \"fn\": %u",
-		       sel->name, o.z, n - (int)o.train, tp, fp, fn);
-		num("precision", tp + fp ? (double)tp / (tp + fp) : NAN);
-		num("recall", tp + fn ? (double)tp / (tp + fn) : NAN);
-		printf("}\n");
-		free(mon);
-		if (dump)
-			fclose(dump);
-	}
+	if (o.anomaly)
+		monitor(&o, y, lab, n, sel, &so);
 	free(train);
 	free(f);
 	free(sel);

@@ -928,17 +928,26 @@ static void test_monitor(void)
 	one(&M, &P);
 	fc_monitor_init(&mon, &M, 2.0, 3, 4);
 	CHECK(mon.run == 0 && mon.seen == 0 && isnan(mon.live_mae));
+	/* Drift against a backtest MAE of .5 at --drift 2 (live MAE above 1):
+	 * never before a window (4) is seen, nor while a run of 1..HOLD
+	 * outside points is stepped over; 0 when the backtest MAE is 0. */
 	step_check(&mon, 11, 10, 8, 12, 0, 0, 1, 10.5);
 	step_check(&mon, 9, 10.5, 8.5, 12.5, 0, 0, 1.125, 9.75);
 	step_check(&mon, 20, 9.75, 7.75, 11.75, 1, 0, 1.34375, 9.75);
+	CHECK(!fc_monitor_drifting(&mon, 0.5, 2.0)); /* 3 seen */
 	step_check(&mon, 20, 9.75, 7.75, 11.75, 1, 0, 1.5078125, 9.75);
+	CHECK(!fc_monitor_drifting(&mon, 0.5, 2.0)); /* run 2 */
 	step_check(&mon, 20, 9.75, 7.75, 11.75, 1, 1, 1.630859375, 9.75);
+	CHECK(!fc_monitor_drifting(&mon, 0.5, 2.0)); /* run 3 */
 	step_check(&mon, 20, 9.75, 7.75, 11.75, 1, 0, 1.72314453125, 14.875);
 	CHECK(mon.run == 4 && mon.seen == 6);
+	CHECK(fc_monitor_drifting(&mon, 0.5, 2.0));
+	CHECK(!fc_monitor_drifting(&mon, 0.5, 4.0) && !fc_monitor_drifting(&mon, 0.0, 2.0));
 	step_check(&mon, NAN, 14.875, 12.875, 16.875, 0, 0, 1.72314453125, 14.875);
 	CHECK(mon.run == 4 && mon.seen == 6);
 	step_check(&mon, 14.25, 14.875, 12.875, 16.875, 0, 0, 1.4486083984375, 14.5625);
 	CHECK(mon.run == 0);
+	CHECK(fc_monitor_drifting(&mon, 0.5, 2.0) && !fc_monitor_drifting(&mon, 0.75, 2.0));
 	step_check(&mon, 0, 14.5625, 12.5625, 16.5625, 1, 0, 1.586456298828125, 14.5625);
 	step_check(&mon, 0, 14.5625, 12.5625, 16.5625, 1, 0, 1.68984222412109375, 14.5625);
 	step_check(&mon, 0, 14.5625, 12.5625, 16.5625, 1, 1, 1.7673816680908203125, 14.5625);

@@ -46,3 +46,9 @@ void fc_monitor_step(struct fc_monitor *mon, double y, struct fc_verdict *v)
 	mon->seen++;
 	fc_update(&mon->model, v->outside && mon->run <= FC_MONITOR_HOLD ? NAN : y);
 }
+
+int fc_monitor_drifting(const struct fc_monitor *mon, double backtest_mae, double drift)
+{
+	return mon->seen >= mon->window && (mon->run == 0 || mon->run > FC_MONITOR_HOLD) &&
+	       backtest_mae > 0 && isfinite(mon->live_mae) && mon->live_mae > drift * backtest_mae;
+}

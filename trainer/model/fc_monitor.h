@@ -46,4 +46,12 @@ void fc_monitor_init(struct fc_monitor *mon, const struct fc_model *m, double z,
  * model steps on its forecast. */
 void fc_monitor_step(struct fc_monitor *mon, double y, struct fc_verdict *v);
 
+/* Whether the live error has drifted: over `drift` times the model's
+ * backtest MAE, once a whole window has been seen (a few early errors are
+ * not a trend), and not while a run of up to FC_MONITOR_HOLD outside
+ * intervals is being stepped over: a model refitted then would end on
+ * the anomaly and learn it. The aggregator reports it; sa-trainer
+ * retrains on it. */
+int fc_monitor_drifting(const struct fc_monitor *mon, double backtest_mae, double drift);
+
 #endif
