@@ -43,8 +43,26 @@ struct tsdb {
 	struct expiry expiry[TSDB_CF_COUNT];
 };
 
+/* A batch's puts and merges wait here and go into the RocksDB batch in
+ * (column family, key) order when it is written. Why: a write's cost is
+ * its memtable inserts, and a skiplist insert next to the previous one
+ * reuses its search path, while a flow's index keys (by address and port)
+ * land all over the key space (bench/RESULTS.md). Ops on one key keep
+ * their order (the sort is stable), and a range delete is a barrier:
+ * what came before it is added first. */
+struct pending {
+	uint32_t off, klen, vlen; /* key then value at bytes + off */
+	uint32_t seq;             /* order of arrival, for stability */
+	uint8_t cf, merge;
+};
+
 struct tsdb_batch {
 	rocksdb_writebatch_t *wb;
+	struct pending *op;
+	size_t n_op, cap_op;
+	uint8_t *bytes;
+	size_t n_bytes, cap_bytes;
+	bool failed; /* out of memory while buffering: tsdb_write refuses */
 };
 
 struct tsdb_iter {
@@ -161,8 +179,11 @@ struct tsdb *tsdb_open(const char *path, bool sync, const tsdb_merge_fn merge[TS
 							     partial_merge, merge_free, merge_name));
 			/* A key with more operands than this in the memtable is
 			 * merged at write time: recent rows, which every node adds
-			 * to, stay cheap to read (bench/RESULTS.md). */
-			rocksdb_options_set_max_successive_merges(t->cf_opts[i], 16);
+			 * to, stay cheap to read (bench/RESULTS.md). Not dims: its
+			 * keys take a few operands each, and counting them costs a
+			 * memtable seek per merge. */
+			if (i != TSDB_DIMS)
+				rocksdb_options_set_max_successive_merges(t->cf_opts[i], 16);
 		}
 		if (key_time[i] != NULL) {
 			struct expiry *e = &t->expiry[i];
@@ -217,10 +238,12 @@ void tsdb_close(struct tsdb **tp)
 
 struct tsdb_batch *tsdb_batch_new(void)
 {
-	struct tsdb_batch *b = malloc(sizeof(*b));
+	struct tsdb_batch *b = calloc(1, sizeof(*b));
 
-	if (b != NULL)
-		b->wb = rocksdb_writebatch_create();
+	if (b != NULL && (b->wb = rocksdb_writebatch_create()) == NULL) {
+		free(b);
+		return NULL;
+	}
 	return b;
 }
 
@@ -229,6 +252,8 @@ void tsdb_batch_destroy(struct tsdb_batch **bp)
 	if (*bp == NULL)
 		return;
 	rocksdb_writebatch_destroy((*bp)->wb);
+	free((*bp)->op);
+	free((*bp)->bytes);
 	free(*bp);
 	*bp = NULL;
 }
@@ -236,18 +261,85 @@ void tsdb_batch_destroy(struct tsdb_batch **bp)
 void tsdb_batch_clear(struct tsdb_batch *b)
 {
 	rocksdb_writebatch_clear(b->wb);
+	b->n_op = b->n_bytes = 0;
+	b->failed = false;
+}
+
+static bool reserve(void **buf, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return true;
+	size_t c = *cap ? *cap : 1024;
+	while (c < need)
+		c *= 2;
+	void *p = realloc(*buf, c * size);
+	if (p == NULL)
+		return false;
+	*buf = p;
+	*cap = c;
+	return true;
+}
+
+static void pend(struct tsdb_batch *b, enum tsdb_cf cf, bool merge, const void *key, size_t klen,
+		 const void *val, size_t vlen)
+{
+	size_t need = b->n_bytes + klen + vlen;
+
+	if (b->failed || need > UINT32_MAX || !reserve((void **)&b->op, &b->cap_op, b->n_op + 1, sizeof(*b->op)) ||
+	    !reserve((void **)&b->bytes, &b->cap_bytes, need, 1)) {
+		b->failed = true;
+		return;
+	}
+	b->op[b->n_op++] = (struct pending){.off = (uint32_t)b->n_bytes, .klen = (uint32_t)klen,
+					    .vlen = (uint32_t)vlen, .seq = (uint32_t)b->n_op, .cf = (uint8_t)cf,
+					    .merge = merge};
+	memcpy(b->bytes + b->n_bytes, key, klen);
+	memcpy(b->bytes + b->n_bytes + klen, val, vlen);
+	b->n_bytes = need;
 }
 
 void tsdb_batch_put(struct tsdb_batch *b, struct tsdb *db, enum tsdb_cf cf,
 		    const void *key, size_t klen, const void *val, size_t vlen)
 {
-	rocksdb_writebatch_put_cf(b->wb, db->cf[cf], key, klen, val, vlen);
+	(void)db;
+	pend(b, cf, false, key, klen, val, vlen);
 }
 
 void tsdb_batch_merge(struct tsdb_batch *b, struct tsdb *db, enum tsdb_cf cf,
 		      const void *key, size_t klen, const void *val, size_t vlen)
 {
-	rocksdb_writebatch_merge_cf(b->wb, db->cf[cf], key, klen, val, vlen);
+	(void)db;
+	pend(b, cf, true, key, klen, val, vlen);
+}
+
+static _Thread_local const uint8_t *sort_bytes;
+
+static int pending_order(const void *x, const void *y)
+{
+	const struct pending *a = x, *b = y;
+
+	if (a->cf != b->cf)
+		return a->cf < b->cf ? -1 : 1;
+	int c = memcmp(sort_bytes + a->off, sort_bytes + b->off, a->klen < b->klen ? a->klen : b->klen);
+	if (c == 0 && a->klen != b->klen)
+		c = a->klen < b->klen ? -1 : 1;
+	return c ? c : a->seq < b->seq ? -1 : 1;
+}
+
+/* Moves the pending ops into the RocksDB batch, sorted. */
+static void settle_pending(struct tsdb_batch *b, struct tsdb *db)
+{
+	sort_bytes = b->bytes;
+	qsort(b->op, b->n_op, sizeof(*b->op), pending_order);
+	for (size_t i = 0; i < b->n_op; i++) {
+		const struct pending *p = &b->op[i];
+		const char *k = (const char *)b->bytes + p->off;
+		if (p->merge)
+			rocksdb_writebatch_merge_cf(b->wb, db->cf[p->cf], k, p->klen, k + p->klen, p->vlen);
+		else
+			rocksdb_writebatch_put_cf(b->wb, db->cf[p->cf], k, p->klen, k + p->klen, p->vlen);
+	}
+	b->n_op = b->n_bytes = 0;
 }
 
 /* After a failed write (a full disk, an I/O error) RocksDB keeps the
@@ -283,6 +375,11 @@ int tsdb_write(struct tsdb *db, struct tsdb_batch *b)
 
 	if (rc != 0)
 		return rc;
+	if (b->failed) {
+		SA_LOG_RL(SA_LOG_ERR, "tsdb", "write batch: out of memory");
+		return -ENOMEM;
+	}
+	settle_pending(b, db);
 	rocksdb_write(db->db, db->wopts, b->wb, &err);
 	if (check(err, "write"))
 		return 0;
@@ -293,6 +390,7 @@ int tsdb_write(struct tsdb *db, struct tsdb_batch *b)
 void tsdb_batch_delete_range(struct tsdb_batch *b, struct tsdb *db, enum tsdb_cf cf,
 			     const void *from, size_t from_len, const void *to, size_t to_len)
 {
+	settle_pending(b, db);
 	rocksdb_writebatch_delete_range_cf(b->wb, db->cf[cf], from, from_len, to, to_len);
 }
 

@@ -58,8 +58,10 @@ void tsdb_batch_put(struct tsdb_batch *b, struct tsdb *db, enum tsdb_cf cf,
 void tsdb_batch_merge(struct tsdb_batch *b, struct tsdb *db, enum tsdb_cf cf,
 		      const void *key, size_t klen, const void *val, size_t vlen);
 /* Applies the batch atomically: 0; -ENOSPC while the disk has less than
- * min_free (nothing written); or -EIO, after which every later write and
- * compaction fails too, until the process reopens the store. */
+ * min_free (nothing written); -ENOMEM when buffering the batch ran out of
+ * memory (nothing written); or -EIO, after which every later write and
+ * compaction fails too, until the process reopens the store. Puts and
+ * merges are applied in key order, ops on one key in the order given. */
 int tsdb_write(struct tsdb *db, struct tsdb_batch *b);
 
 /* Deletes every key of cf in [from, to), atomically with the batch. */

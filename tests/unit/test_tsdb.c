@@ -1,14 +1,23 @@
-/* tsdb's read views against a real RocksDB in a temporary directory: a
- * thread's view keeps showing the store as it was when it began (gets and
- * iterators alike) while writes go on, and the latest shows once it ends;
- * another thread, without a view, reads the latest meanwhile. */
+/* tsdb against a real RocksDB in a temporary directory.
+ * Read views: a thread's view keeps showing the store as it was when it
+ * began (gets and iterators alike) while writes go on, and the latest
+ * shows once it ends; another thread, without a view, reads the latest
+ * meanwhile.
+ * Write batches (applied in key order): random puts, merges and range
+ * deletes on two column families, whose merge appends the operands in
+ * order, against a plain model that applies every op as it comes; an op
+ * reordered on one key, or across a range delete, shows in the values. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 
 #include "check.h"
+#include "sa_rng.h"
 #include "tsdb.h"
+
+#define KEYS 24
+#define VAL_MAX 512
 
 static const tsdb_merge_fn no_merge[TSDB_CF_COUNT];
 static const tsdb_key_time_fn no_expiry[TSDB_CF_COUNT];
@@ -65,6 +74,98 @@ static void *read_elsewhere(void *arg)
 	return NULL;
 }
 
+/* existing || ops, in order: an order-sensitive merge. */
+static char *append(const char *existing, size_t existing_len, const char *const *ops, const size_t *op_lens,
+		    int n_ops, size_t *out_len)
+{
+	size_t n = existing ? existing_len : 0;
+	for (int i = 0; i < n_ops; i++)
+		n += op_lens[i];
+	char *out = malloc(n ? n : 1);
+	if (!out)
+		return NULL;
+	size_t off = existing ? existing_len : 0;
+	if (existing)
+		memcpy(out, existing, existing_len);
+	for (int i = 0; i < n_ops; i++) {
+		memcpy(out + off, ops[i], op_lens[i]);
+		off += op_lens[i];
+	}
+	*out_len = n;
+	return out;
+}
+
+struct model {
+	char v[2][KEYS][VAL_MAX];
+	bool has[2][KEYS];
+};
+
+static const enum tsdb_cf batch_cf[2] = {TSDB_SERIES, TSDB_DIMS};
+
+static void key_of(unsigned i, char k[4])
+{
+	snprintf(k, 4, "k%02u", i);
+}
+
+static void test_batch_order(void)
+{
+	char dir[] = "/tmp/test_tsdb_XXXXXX";
+	tsdb_merge_fn merge[TSDB_CF_COUNT] = {0};
+	static struct model m;
+	struct sa_rng rng;
+
+	check_context = "batches in key order";
+	merge[TSDB_SERIES] = merge[TSDB_DIMS] = append;
+	sa_rng_seed(&rng, 42);
+	if (mkdtemp(dir) == NULL)
+		return;
+	struct tsdb *db = tsdb_open(dir, false, merge, no_expiry, 0);
+	struct tsdb_batch *b = tsdb_batch_new();
+	CHECK(db != NULL && b != NULL);
+	for (unsigned round = 0; db && b && round < 40; round++) {
+		tsdb_batch_clear(b);
+		for (unsigned op = 0; op < 150; op++) {
+			unsigned c = sa_rng_next(&rng) % 2, k = sa_rng_next(&rng) % KEYS, what = sa_rng_next(&rng) % 50;
+			char key[4], val[2] = {(char)('a' + op % 26), 0};
+			key_of(k, key);
+			if (what == 0) { /* delete [k, k + 4) */
+				char to[4];
+				key_of(k + 4, to);
+				tsdb_batch_delete_range(b, db, batch_cf[c], key, 3, to, 3);
+				for (unsigned j = k; j < k + 4 && j < KEYS; j++)
+					m.has[c][j] = false;
+			} else if (what < 10 || strlen(m.v[c][k]) + 2 > VAL_MAX) {
+				tsdb_batch_put(b, db, batch_cf[c], key, 3, val, 1);
+				strcpy(m.v[c][k], val);
+				m.has[c][k] = true;
+			} else {
+				tsdb_batch_merge(b, db, batch_cf[c], key, 3, val, 1);
+				if (!m.has[c][k])
+					m.v[c][k][0] = '\0';
+				strcat(m.v[c][k], val);
+				m.has[c][k] = true;
+			}
+		}
+		CHECK_EQ(tsdb_write(db, b), 0);
+		for (unsigned c = 0; c < 2; c++)
+			for (unsigned k = 0; k < KEYS; k++) {
+				char key[4], *v = NULL;
+				size_t vl = 0;
+				key_of(k, key);
+				int rc = tsdb_get(db, batch_cf[c], key, 3, &v, &vl);
+				CHECK_EQ(rc == 0, m.has[c][k]);
+				if (rc == 0 && m.has[c][k])
+					CHECK(vl == strlen(m.v[c][k]) && memcmp(v, m.v[c][k], vl) == 0);
+				free(v);
+			}
+	}
+	tsdb_batch_destroy(&b);
+	tsdb_close(&db);
+	char cmd[64];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK_EQ(system(cmd), 0);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/test_tsdb_XXXXXX", buf[16];
@@ -110,5 +211,6 @@ int main(void)
 	char cmd[64];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	CHECK_EQ(system(cmd), 0);
+	test_batch_order();
 	return check_summary();
 }
