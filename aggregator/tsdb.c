@@ -265,34 +265,40 @@ void tsdb_batch_clear(struct tsdb_batch *b)
 	b->failed = false;
 }
 
-static bool reserve(void **buf, size_t *cap, size_t need, size_t size)
+/* buf grown to hold need items of size bytes (doubling), or NULL when out
+ * of memory (buf is then still valid and still the caller's). */
+static void *grow(void *buf, size_t *cap, size_t need, size_t size)
 {
 	if (need <= *cap)
-		return true;
+		return buf;
 	size_t c = *cap ? *cap : 1024;
 	while (c < need)
 		c *= 2;
-	void *p = realloc(*buf, c * size);
-	if (p == NULL)
-		return false;
-	*buf = p;
-	*cap = c;
-	return true;
+	void *p = realloc(buf, c * size);
+	if (p != NULL)
+		*cap = c;
+	return p;
 }
 
 static void pend(struct tsdb_batch *b, enum tsdb_cf cf, bool merge, const void *key, size_t klen,
 		 const void *val, size_t vlen)
 {
 	size_t need = b->n_bytes + klen + vlen;
+	struct pending *op = NULL;
+	uint8_t *bytes = NULL;
 
-	if (b->failed || need > UINT32_MAX || !reserve((void **)&b->op, &b->cap_op, b->n_op + 1, sizeof(*b->op)) ||
-	    !reserve((void **)&b->bytes, &b->cap_bytes, need, 1)) {
+	if (!b->failed && need <= UINT32_MAX && (op = grow(b->op, &b->cap_op, b->n_op + 1, sizeof(*op))))
+		b->op = op;
+	if (op && (bytes = grow(b->bytes, &b->cap_bytes, need, 1)))
+		b->bytes = bytes;
+	if (bytes == NULL) {
 		b->failed = true;
 		return;
 	}
-	b->op[b->n_op++] = (struct pending){.off = (uint32_t)b->n_bytes, .klen = (uint32_t)klen,
-					    .vlen = (uint32_t)vlen, .seq = (uint32_t)b->n_op, .cf = (uint8_t)cf,
-					    .merge = merge};
+	b->op[b->n_op] = (struct pending){.off = (uint32_t)b->n_bytes, .klen = (uint32_t)klen,
+					  .vlen = (uint32_t)vlen, .seq = (uint32_t)b->n_op, .cf = (uint8_t)cf,
+					  .merge = merge};
+	b->n_op++;
 	memcpy(b->bytes + b->n_bytes, key, klen);
 	memcpy(b->bytes + b->n_bytes + klen, val, vlen);
 	b->n_bytes = need;
