@@ -30,6 +30,31 @@ static double detrend(const double *y, unsigned n, double *z)
 	return ss <= 1e-12 * total ? 0.0 : ss;
 }
 
+/* A strong weekly pattern tilts r: its own autocorrelation falls with
+ * every hour of lag, so the daily peak can sit at 22 or 23 rather than 24
+ * (hourly data, weekends at a fifth to a third). A true period also peaks
+ * at its multiples, where an off-by-d lag drifts d further each cycle: so
+ * of the lags within k / 8 (at least 1) of k, the one with the highest
+ * sum of r over the multiples all of them have in range (up to K), and
+ * not above max. */
+static uint32_t sharpen(const double *r, unsigned K, uint32_t k, uint32_t max)
+{
+	uint32_t d = k / 8 > 1 ? k / 8 : 1, best = k;
+	unsigned J = K / (k + d);
+	double best_score = -INFINITY;
+
+	for (uint32_t c = k > d + 2 ? k - d : 2; J && c <= k + d && c <= max; c++) {
+		double score = 0;
+		for (unsigned j = 1; j <= J; j++)
+			score += r[j * c];
+		if (score > best_score) {
+			best_score = score;
+			best = c;
+		}
+	}
+	return best;
+}
+
 int fc_detect_seasons(const double *y, unsigned n, uint32_t max, uint32_t *m1, uint32_t *m2,
 		      double *r_m1)
 {
@@ -68,6 +93,7 @@ int fc_detect_seasons(const double *y, unsigned n, uint32_t max, uint32_t *m1, u
 	}
 	if (!*m1)
 		goto out;
+	*m1 = sharpen(r, K, *m1, max);
 	found = 1;
 	if (r_m1)
 		*r_m1 = r[*m1];

@@ -84,6 +84,21 @@ static void test_detect(void)
 	CHECK(fc_detect_seasons(y, 6 * WEEK, FC_MAX_SEASON, &m1, &m2, &r) == 2);
 	CHECK(m1 == DAY && m2 == WEEK);
 
+	/* A shallow day under deep weekends: the weekly pattern's own
+	 * autocorrelation falls with each hour of lag and tilts the daily
+	 * peak of r to 23 (amplitude .5) or 22 hours (.3), yet the series
+	 * repeats every 24 and every 168 hours by construction. */
+	static const double amp[] = {0.5, 0.3};
+	for (unsigned k = 0; k < 2; k++) {
+		check_rand_seed(4 + k);
+		for (unsigned t = 0; t < 4 * WEEK; t++)
+			y[t] = (1000.0 + 0.2 * t) * (1.0 + amp[k] * sin(2.0 * PI * t / DAY)) *
+			       ((t / DAY) % 7 >= 5 ? 0.2 : 1.0) + 5.0 * gauss();
+		int found = fc_detect_seasons(y, 4 * WEEK, FC_MAX_SEASON, &m1, &m2, NULL);
+		CHECK_REPORT_(found == 2 && m1 == DAY && m2 == WEEK,
+			      "daily amplitude %g, weekends at .2: found %d, %u and %u", amp[k], found, m1, m2);
+	}
+
 	/* White noise: the autocorrelations are N(0, 1/n), never .2. */
 	check_rand_seed(3);
 	for (unsigned t = 0; t < 1000; t++)
