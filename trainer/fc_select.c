@@ -12,6 +12,7 @@
 
 #define SPIKE_MADS 100.0
 #define CLEAN_Z 4.0 /* training outliers: one-step sds from the winner's forecast */
+#define CLEAN_PASSES 6
 #define SEASON_SDS 5.0 /* the season search sees the series clipped this far out */
 
 static double now_s(void)
@@ -337,35 +338,58 @@ static double onestep_sd(const struct fc_part *p, double f)
 
 /* Anomalies in the training window would be learnt as normal traffic
  * (a surge raises its hour's seasonal term for weeks). The winner's own
- * in-sample one-step forecasts and interval find them: each point outside
- * f +- CLEAN_Z sd is set to the bound it crossed, as the monitor does
- * live. Returns how many were, or -ENOMEM. */
+ * in-sample one-step forecasts and interval find them: a point outside
+ * f +- CLEAN_Z sd is set to the bound it crossed. But a forecast made
+ * just after an anomaly has already seen it, so one pass clamps the rest
+ * of a run too little and flags the normal hour a season later. Hence
+ * passes: each compares the raw values with the forecasts of a fit on the
+ * previous pass's series, until no point changes side (or CLEAN_PASSES).
+ * The interval keeps the first pass's sigma: a fit on cleaned data has a
+ * narrower one, and would clamp ever more points. Returns how many are
+ * clamped, or -ENOMEM. */
 static int clamp_outliers(struct fc_selection *s, double *y, unsigned n, int a, int b)
 {
 	struct fc_model *m = malloc(sizeof(*m));
-	double *f = malloc(2 * (size_t)n * sizeof(double)), *f2 = f ? f + n : NULL;
+	double *buf = malloc(3 * (size_t)n * sizeof(double));
+	double *f = buf, *f2 = buf + n, *raw = buf + 2 * (size_t)n;
+	struct fc_part width[2]; /* the first pass's sigma and sd_power */
 	int count = 0;
 
-	if (!m || !f || fc_fit_onestep(&s->cand[a].spec, y, n, &m->part[0], f) != 0 ||
-	    (b >= 0 && fc_fit_onestep(&s->cand[b].spec, y, n, &m->part[1], f2) != 0)) {
-		count = m && f ? 0 : -ENOMEM; /* a refit failing: leave y alone */
-		goto out;
+	if (!m || !buf) {
+		free(m);
+		free(buf);
+		return -ENOMEM;
 	}
-	for (unsigned t = 0; t < n; t++) {
-		double fa = f[t], sd = onestep_sd(&m->part[0], f[t]);
-		if (b >= 0) {
-			fa = 0.5 * (f[t] + f2[t]);
-			sd = 0.5 * (sd + onestep_sd(&m->part[1], f2[t]));
+	memcpy(raw, y, n * sizeof(double));
+	for (unsigned pass = 0; pass < CLEAN_PASSES; pass++) {
+		if (fc_fit_onestep(&s->cand[a].spec, y, n, &m->part[0], f) != 0 ||
+		    (b >= 0 && fc_fit_onestep(&s->cand[b].spec, y, n, &m->part[1], f2) != 0))
+			break; /* a refit failing: keep the last pass's series */
+		for (unsigned i = 0; pass == 0 && i < (b >= 0 ? 2u : 1u); i++) {
+			width[i].sigma = m->part[i].sigma;
+			width[i].sd_power = m->part[i].sd_power;
 		}
-		double w = CLEAN_Z * sd;
-		if (!isfinite(fa) || !(w > 0) || fabs(y[t] - fa) <= w)
-			continue;
-		y[t] = y[t] > fa ? fa + w : fa - w;
-		count++;
+		int changed = 0;
+		count = 0;
+		for (unsigned t = 0; t < n; t++) {
+			double fa = f[t], sd = onestep_sd(&width[0], f[t]), v = raw[t];
+			if (b >= 0) {
+				fa = 0.5 * (f[t] + f2[t]);
+				sd = 0.5 * (sd + onestep_sd(&width[1], f2[t]));
+			}
+			double w = CLEAN_Z * sd;
+			if (isfinite(fa) && w > 0 && fabs(v - fa) > w) {
+				v = v > fa ? fa + w : fa - w;
+				count++;
+			}
+			changed |= (v != raw[t]) != (y[t] != raw[t]);
+			y[t] = v;
+		}
+		if (!changed)
+			break;
 	}
-out:
 	free(m);
-	free(f);
+	free(buf);
 	return count;
 }
 
