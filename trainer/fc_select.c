@@ -336,22 +336,58 @@ static double onestep_sd(const struct fc_part *p, double f)
 	return p->sigma * pow(fabs(f), p->sd_power);
 }
 
+static uint32_t longest_season(const struct fc_spec *sp)
+{
+	return sp->season2 ? sp->season2 : sp->season;
+}
+
+/* prof[j] = the median of y[j], y[j + L], ... over the whole cycles of
+ * y (L <= n); tmp holds n / L doubles. */
+static void slot_medians(const double *y, unsigned n, uint32_t L, double *prof, double *tmp)
+{
+	unsigned K = n / L;
+	for (uint32_t j = 0; j < L; j++) {
+		for (unsigned k = 0; k < K; k++)
+			tmp[k] = y[j + (size_t)k * L];
+		prof[j] = fc_median(tmp, K);
+	}
+}
+
+/* Where a drop below f - w is clamped to. The sd is relative to the
+ * forecast on traffic, and f - w is near zero once it is a fifth of f
+ * (CLEAN_Z 4 at sigma .2): the drop would be kept as it was, and
+ * forecast again a week later. So the same ratio below f as f + w is
+ * above it, f / (1 + w / f); f - w where f is not positive. */
+static double drop_bound(double f, double w)
+{
+	return f > 0 ? f * f / (f + w) : f - w;
+}
+
 /* Anomalies in the training window would be learnt as normal traffic
  * (a surge raises its hour's seasonal term for weeks). The winner's own
  * in-sample one-step forecasts and interval find them: a point outside
- * f +- CLEAN_Z sd is set to the bound it crossed. But a forecast made
- * just after an anomaly has already seen it, so one pass clamps the rest
- * of a run too little and flags the normal hour a season later. Hence
+ * f +- CLEAN_Z sd is set to the bound it crossed (a drop: drop_bound).
+ * But a forecast made just after an anomaly has already seen it, so one
+ * pass clamps the rest of a run too little and flags the normal hour a
+ * season later. Hence
  * passes: each compares the raw values with the forecasts of a fit on the
  * previous pass's series, until no point changes side (or CLEAN_PASSES).
  * The interval keeps the first pass's sigma: a fit on cleaned data has a
- * narrower one, and would clamp ever more points. Returns how many are
+ * narrower one, and would clamp ever more points. Where a part makes no
+ * forecast (its first season or two: they are its initial state), the
+ * median of that point's slot over every whole cycle stands in, so an
+ * anomaly in the first week is not kept for good. Returns how many are
  * clamped, or -ENOMEM. */
 static int clamp_outliers(struct fc_selection *s, double *y, unsigned n, int a, int b)
 {
+	uint32_t L = longest_season(&s->cand[a].spec);
+	if (b >= 0 && longest_season(&s->cand[b].spec) > L)
+		L = longest_season(&s->cand[b].spec);
+	if (L > n)
+		L = n;
 	struct fc_model *m = malloc(sizeof(*m));
-	double *buf = malloc(3 * (size_t)n * sizeof(double));
-	double *f = buf, *f2 = buf + n, *raw = buf + 2 * (size_t)n;
+	double *buf = malloc((4 * (size_t)n + L) * sizeof(double));
+	double *f = buf, *f2 = buf + n, *raw = buf + 2 * (size_t)n, *prof = buf + 3 * (size_t)n;
 	struct fc_part width[2]; /* the first pass's sigma and sd_power */
 	int count = 0;
 
@@ -361,6 +397,7 @@ static int clamp_outliers(struct fc_selection *s, double *y, unsigned n, int a, 
 		return -ENOMEM;
 	}
 	memcpy(raw, y, n * sizeof(double));
+	slot_medians(raw, n, L, prof, prof + L);
 	for (unsigned pass = 0; pass < CLEAN_PASSES; pass++) {
 		if (fc_fit_onestep(&s->cand[a].spec, y, n, &m->part[0], f) != 0 ||
 		    (b >= 0 && fc_fit_onestep(&s->cand[b].spec, y, n, &m->part[1], f2) != 0))
@@ -372,6 +409,10 @@ static int clamp_outliers(struct fc_selection *s, double *y, unsigned n, int a, 
 		int changed = 0;
 		count = 0;
 		for (unsigned t = 0; t < n; t++) {
+			if (!isfinite(f[t]))
+				f[t] = prof[t % L];
+			if (b >= 0 && !isfinite(f2[t]))
+				f2[t] = prof[t % L];
 			double fa = f[t], sd = onestep_sd(&width[0], f[t]), v = raw[t];
 			if (b >= 0) {
 				fa = 0.5 * (f[t] + f2[t]);
@@ -379,7 +420,7 @@ static int clamp_outliers(struct fc_selection *s, double *y, unsigned n, int a, 
 			}
 			double w = CLEAN_Z * sd;
 			if (isfinite(fa) && w > 0 && fabs(v - fa) > w) {
-				v = v > fa ? fa + w : fa - w;
+				v = v > fa ? fa + w : drop_bound(fa, w);
 				count++;
 			}
 			changed |= (v != raw[t]) != (y[t] != raw[t]);
