@@ -341,16 +341,45 @@ static uint32_t longest_season(const struct fc_spec *sp)
 	return sp->season2 ? sp->season2 : sp->season;
 }
 
-/* prof[j] = the median of y[j], y[j + L], ... over the whole cycles of
- * y (L <= n); tmp holds n / L doubles. */
-static void slot_medians(const double *y, unsigned n, uint32_t L, double *prof, double *tmp)
+/* The stand-in forecast for y[t] where a model makes none: its slot's
+ * typical share of a cycle, scaled to the median of t's own cycle (so a
+ * growing series' first cycle is not judged against later levels). The
+ * share is the median over the whole cycles of y[j + kL] / cycle median
+ * (a difference from it when a cycle's median is not positive). NAN with
+ * fewer than 3 whole cycles: the median of two would keep half of an
+ * anomaly. scratch holds max(L, n / L) doubles. */
+struct slot_profile {
+	uint32_t L;
+	unsigned K;
+	int ratio;
+	double *share, *level; /* share[L], level[K] */
+};
+
+static void slot_profile(struct slot_profile *p, const double *y, unsigned n, double *scratch)
 {
-	unsigned K = n / L;
-	for (uint32_t j = 0; j < L; j++) {
-		for (unsigned k = 0; k < K; k++)
-			tmp[k] = y[j + (size_t)k * L];
-		prof[j] = fc_median(tmp, K);
+	p->K = n / p->L;
+	p->ratio = 1;
+	for (unsigned k = 0; k < p->K; k++) {
+		memcpy(scratch, y + (size_t)k * p->L, p->L * sizeof(double));
+		p->level[k] = fc_median(scratch, p->L);
+		p->ratio &= p->level[k] > 0;
 	}
+	for (uint32_t j = 0; p->K >= 3 && j < p->L; j++) {
+		for (unsigned k = 0; k < p->K; k++) {
+			double v = y[j + (size_t)k * p->L];
+			scratch[k] = p->ratio ? v / p->level[k] : v - p->level[k];
+		}
+		p->share[j] = fc_median(scratch, p->K);
+	}
+}
+
+static double slot_forecast(const struct slot_profile *p, unsigned t)
+{
+	if (p->K < 3)
+		return NAN;
+	unsigned k = t / p->L < p->K ? t / p->L : p->K - 1;
+	double s = p->share[t % p->L];
+	return p->ratio ? s * p->level[k] : s + p->level[k];
 }
 
 /* Where a drop below f - w is clamped to. The sd is relative to the
@@ -360,7 +389,7 @@ static void slot_medians(const double *y, unsigned n, uint32_t L, double *prof, 
  * above it, f / (1 + w / f); f - w where f is not positive. */
 static double drop_bound(double f, double w)
 {
-	return f > 0 ? f * f / (f + w) : f - w;
+	return f > 0 ? f / (1.0 + w / f) : f - w;
 }
 
 /* Anomalies in the training window would be learnt as normal traffic
@@ -374,10 +403,9 @@ static double drop_bound(double f, double w)
  * previous pass's series, until no point changes side (or CLEAN_PASSES).
  * The interval keeps the first pass's sigma: a fit on cleaned data has a
  * narrower one, and would clamp ever more points. Where a part makes no
- * forecast (its first season or two: they are its initial state), the
- * median of that point's slot over every whole cycle stands in, so an
- * anomaly in the first week is not kept for good. Returns how many are
- * clamped, or -ENOMEM. */
+ * forecast (its first season or two: they are its initial state),
+ * slot_forecast stands in, so an anomaly in the first week is not kept
+ * for good. Returns how many are clamped, or -ENOMEM. */
 static int clamp_outliers(struct fc_selection *s, double *y, unsigned n, int a, int b)
 {
 	uint32_t L = longest_season(&s->cand[a].spec);
@@ -386,8 +414,10 @@ static int clamp_outliers(struct fc_selection *s, double *y, unsigned n, int a, 
 	if (L > n)
 		L = n;
 	struct fc_model *m = malloc(sizeof(*m));
-	double *buf = malloc((4 * (size_t)n + L) * sizeof(double));
-	double *f = buf, *f2 = buf + n, *raw = buf + 2 * (size_t)n, *prof = buf + 3 * (size_t)n;
+	/* f, f2, raw; the profile's share and level; scratch (n doubles) */
+	double *buf = malloc((5 * (size_t)n + L) * sizeof(double));
+	double *f = buf, *f2 = buf + n, *raw = buf + 2 * (size_t)n;
+	struct slot_profile prof = {.L = L, .share = buf + 3 * (size_t)n};
 	struct fc_part width[2]; /* the first pass's sigma and sd_power */
 	int count = 0;
 
@@ -396,8 +426,9 @@ static int clamp_outliers(struct fc_selection *s, double *y, unsigned n, int a, 
 		free(buf);
 		return -ENOMEM;
 	}
+	prof.level = prof.share + L;
 	memcpy(raw, y, n * sizeof(double));
-	slot_medians(raw, n, L, prof, prof + L);
+	slot_profile(&prof, raw, n, prof.level + n / L);
 	for (unsigned pass = 0; pass < CLEAN_PASSES; pass++) {
 		if (fc_fit_onestep(&s->cand[a].spec, y, n, &m->part[0], f) != 0 ||
 		    (b >= 0 && fc_fit_onestep(&s->cand[b].spec, y, n, &m->part[1], f2) != 0))
@@ -410,9 +441,9 @@ static int clamp_outliers(struct fc_selection *s, double *y, unsigned n, int a, 
 		count = 0;
 		for (unsigned t = 0; t < n; t++) {
 			if (!isfinite(f[t]))
-				f[t] = prof[t % L];
+				f[t] = slot_forecast(&prof, t);
 			if (b >= 0 && !isfinite(f2[t]))
-				f2[t] = prof[t % L];
+				f2[t] = slot_forecast(&prof, t);
 			double fa = f[t], sd = onestep_sd(&width[0], f[t]), v = raw[t];
 			if (b >= 0) {
 				fa = 0.5 * (f[t] + f2[t]);
