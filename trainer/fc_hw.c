@@ -18,8 +18,11 @@
  * the errors from t = L on.
  *
  * Free parameters go through maps that keep them in range whatever the
- * simplex does: logistic into (0,1) for alpha, beta, gamma, delta, and
- * [0.8, 0.98] for phi (statsmodels' default bounds). sigma comes from
+ * simplex does: logistic into (0,1) for alpha, beta / alpha, gamma,
+ * delta, and [0.8, 0.98] for phi (statsmodels' default bounds). beta <=
+ * alpha is the usual admissible region (Hyndman et al.): a trend that
+ * learns faster than the level follows the last few hours' slope, and on
+ * a week's horizon took hourly traffic to a seventh of what came. sigma comes from
  * the same errors (fc_err_finish: robust, scaled to the level), not
  * centred: a biased model should get wider intervals, not a narrow
  * interval around the wrong value. */
@@ -133,6 +136,7 @@ static void hw_params(const struct hw_ctx *c, const double *x, double *params)
 		int k = c->free_idx[i];
 		params[k] = k == FC_HW_PHI ? PHI_LO + (PHI_HI - PHI_LO) * logistic(x[i]) : logistic(x[i]);
 	}
+	params[FC_HW_BETA] *= params[FC_HW_ALPHA]; /* x maps to beta / alpha */
 }
 
 static double hw_objective(const double *x, void *arg)

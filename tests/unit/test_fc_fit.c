@@ -661,11 +661,16 @@ static void test_hw_fit_trended(void)
 	       P.params[0], P.params[1], P.params[2], P.sigma, mae);
 	CHECK(mae < 1.0);
 	CHECK_NEAR(P.trend, 0.5, 0.05);
+	/* The admissible region: the trend learns no faster than the level. */
+	CHECK_REPORT_(P.params[FC_HW_BETA] <= P.params[FC_HW_ALPHA], "beta %g > alpha %g",
+		      P.params[FC_HW_BETA], P.params[FC_HW_ALPHA]);
 
 	/* Damped: phi within its documented range [0.8, 0.98]. */
 	const struct fc_spec d = {.kind = FC_HW_ADDITIVE, .season = SEASON, .trend = FC_TREND_DAMPED};
 	CHECK(fc_fit(&d, y, N_TRAIN, &P) == 0);
 	CHECK(P.params[FC_HW_PHI] >= 0.8 && P.params[FC_HW_PHI] <= 0.98);
+	CHECK_REPORT_(P.params[FC_HW_BETA] <= P.params[FC_HW_ALPHA], "damped: beta %g > alpha %g",
+		      P.params[FC_HW_BETA], P.params[FC_HW_ALPHA]);
 
 	/* Backtest: 4 folds of 24. Seasonal naive's error is 12 + u_t - u_{t-24}
 	 * at every point, never changing sign, so its MAE is 12 give or take
@@ -686,6 +691,33 @@ static void test_hw_fit_trended(void)
 	unsigned used;
 	CHECK(fc_backtest(&sn, y, N_TRAIN, SEASON, 100, scale, NULL, &used, &snm) == 0);
 	CHECK(used == 12 && snm.n == 12 * SEASON);
+}
+
+/* A level that zigzags (8 hours up 40 an hour, 8 down) under a daily
+ * cycle: a trend that may learn faster than the level (beta near 1 with
+ * alpha near 1 was the fit) chases each leg's slope, and on a horizon
+ * longer than a leg carries it on. The fit must stay in the admissible
+ * region, beta <= alpha, for every trend form. */
+static void test_hw_beta_admissible(void)
+{
+	check_context = "hw_beta_admissible";
+	static double y[4 * 7 * SEASON];
+	const unsigned n = sizeof(y) / sizeof(y[0]);
+	static const enum fc_trend trends[] = {FC_TREND_ADD, FC_TREND_DAMPED};
+
+	check_rand_seed(77);
+	for (unsigned t = 0; t < n; t++) {
+		double z = t % 16 < 8 ? t % 8 : 8 - t % 8;
+		y[t] = (1000.0 + 40.0 * z) * (1.0 + 0.5 * sin(2.0 * PI * t / SEASON)) + 5.0 * gauss();
+	}
+	for (unsigned k = 0; k < 2; k++)
+		for (enum fc_kind kind = FC_HW_ADDITIVE; kind <= FC_HW_MULTIPLICATIVE; kind++) {
+			const struct fc_spec s = {.kind = kind, .season = SEASON, .trend = trends[k]};
+			CHECK(fc_fit(&s, y, n, &P) == 0);
+			CHECK_REPORT_(P.params[FC_HW_BETA] <= P.params[FC_HW_ALPHA] * (1 + 1e-12),
+				      "%s trend %d: beta %g > alpha %g", fc_kind_name(kind), trends[k],
+				      P.params[FC_HW_BETA], P.params[FC_HW_ALPHA]);
+		}
 }
 
 /* A purely seasonal series: the initialisation is already exact (level =
@@ -943,6 +975,7 @@ int main(void)
 	test_sigma_form();
 	test_sarima_recovers();
 	test_hw_fit_trended();
+	test_hw_beta_admissible();
 	test_pure_seasonal();
 	test_deterministic();
 	test_min_points();
