@@ -398,9 +398,9 @@ static double drop_bound(double f, double w)
  * f +- CLEAN_Z sd is set to the bound it crossed (a drop: drop_bound).
  * But a forecast made just after an anomaly has already seen it, so one
  * pass clamps the rest of a run too little and flags the normal hour a
- * season later. Hence
- * passes: each compares the raw values with the forecasts of a fit on the
- * previous pass's series, until no point changes side (or CLEAN_PASSES).
+ * season later. Hence passes: each compares the raw values with the
+ * forecasts of a fit on the previous pass's series, until no point
+ * changes side (or CLEAN_PASSES).
  * The interval keeps the first pass's sigma: a fit on cleaned data has a
  * narrower one, and would clamp ever more points. Where a part makes no
  * forecast (its first season or two: they are its initial state),
