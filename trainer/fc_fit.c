@@ -84,6 +84,18 @@ static double robust_sd(const double *e, const double *f, double k, unsigned n, 
 	return keep ? sqrt(ss / keep / 0.75884) : 0.0;
 }
 
+double fc_sse(const double *y, const double *e, unsigned from, unsigned n, struct fc_err_acc *acc)
+{
+	double sse = 0.0;
+
+	for (unsigned t = from; t < n; t++) {
+		sse += e[t] * e[t];
+		if (acc)
+			fc_err_add(acc, e[t], y[t] - e[t]);
+	}
+	return sse;
+}
+
 int fc_err_finish(struct fc_err_acc *a, struct fc_part *p)
 {
 	double *tmp = a->n ? malloc(a->n * sizeof(double)) : NULL;

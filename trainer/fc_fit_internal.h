@@ -40,6 +40,10 @@ void fc_err_add(struct fc_err_acc *a, double e, double f);
  * -ENOMEM if an add could not grow them (nothing set). */
 int fc_err_finish(struct fc_err_acc *a, struct fc_part *p);
 
+/* The sum of e[from..n)^2, the fitters' objective; adds each of those
+ * errors, against its forecast y - e, to acc (may be NULL). */
+double fc_sse(const double *y, const double *e, unsigned from, unsigned n, struct fc_err_acc *acc);
+
 /* The fitters behind fc_fit_onestep (onestep may be NULL). */
 int fc_fit_hw(const struct fc_spec *s, const double *y, unsigned n, struct fc_part *out,
 	      double *onestep);

@@ -10,7 +10,8 @@
  * season's term. Reading them off the first cycle alone would make an
  * outage in the first week part of the weekly profile for weeks; the
  * median ignores it. Multiplicative seasons are the same as ratios. The recursion is
- * fc_part_update itself, so what is fitted is exactly what runs live.
+ * fc_part_run, which is fc_part_update over many points, so what is
+ * fitted is exactly what runs live.
  *
  * Because the initial seasonals are read off y[0..L), the one-step errors
  * of the first L points are artificially small and reward parameters that
@@ -102,6 +103,7 @@ struct hw_ctx {
 	const double *y;
 	unsigned n;
 	struct fc_part init, run;
+	double *e;                   /* n one-step errors of the last run */
 	double fixed[FC_HW_NPARAMS]; /* values of the parameters not being fitted */
 	int free_idx[FC_HW_NPARAMS]; /* which params x[] maps to */
 	unsigned dim;
@@ -111,22 +113,12 @@ struct hw_ctx {
  * and adds those errors to acc (may be NULL). */
 static double hw_sse(struct hw_ctx *c, const double *params, struct fc_err_acc *acc)
 {
-	uint32_t L = longest(c->s);
-	double sse = 0.0;
-
 	/* Only the header and the used slots: the state array is large. */
 	memcpy(&c->run, &c->init, offsetof(struct fc_part, state));
 	memcpy(c->run.state, c->init.state, (c->s->season + c->s->season2) * sizeof(double));
 	memcpy(c->run.params, params, FC_HW_NPARAMS * sizeof(double));
-	for (unsigned t = 0; t < c->n; t++) {
-		double e = fc_part_update(&c->run, c->y[t]);
-		if (t < L)
-			continue;
-		sse += e * e;
-		if (acc)
-			fc_err_add(acc, e, c->y[t] - e);
-	}
-	return sse;
+	fc_part_run(&c->run, c->y, c->n, c->e);
+	return fc_sse(c->y, c->e, longest(c->s), c->n, acc);
 }
 
 static void hw_params(const struct hw_ctx *c, const double *x, double *params)
@@ -170,7 +162,15 @@ static int hw_setup(const struct fc_spec *s, const double *y, unsigned n, struct
 	c->init.kind = s->kind;
 	c->init.season = s->season;
 	c->init.season2 = s->season2;
-	return hw_init(s, y, n, &c->init);
+	c->e = malloc(n * sizeof(double));
+	return c->e ? hw_init(s, y, n, &c->init) : -ENOMEM;
+}
+
+static void hw_free(struct hw_ctx *c)
+{
+	if (c)
+		free(c->e);
+	free(c);
 }
 
 /* The final part from the initial state and parameters: run over all of y,
@@ -200,7 +200,7 @@ int fc_fit_hw_fixed(const struct fc_spec *s, const double *y, unsigned n,
 	rc = hw_setup(s, y, n, c);
 	if (rc == 0)
 		rc = hw_finish(c, params, out, NULL);
-	free(c);
+	hw_free(c);
 	return rc;
 }
 
@@ -224,7 +224,7 @@ int fc_fit_hw(const struct fc_spec *s, const double *y, unsigned n, struct fc_pa
 		return -ENOMEM;
 	rc = hw_setup(s, y, n, c);
 	if (rc < 0) {
-		free(c);
+		hw_free(c);
 		return rc;
 	}
 	c->fixed[FC_HW_ALPHA] = c->fixed[FC_HW_GAMMA] = 0.0;
@@ -255,11 +255,11 @@ int fc_fit_hw(const struct fc_spec *s, const double *y, unsigned n, struct fc_pa
 	/* SSE changes below 1e-15 of sum(y^2) are rounding noise. */
 	double v = fc_minimize(hw_objective, c, c->dim, grid_p, grid_n, 1e-15 * fc_sumsq(y, n), x);
 	if (v < 0) {
-		free(c);
+		hw_free(c);
 		return (int)v;
 	}
 	hw_params(c, x, params);
 	rc = hw_finish(c, params, out, onestep);
-	free(c);
+	hw_free(c);
 	return rc;
 }

@@ -2,7 +2,7 @@
  *
  * DESIGN
  * The first m+3 points fill the model's history with errors taken as zero
- * (the "conditional" in CSS); from there fc_part_update runs the exact
+ * (the "conditional" in CSS); from there fc_part_run runs the exact
  * recursion that will run live, and the coefficients minimise the sum of
  * its squared one-step errors. The mean c of the differenced series is
  * fixed at its sample mean when there is no ordinary difference (with
@@ -27,6 +27,7 @@ struct ar_ctx {
 	const double *y;
 	unsigned n;
 	struct fc_part init, run;
+	double *e; /* n one-step errors of the last run, from the history on */
 	int free_idx[4];
 	unsigned dim;
 };
@@ -50,8 +51,8 @@ static int ar_check(const struct fc_spec *s, const double *y, unsigned n)
 	return fc_check_series(y, n, fc_min_points(s));
 }
 
-/* The part after the first m+3 points, and c. */
-static void ar_setup(const struct fc_spec *s, const double *y, unsigned n, struct ar_ctx *c)
+/* The part after the first m+3 points, and c. -ENOMEM. */
+static int ar_setup(const struct fc_spec *s, const double *y, unsigned n, struct ar_ctx *c)
 {
 	uint32_t m = s->season, r = history(s), t0 = s->d + s->sd * m;
 	double sum = 0.0;
@@ -70,6 +71,15 @@ static void ar_setup(const struct fc_spec *s, const double *y, unsigned n, struc
 	}
 	memcpy(c->init.state, y, r * sizeof(double)); /* errors stay 0 */
 	c->init.pos = 0;
+	c->e = malloc(n * sizeof(double));
+	return c->e ? 0 : -ENOMEM;
+}
+
+static void ar_free(struct ar_ctx *c)
+{
+	if (c)
+		free(c->e);
+	free(c);
 }
 
 /* The SSE of the one-step errors after the history; adds them to acc
@@ -77,18 +87,12 @@ static void ar_setup(const struct fc_spec *s, const double *y, unsigned n, struc
 static double ar_sse(struct ar_ctx *c, const double *params, struct fc_err_acc *acc)
 {
 	uint32_t r = history(c->s);
-	double sse = 0.0;
 
 	memcpy(&c->run, &c->init, offsetof(struct fc_part, state));
 	memcpy(c->run.state, c->init.state, 2 * r * sizeof(double));
 	memcpy(c->run.params + FC_AR_1, params + FC_AR_1, 4 * sizeof(double));
-	for (unsigned t = r; t < c->n; t++) {
-		double e = fc_part_update(&c->run, c->y[t]);
-		sse += e * e;
-		if (acc)
-			fc_err_add(acc, e, c->y[t] - e);
-	}
-	return sse;
+	fc_part_run(&c->run, c->y + r, c->n - r, c->e + r);
+	return fc_sse(c->y, c->e, r, c->n, acc);
 }
 
 static void ar_params(const struct ar_ctx *c, const double *x, double *params)
@@ -133,9 +137,10 @@ int fc_fit_sarima_fixed(const struct fc_spec *s, const double *y, unsigned n,
 	struct ar_ctx *c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	ar_setup(s, y, n, c);
-	rc = ar_finish(c, params, out, NULL);
-	free(c);
+	rc = ar_setup(s, y, n, c);
+	if (rc == 0)
+		rc = ar_finish(c, params, out, NULL);
+	ar_free(c);
 	return rc;
 }
 
@@ -153,7 +158,11 @@ int fc_fit_sarima(const struct fc_spec *s, const double *y, unsigned n, struct f
 	struct ar_ctx *c = calloc(1, sizeof(*c)); /* two parts: too big for a stack */
 	if (!c)
 		return -ENOMEM;
-	ar_setup(s, y, n, c);
+	rc = ar_setup(s, y, n, c);
+	if (rc < 0) {
+		ar_free(c);
+		return rc;
+	}
 	const struct { int idx, on; } free_params[] = {
 		{FC_AR_1, s->p >= 1}, {FC_AR_2, s->p == 2}, {FC_AR_MA1, s->q}, {FC_AR_SMA1, s->sq},
 	};
@@ -173,12 +182,12 @@ int fc_fit_sarima(const struct fc_spec *s, const double *y, unsigned n, struct f
 		double v = fc_minimize(ar_objective, c, c->dim, grid_p, grid_n,
 				       1e-15 * fc_sumsq(y, n), x);
 		if (v < 0) {
-			free(c);
+			ar_free(c);
 			return (int)v;
 		}
 		ar_params(c, x, params);
 	}
 	rc = ar_finish(c, params, out, onestep);
-	free(c);
+	ar_free(c);
 	return rc;
 }

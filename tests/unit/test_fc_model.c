@@ -198,6 +198,35 @@ static void test_hw_double_seasonal(void)
 		CHECK_NEAR(state[i], want[i], 1e-12);
 }
 
+static void test_hw_double_multiplicative(void)
+{
+	check_context = "hw_double_multiplicative";
+	/* m 2, m2 4: level 10, trend 0, s1 {1.2, .8}, s2 {1.1, .9, 1.05, .95};
+	 * alpha .5, beta 0, gamma .2, delta .4, run over two points at once.
+	 * Point 0: f = 10 * 1.2 * 1.1 = 13.2; y = 15.84, e = 2.64;
+	 *   x = 15.84 / 1.32 = 12, level = .5 * 12 + .5 * 10 = 11;
+	 *   s1[0] = .2 * 15.84 / (11 * 1.1) + .8 * 1.2 = 13.44 / 11;
+	 *   s2[0] = .4 * 15.84 / (11 * 1.2) + .6 * 1.1 = 1.14.
+	 * Point 1: f = 11 * .8 * .9 = 7.92 = y: e = 0, nothing moves.
+	 * Next: 11 * (13.44 / 11) * 1.05 = 14.112. */
+	static const double q[] = {0.5, 0.0, 0.2, 0.4, 1.0};
+	static const double st[] = {10.0, 0.0, 1.2, 0.8, 1.1, 0.9, 1.05, 0.95};
+	const double y[] = {15.84, 7.92};
+	double e[2];
+
+	CHECK(mk(&P, FC_HW_MULTIPLICATIVE, 2, 4, q, st, 1.0) == 0);
+	fc_part_run(&P, y, 2, e);
+	CHECK_NEAR(e[0], 2.64, 1e-12);
+	CHECK_NEAR(e[1], 0.0, 1e-12);
+	CHECK(P.pos == 2);
+	CHECK_NEAR(fc_part_next(&P), 14.112, 1e-12);
+	double params[FC_HW_NPARAMS], state[8];
+	fc_part_pack(&P, params, state);
+	const double want[] = {11.0, 0.0, 13.44 / 11.0, 0.8, 1.05, 0.95, 1.14, 0.9};
+	for (unsigned i = 0; i < 8; i++)
+		CHECK_NEAR(state[i], want[i], 1e-12);
+}
+
 /* --- seasonal naive and SARIMA ---------------------------------------------- */
 
 static void test_seasonal_naive(void)
@@ -1005,6 +1034,7 @@ int main(void)
 	test_hw_damped();
 	test_hw_multiplicative();
 	test_hw_double_seasonal();
+	test_hw_double_multiplicative();
 	test_seasonal_naive();
 	test_sarima_by_hand();
 	test_sarima_se();

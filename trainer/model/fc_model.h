@@ -89,9 +89,12 @@ double fc_next_sd(const struct fc_model *m);
  * steps with the forecast instead (a gap does not poison the state). */
 double fc_update(struct fc_model *m, double y);
 
-/* The same for one part (the fitters run it over the training series). */
+/* The same for one part. */
 double fc_part_next(const struct fc_part *p);
 double fc_part_update(struct fc_part *p, double y);
+/* fc_part_update over y[0..n), each error to e[i]: how the fitters run a
+ * part over the training series (for HW, faster than n updates). */
+void fc_part_run(struct fc_part *p, const double *y, unsigned n, double *e);
 
 /* Half-width z * se around f for the two usual coverages. */
 #define FC_Z80 1.2815515655446004
