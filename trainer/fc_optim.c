@@ -11,7 +11,7 @@
 
 #define NM_MAX_ITER 300   /* per start; up to 5 parameters usually converge well before */
 #define NM_SIZE_TOL 1e-3  /* simplex size in the callers' (logit-like) units */
-#define NM_STALL_ITER 40  /* ~8 simplex moves per dimension without progress */
+#define NM_STALL_ITER 20  /* ~4 simplex moves per dimension without progress */
 #define NM_STALL_REL 1e-9 /* relative gain that still counts as progress */
 
 struct wrap {

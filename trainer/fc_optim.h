@@ -16,7 +16,7 @@ typedef double (*fc_objective)(const double *x, void *ctx);
  * map x into their parameter ranges). grid[i][0..grid_n[i]-1] are the
  * starting values of coordinate i; every combination is evaluated. The
  * simplex stops on size, on HW-style stalls (no gain above noise, an
- * absolute `noise` plus a relative 1e-9, for 40 iterations) or after 300
+ * absolute `noise` plus a relative 1e-9, for 20 iterations) or after 300
  * iterations. Writes the best point to x and returns its value, or a
  * negative errno (-EINVAL, -ENOMEM). */
 double fc_minimize(fc_objective f, void *ctx, unsigned dim, const double *const *grid,
