@@ -207,6 +207,8 @@ static int fallback(struct fc_selection *s, const double *y, unsigned n, const c
 {
 	struct fc_spec sp = {.kind = FC_SEASONAL_NAIVE, .season = s->season};
 
+	s->won[0] = s->won[1] = -1;
+
 	if (n < fc_min_points(&sp))
 		sp.season = s->season = 1;
 	s->season2 = 0;
@@ -497,5 +499,7 @@ int fc_select(double *y, unsigned n, const struct fc_select_opts *o, struct fc_s
 	rc = fit_final(out, &out->cand[a].spec, b >= 0 ? &out->cand[b].spec : NULL, y, n);
 	if (rc < 0) /* the backtest fitted it on less; should not happen */
 		return fallback(out, y, n, "the chosen model failed to fit: seasonal naive %u");
+	out->won[0] = a;
+	out->won[1] = b;
 	return 0;
 }

@@ -28,6 +28,8 @@ struct fc_candidate {
 
 struct fc_selection {
 	struct fc_model model;     /* the winner, fitted on all points */
+	int won[2];                /* cand[] index of each of its parts; -1: none
+				    * (the second of a single, or a fallback) */
 	char name[160];            /* fc_model_describe of it */
 	struct fc_metrics bt;      /* its backtest (zeros when none was possible) */
 	double fit_s;              /* the final fit */

@@ -29,7 +29,10 @@ seasonal naive and a single-season Holt-Winters at M2.
 Every model runs under its own try/except with warnings recorded: an
 exception leaves the metrics null, a warning (say a ConvergenceWarning) is
 reported in "error" beside the metrics. fit_s is time.perf_counter around
-the fit() call only (0 for the seasonal naive, which has none).
+the fit() call only (0 for the seasonal naive, which has none): for
+ExponentialSmoothing the best of FIT_REPEATS fits, as fc_bench times ours
+(a fit is deterministic; the spread is the machine's), for SARIMAX, whose
+fits take seconds, a single one.
 
 Metrics over the horizon: MAE, RMSE, MAPE in percent over the non-zero
 actuals, MASE = MAE / mean |y_t - y_(t-M1)| over the training rows.
@@ -51,6 +54,7 @@ import warnings
 import numpy as np
 
 SARIMAX_MAX_SEASON = 48
+FIT_REPEATS = 3
 
 
 def fail(msg):
@@ -84,9 +88,12 @@ def holt_winters(trend_damped, seasonal, m):
         model = ExponentialSmoothing(y, trend="add", damped_trend=trend_damped,
                                      seasonal=seasonal, seasonal_periods=m,
                                      initialization_method="estimated")
-        t0 = time.perf_counter()
-        res = model.fit()
-        return res, time.perf_counter() - t0
+        best = math.inf
+        for _ in range(FIT_REPEATS):
+            t0 = time.perf_counter()
+            res = model.fit()
+            best = min(best, time.perf_counter() - t0)
+        return res, best
     return fit
 
 

@@ -143,6 +143,7 @@ static void test_constant(void)
 	for (unsigned h = 0; h < 30; h++)
 		CHECK(f[h] == 42.0);
 	CHECK(strcmp(S.name, "seasonal_naive 1") == 0);
+	CHECK(S.won[0] == -1 && S.won[1] == -1); /* no candidate: a fallback */
 	/* Given a season, the fallback keeps it when the data allow. */
 	o.season = 24;
 	CHECK(fc_select(y, 100, &o, &S) == 0);
@@ -474,6 +475,7 @@ static int check_choice(const double *y, unsigned n)
 	else
 		n_single++;
 	CHECK_EQ(S.model.n_parts, combined ? 2 : 1);
+	CHECK(S.won[0] == best && S.won[1] == (combined ? second : -1));
 	CHECK(S.model.part[0].kind == S.cand[best].spec.kind &&
 	      S.model.part[0].season == S.cand[best].spec.season);
 	if (combined) {
