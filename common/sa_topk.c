@@ -1,8 +1,14 @@
 /* DESIGN: entries live in a binary min-heap on count, so the entry to
  * replace is always heap[0] and an increment is one sift-down (O(log k)).
- * An open-addressing index (linear probing, 2x capacity rounded to a power
- * of two, backward-shift deletion) maps a key to its heap slot. */
+ * The heap is built only when the sketch first fills (Floyd, O(k)): until
+ * then no entry is replaced, so the order is moot, and many sketches (a
+ * quiet second's talkers, a merge of rows with fewer keys than capacity)
+ * never fill; its upkeep was a sixth of a week's top-N query at the
+ * aggregator. An open-addressing index (linear probing, 2x capacity
+ * rounded to a power of two, backward-shift deletion) maps a key to its
+ * heap slot; a probe compares the stored hash before the key. */
 #include <assert.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +19,7 @@
 
 struct sa_topk {
 	unsigned cap, n, mask;
+	bool heaped; /* heap order holds (from the first replacement on) */
 	uint64_t total;
 	struct sa_topk_entry *heap;
 	uint32_t *slot_of; /* heap index -> index slot */
@@ -63,6 +70,7 @@ void sa_topk_destroy(struct sa_topk **skp)
 void sa_topk_reset(struct sa_topk *sk)
 {
 	sk->n = 0;
+	sk->heaped = false;
 	sk->total = 0;
 	memset(sk->index, 0xff, (sk->mask + 1) * sizeof(*sk->index));
 }
@@ -83,7 +91,7 @@ static uint32_t index_find(const struct sa_topk *sk, const void *key, unsigned l
 		uint32_t h = sk->index[s];
 		if (h == EMPTY)
 			return EMPTY;
-		if (key_eq(&sk->heap[h], key, len))
+		if (sk->hash_of[h] == hash && key_eq(&sk->heap[h], key, len))
 			return s;
 	}
 }
@@ -180,7 +188,8 @@ void sa_topk_offer(struct sa_topk *sk, const void *key, unsigned key_len,
 		h = sk->index[s];
 		sk->heap[h].count += weight;
 		sk->heap[h].err += err;
-		sift_down(sk, h);
+		if (sk->heaped)
+			sift_down(sk, h);
 		return;
 	}
 	if (sk->n < sk->cap) {
@@ -190,11 +199,17 @@ void sa_topk_offer(struct sa_topk *sk, const void *key, unsigned key_len,
 		sk->heap[h].err = err;
 		sk->hash_of[h] = hash;
 		sk->slot_of[h] = index_insert(sk, hash, h);
-		sift_up(sk, h);
+		if (sk->heaped)
+			sift_up(sk, h);
 		return;
 	}
 	/* Full: the smallest entry gives up its slot; the newcomer inherits its
 	 * count as possible over-estimation. */
+	if (!sk->heaped) {
+		for (uint32_t i = sk->n / 2; i-- > 0;)
+			sift_down(sk, i);
+		sk->heaped = true;
+	}
 	struct sa_topk_entry *min = &sk->heap[0];
 	uint64_t floor = min->count;
 	index_delete(sk, sk->slot_of[0]);

@@ -53,6 +53,28 @@ static void exact_case(void)
 		CHECK(key != 0); /* the smallest (10) was the one replaced */
 	}
 	CHECK(found);
+	/* The smallest after increments, twice over: keys 0..7 at 80, 70, ..
+	 * 10, then key 7 up to 110. Key 100 replaces key 6 (20): 21, err 20;
+	 * key 101 then replaces key 100 itself, the smallest at 21: 22, err 21. */
+	sa_topk_reset(sk);
+	for (k = 0; k < 8; k++)
+		sa_topk_offer(sk, &k, 4, 80 - 10 * k, 0);
+	k = 7;
+	sa_topk_offer(sk, &k, 4, 100, 0);
+	k = 100;
+	sa_topk_offer(sk, &k, 4, 1, 0);
+	k = 101;
+	sa_topk_offer(sk, &k, 4, 1, 0);
+	n = sa_topk_list(sk, out);
+	CHECK(n == 8);
+	static const uint32_t want[8] = {7, 0, 1, 2, 3, 4, 5, 101};
+	static const uint64_t want_count[8] = {110, 80, 70, 60, 50, 40, 30, 22};
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t key;
+		memcpy(&key, out[i].key, 4);
+		CHECK(key == want[i] && out[i].count == want_count[i]);
+		CHECK(out[i].err == (key == 101 ? 21 : 0));
+	}
 	sa_topk_destroy(&sk);
 	CHECK(sk == NULL);
 	CHECK(sa_topk_new(0) == NULL);
