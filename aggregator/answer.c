@@ -334,7 +334,7 @@ int answer_summary(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct 
 }
 
 struct top_ctx {
-	struct topk_set set;
+	struct sa_topk *sk;
 	unsigned weight, dim;
 };
 
@@ -343,7 +343,7 @@ static void add_top_row(void *arg, uint64_t t_s, const uint8_t *val, size_t len)
 	struct top_ctx *c = arg;
 
 	(void)t_s;
-	topk_set_add_blob_one(&c->set, c->weight, c->dim, val, len);
+	topk_blob_add_one(c->sk, c->weight, c->dim, val, len);
 }
 
 int answer_top(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a)
@@ -364,13 +364,13 @@ int answer_top(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_a
 	/* Sketches are stored per minute and hour; an open range takes whole hours. */
 	if (!answer_range_s(db, q, q->from_ns == 0 && q->to_ns == 0 ? 3600 : 60, &from_s, &to_s))
 		return answer_fail(r, SA_ERR_NOT_FOUND, "no data stored in that range");
-	if (topk_set_init(&c.set, TOP_MERGE_CAPACITY) != 0)
+	if ((c.sk = sa_topk_new(TOP_MERGE_CAPACITY)) == NULL)
 		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
 	/* The whole range is one sum: the coarsest rows that tile it. */
 	unsigned res = answer_pick_res(to_s - from_s, from_s, to_s);
 	res = answer_tier_holding(db, q->node_id, res, &from_s, &to_s);
 	answer_scan_rows(db, TSDB_TOPK, res, q->node_id, from_s, to_s, add_top_row, &c);
-	struct sa_topk *sk = c.set.sk[c.weight][c.dim];
+	struct sa_topk *sk = c.sk;
 	struct sa_topk_entry *list = sa_arena_alloc(a, TOP_MERGE_CAPACITY * sizeof(*list));
 	unsigned n = sa_topk_list(sk, list);
 	if (n > limit)
@@ -389,6 +389,6 @@ int answer_top(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_a
 	r->has_total = 1;
 	r->total = sa_topk_total(sk);
 	answer_say_range(r, from_s, to_s, res);
-	topk_set_fini(&c.set);
+	sa_topk_destroy(&c.sk);
 	return SA_OK;
 }

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,35 +114,47 @@ static bool section_read(struct sa_reader *r, struct sa_topk *dst)
 	return true;
 }
 
-/* Checks the whole blob, or offers its sections to s (all of them, or only
- * weight w's dimension d when w < TOPK_WEIGHTS). */
-static int blob_read(struct topk_set *s, unsigned w, unsigned d, const uint8_t *buf, size_t len)
+/* Walks the blob's sections: those in the bit mask `parse` are read
+ * entry by entry, and offered to dst[i] unless dst is NULL (dst[i] the
+ * sketch for section i); the others are only framed (their lengths must
+ * fit the blob). */
+static int blob_walk(struct sa_topk *const *dst, unsigned parse, const uint8_t *buf, size_t len)
 {
 	struct sa_reader r = {buf, buf + len, false};
 
 	if (sa_byte_get(&r) != TOPK_BLOB_VERSION)
 		return -EINVAL;
 	for (unsigned i = 0; i < TOPK_WEIGHTS * TOPK_DIMS; i++) {
-		bool wanted = s != NULL && (w == TOPK_WEIGHTS || i == w * TOPK_DIMS + d);
-		if (!section_read(&r, wanted ? s->sk[i / TOPK_DIMS][i % TOPK_DIMS] : NULL))
+		bool ok = parse & 1u << i ? section_read(&r, dst ? dst[i] : NULL)
+					: sa_bytes_get(&r, sa_varint_get(&r)) != NULL;
+		if (!ok)
 			return -EINVAL;
 	}
 	return r.p == r.end ? 0 : -EINVAL;
 }
 
+#define ALL_SECTIONS ((1u << TOPK_WEIGHTS * TOPK_DIMS) - 1)
+
 int topk_set_add_blob(struct topk_set *s, const uint8_t *buf, size_t len)
 {
 	/* Checked first, so a damaged value adds nothing rather than half. */
-	if (blob_read(NULL, 0, 0, buf, len) != 0)
+	if (blob_walk(NULL, ALL_SECTIONS, buf, len) != 0)
 		return -EINVAL;
-	return blob_read(s, TOPK_WEIGHTS, 0, buf, len);
+	return blob_walk(&s->sk[0][0], ALL_SECTIONS, buf, len);
 }
 
-int topk_set_add_blob_one(struct topk_set *s, unsigned w, unsigned d, const uint8_t *buf, size_t len)
+/* Only the wanted section is parsed (twice: checked, then offered): a
+ * query over a week reads 168 rows, and checking all eight sketches of
+ * each was a third of its time. */
+int topk_blob_add_one(struct sa_topk *dst, unsigned w, unsigned d, const uint8_t *buf, size_t len)
 {
-	if (w >= TOPK_WEIGHTS || d >= TOPK_DIMS || blob_read(NULL, 0, 0, buf, len) != 0)
+	struct sa_topk *at[TOPK_WEIGHTS * TOPK_DIMS] = {NULL};
+	unsigned i = w * TOPK_DIMS + d;
+
+	if (w >= TOPK_WEIGHTS || d >= TOPK_DIMS || blob_walk(NULL, 1u << i, buf, len) != 0)
 		return -EINVAL;
-	return blob_read(s, w, d, buf, len);
+	at[i] = dst;
+	return blob_walk(at, 1u << i, buf, len);
 }
 
 /* Writes one sketch's section at p (room for its worst case); returns the end. */

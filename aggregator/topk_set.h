@@ -30,8 +30,10 @@ void topk_set_add(struct topk_set *s, const Sa__IntervalStats *iv);
 /* Decodes a stored value and offers it; -EINVAL (and nothing offered) if
  * it does not decode. */
 int topk_set_add_blob(struct topk_set *s, const uint8_t *buf, size_t len);
-/* The same for one sketch only: weight w (0 bytes, 1 packets), dimension d. */
-int topk_set_add_blob_one(struct topk_set *s, unsigned w, unsigned d, const uint8_t *buf, size_t len);
+/* The same for one of its sketches, weight w (0 bytes, 1 packets) and
+ * dimension d, offered to dst. Only that sketch and the other sections'
+ * lengths are checked. */
+int topk_blob_add_one(struct sa_topk *dst, unsigned w, unsigned d, const uint8_t *buf, size_t len);
 /* Encodes as a stored value into a malloc'd buffer; returns its length (0 on failure). */
 size_t topk_set_pack(const struct topk_set *s, uint8_t **out);
 

@@ -211,7 +211,7 @@ static void check_topk(const char *existing, size_t elen, const char *const *ops
 	for (unsigned w = 0; w < TOPK_WEIGHTS; w++)
 		for (unsigned d = 0; d < TOPK_DIMS; d++) {
 			topk_set_reset(&c);
-			if (topk_set_add_blob_one(&c, w, d, (const uint8_t *)out, out_len) != 0)
+			if (topk_blob_add_one(c.sk[w][d], w, d, (const uint8_t *)out, out_len) != 0)
 				__builtin_trap();
 			unsigned na = listed(a.sk[w][d], la), nb = listed(b.sk[w][d], lb), nc = listed(c.sk[w][d], lc);
 			if (!same_entries(la, na, lb, nb) || !same_entries(la, na, lc, nc))
