@@ -371,7 +371,11 @@ int answer_top(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_a
 	res = answer_tier_holding(db, q->node_id, res, &from_s, &to_s);
 	answer_scan_rows(db, TSDB_TOPK, res, q->node_id, from_s, to_s, add_top_row, &c);
 	struct sa_topk *sk = c.sk;
-	struct sa_topk_entry *list = sa_arena_alloc(a, TOP_MERGE_CAPACITY * sizeof(*list));
+	struct sa_topk_entry *list = sa_arena_alloc(a, (sa_topk_size(sk) + 1) * sizeof(*list));
+	if (list == NULL) {
+		sa_topk_destroy(&c.sk);
+		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
+	}
 	unsigned n = sa_topk_list(sk, list);
 	if (n > limit)
 		n = limit;
