@@ -170,6 +170,13 @@ struct tsdb *tsdb_open(const char *path, bool sync, const tsdb_merge_fn merge[TS
 	rocksdb_options_set_create_if_missing(t->opts, 1);
 	rocksdb_options_set_create_missing_column_families(t->opts, 1);
 	rocksdb_options_increase_parallelism(t->opts, 2);
+	/* Compactions run niced: on a box with as many cores as threads a
+	 * query waited behind them, while they only need the idle time. */
+	rocksdb_env_t *env = rocksdb_create_default_env();
+	if (env != NULL) {
+		rocksdb_env_lower_thread_pool_cpu_priority(env);
+		rocksdb_env_destroy(env); /* the wrapper only: the default env lives on */
+	}
 	rocksdb_options_set_compression(t->opts, rocksdb_lz4_compression);
 	for (int i = 0; i < TSDB_CF_COUNT; i++) {
 		t->cf_opts[i] = rocksdb_options_create_copy(t->opts);
