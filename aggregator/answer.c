@@ -62,6 +62,7 @@ struct series_ctx {
 	uint32_t res_s, step;
 	int idx;           /* the counter or dims column summed */
 	double *rows;      /* one value per row of res_s */
+	uint8_t *seen;     /* per step: a row was stored */
 	unsigned off, n;   /* percentile series: the histogram's buckets in a row */
 	uint64_t *buckets; /* n per step */
 };
@@ -72,6 +73,7 @@ static void add_series_row(void *arg, uint64_t t_s, const uint64_t *v, size_t n)
 
 	if ((size_t)c->idx < n)
 		c->rows[(t_s - c->from_s) / c->res_s] += (double)v[c->idx];
+	c->seen[(t_s - c->from_s) / c->step] = 1;
 }
 
 static void add_hist_row(void *arg, uint64_t t_s, const uint64_t *v, size_t n)
@@ -224,8 +226,12 @@ int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct s
 		return answer_fail(r, SA_ERR_LIMIT, "too many rows to read: use a larger step or a shorter range");
 	c.rows = lower ? NULL : sa_arena_alloc(a, nrows * sizeof(double));
 	c.buckets = lower ? sa_arena_alloc(a, n * c.n * sizeof(uint64_t)) : NULL;
-	if (lower ? c.buckets == NULL : c.rows == NULL)
+	c.seen = sa_arena_alloc(a, n);
+	uint8_t *covered = sa_arena_alloc(a, n);
+	if ((lower ? c.buckets == NULL : c.rows == NULL) || c.seen == NULL || covered == NULL)
 		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
+	if (!lower)
+		answer_coverage(db, q->node_id, from_s, step, n, covered);
 	if (lower)
 		answer_scan_points(db, TSDB_HIST, res, q->node_id, from_s, to_s, add_hist_row, &c);
 	else if (!q->dims)
@@ -253,6 +259,8 @@ int answer_series(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct s
 			pts[i].has_value = pts[i].value >= 0;
 		} else {
 			pts[i].value = step_value(c.rows + i * per_step, per_step, step, agg);
+			/* No node capturing, nothing stored: unknown, not zero. */
+			pts[i].has_value = covered[i] || c.seen[i];
 		}
 		r->points[i] = &pts[i];
 	}

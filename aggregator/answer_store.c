@@ -194,6 +194,62 @@ size_t answer_nodes_of(struct tsdb *db, uint32_t node, uint32_t ids[NODE_LIST_MA
 	return node_list(db, ids);
 }
 
+/* ORs one node's coverage into covered[]. */
+static void node_coverage(struct tsdb *db, uint32_t node, uint64_t from_s, uint32_t step, uint64_t n,
+			  uint8_t *covered)
+{
+	uint64_t first_ns, last_ns;
+
+	if (!answer_extent(db, node, &first_ns, &last_ns))
+		return;
+	/* Steps inside the extent; the node's own gaps are then cut out. */
+	uint64_t first_s = first_ns / SA_NS_PER_S, end_s = last_ns / SA_NS_PER_S + 1;
+	uint64_t lo = first_s > from_s ? (first_s - from_s) / step : 0;
+	uint64_t hi = end_s > from_s ? (end_s - from_s + step - 1) / step : 0;
+	if (hi > n)
+		hi = n;
+	if (lo >= hi)
+		return;
+	uint8_t *mine = calloc(hi, 1);
+	if (mine == NULL) { /* no coverage known: every step keeps its value */
+		memset(covered + lo, 1, hi - lo);
+		return;
+	}
+	memset(mine + lo, 1, hi - lo);
+	uint8_t from[SCHEMA_GAP_KEY_LEN], to[SCHEMA_GAP_KEY_LEN];
+	const uint8_t *k, *v;
+	size_t kl, vl;
+	schema_gap_key(from, node, 0);
+	schema_gap_key(to, node, (from_s + hi * step) * SA_NS_PER_S);
+	struct tsdb_iter *it = tsdb_iter_new(db, TSDB_INGEST, from, sizeof(from), to, sizeof(to));
+	while (it && tsdb_iter_next(it, &k, &kl, &v, &vl)) {
+		uint32_t id;
+		uint64_t g0, g1;
+		if (schema_gap_key_parse(k, kl, &id, &g0) != 0 || schema_u64s_decode(v, vl, &g1, 1) != 1)
+			continue;
+		/* The steps wholly inside [g0, g1) (ns). */
+		uint64_t a = (g0 + SA_NS_PER_S - 1) / SA_NS_PER_S, b = g1 / SA_NS_PER_S;
+		uint64_t i = a > from_s ? (a - from_s + step - 1) / step : 0;
+		for (; i < hi && from_s + (i + 1) * step <= b; i++)
+			mine[i] = 0;
+	}
+	tsdb_iter_destroy(&it);
+	for (uint64_t i = lo; i < hi; i++)
+		covered[i] |= mine[i];
+	free(mine);
+}
+
+void answer_coverage(struct tsdb *db, uint32_t node, uint64_t from_s, uint32_t step, uint64_t n,
+		     uint8_t *covered)
+{
+	uint32_t ids[NODE_LIST_MAX];
+	size_t k = answer_nodes_of(db, node, ids);
+
+	memset(covered, 0, n);
+	for (size_t i = 0; i < k; i++)
+		node_coverage(db, ids[i], from_s, step, n, covered);
+}
+
 void answer_scan_dim_points(struct tsdb *db, unsigned res, uint32_t node, unsigned dim, const uint8_t *key,
 			    size_t key_len, uint64_t from_s, uint64_t to_s, answer_point_fn fn, void *ctx)
 {

@@ -66,6 +66,14 @@ size_t answer_nodes_of(struct tsdb *db, uint32_t node, uint32_t ids[NODE_LIST_MA
 void answer_scan_dim_points(struct tsdb *db, unsigned res, uint32_t node, unsigned dim, const uint8_t *key,
 			    size_t key_len, uint64_t from_s, uint64_t to_s, answer_point_fn fn, void *ctx);
 
+/* Which of the n steps [from_s + i step, + step) node (0: any node) was
+ * capturing for: inside its extent and not wholly inside a gap between
+ * two of its runs (schema.h). covered[] gets 1 or 0 per step. A step that
+ * is not covered has no value, as opposed to a zero: a node that was down
+ * saw nothing, which is not the same as an idle link. */
+void answer_coverage(struct tsdb *db, uint32_t node, uint64_t from_s, uint32_t step, uint64_t n,
+		     uint8_t *covered);
+
 /* Distinct TCP and UDP conversations (address and port pairs, either
  * direction) among the flows that start in the query's range. */
 int answer_conversations(struct tsdb *db, const Sa__Query *q, uint64_t *tcp, uint64_t *udp);

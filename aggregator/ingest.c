@@ -41,6 +41,8 @@ struct node_state {
 	Sa__NodeInfo info;        /* counters; strings below */
 	char hostname[128], port_name[256];
 	uint64_t first_ns, last_ns;
+	bool has_run;
+	uint64_t run_id, run_end_ns; /* the latest run, and where its newest interval ends */
 };
 
 /* The batch the writer thread is storing: whom to acknowledge, and the
@@ -209,6 +211,16 @@ static struct node_state *node_get(struct ingest *in, uint32_t id)
 		}
 		free(val);
 	}
+	schema_node_key(key, 'r', id);
+	if (tsdb_get(in->db, TSDB_INGEST, key, sizeof(key), &val, &vlen) == 0) {
+		uint64_t run[2];
+		if (schema_u64s_decode((const uint8_t *)val, vlen, run, 2) == 2) {
+			n->has_run = true;
+			n->run_id = run[0];
+			n->run_end_ns = run[1];
+		}
+		free(val);
+	}
 	return n;
 }
 
@@ -237,6 +249,48 @@ static void node_save(struct ingest *in, struct node_state *n)
 		schema_node_key(key, 'e', n->id);
 		tsdb_batch_put(in->wb, in->db, TSDB_INGEST, key, sizeof(key), ext, sizeof(ext));
 	}
+	if (n->has_run) {
+		uint64_t run[2] = {n->run_id, n->run_end_ns};
+		schema_u64s_encode(ext, run, 2);
+		schema_node_key(key, 'r', n->id);
+		tsdb_batch_put(in->wb, in->db, TSDB_INGEST, key, sizeof(key), ext, sizeof(ext));
+	}
+}
+
+/* A node that was down is silent, and so is an idle link: only the runs
+ * tell them apart. A run is one life of a capture process, capturing all
+ * along, so when a new run's first interval starts after where the
+ * latest run's newest one ended, the time between is stored as a gap,
+ * which answers give no value (answer_coverage). A late batch of an
+ * older run changes nothing. */
+static void note_run(struct ingest *in, struct node_state *n, const Sa__ExportBatch *b)
+{
+	uint64_t first = UINT64_MAX, end = 0;
+
+	for (size_t i = 0; i < b->n_intervals; i++) {
+		uint64_t s = b->intervals[i]->start_ns;
+		uint64_t e = s < UINT64_MAX - SA_NS_PER_S ? s + SA_NS_PER_S : UINT64_MAX;
+		if (s < first)
+			first = s;
+		if (e > end)
+			end = e;
+	}
+	if (first == UINT64_MAX)
+		return;
+	if (n->has_run && b->run_id != n->run_id) {
+		if (first < n->run_end_ns)
+			return;
+		uint8_t key[SCHEMA_GAP_KEY_LEN], to[8];
+		schema_gap_key(key, n->id, n->run_end_ns);
+		schema_u64s_encode(to, &first, 1);
+		if (first > n->run_end_ns)
+			tsdb_batch_put(in->wb, in->db, TSDB_INGEST, key, sizeof(key), to, sizeof(to));
+		n->run_end_ns = 0;
+	}
+	n->has_run = true;
+	n->run_id = b->run_id;
+	if (end > n->run_end_ns)
+		n->run_end_ns = end;
 }
 
 /* Adds v to the rows of every resolution from min_res up, for the node and
@@ -397,6 +451,7 @@ static void store_batch(struct ingest *in, zmq_msg_t *ident, Sa__ExportBatch *b)
 	const struct node_state saved = *n;
 	const uint64_t newest_s = in->newest_s, swept_h = in->swept_h;
 	tsdb_batch_clear(in->wb);
+	note_run(in, n, b);
 	rc = 0;
 	for (size_t i = 0; i < b->n_intervals && rc == 0; i++)
 		rc = store_interval(in, n, b->intervals[i]);

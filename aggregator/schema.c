@@ -183,6 +183,22 @@ void schema_node_key(uint8_t out[SCHEMA_NODE_KEY_LEN], char kind, uint32_t node)
 	schema_be32(out + 1, node);
 }
 
+void schema_gap_key(uint8_t out[SCHEMA_GAP_KEY_LEN], uint32_t node, uint64_t from_ns)
+{
+	out[0] = 'g';
+	schema_be32(out + 1, node);
+	schema_be64(out + 5, from_ns);
+}
+
+int schema_gap_key_parse(const uint8_t *k, size_t len, uint32_t *node, uint64_t *from_ns)
+{
+	if (len != SCHEMA_GAP_KEY_LEN || k[0] != 'g')
+		return -EINVAL;
+	*node = schema_get_be32(k + 1);
+	*from_ns = schema_get_be64(k + 5);
+	return 0;
+}
+
 size_t schema_model_key(uint8_t out[SCHEMA_MODEL_KEY_MAX], const char *series, uint32_t version)
 {
 	size_t n = strlen(series);

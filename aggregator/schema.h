@@ -19,6 +19,11 @@
  *                                             dedup; wall clock, for expiry)
  *           'n' node:u32                   -> NodeInfo
  *           'e' node:u32                   -> first_ns:u64 last_ns:u64 LE
+ *           'r' node:u32                   -> run:u64 end_ns:u64 LE (the node's
+ *                                             latest run, and where its newest
+ *                                             interval ends)
+ *           'g' node:u32 from_ns:u64       -> to_ns:u64 LE (a gap: the node
+ *                                             was not running between two runs)
  *   models  series-name 0x00 version:u32   -> Model
  *   flowidx 'a' addr:16 flow-key           -> ""   (IPv4 as ::ffff:a.b.c.d)
  *           'p' port:u16 flow-key          -> ""   (flow-key as in flows, so
@@ -51,6 +56,7 @@ uint64_t schema_block_start(unsigned res, uint64_t t_s);
 #define SCHEMA_FLOW_KEY_LEN 32
 #define SCHEMA_MARKER_KEY_LEN 21
 #define SCHEMA_NODE_KEY_LEN 5
+#define SCHEMA_GAP_KEY_LEN 13
 #define SCHEMA_HIST_LEN (SA_SIZE_BUCKETS + 2 * SA_TIME_BUCKETS)
 #define SCHEMA_HIST_IAT SA_SIZE_BUCKETS
 #define SCHEMA_HIST_RTT (SA_SIZE_BUCKETS + SA_TIME_BUCKETS)
@@ -103,6 +109,9 @@ int schema_dim_key_parse(const uint8_t *k, size_t len, unsigned *res, uint32_t *
 
 void schema_marker_key(uint8_t out[SCHEMA_MARKER_KEY_LEN], uint32_t node, uint64_t run, uint64_t seq);
 void schema_node_key(uint8_t out[SCHEMA_NODE_KEY_LEN], char kind, uint32_t node);
+/* A gap key ('g' node from_ns); parse returns 0 with its parts, or -EINVAL. */
+void schema_gap_key(uint8_t out[SCHEMA_GAP_KEY_LEN], uint32_t node, uint64_t from_ns);
+int schema_gap_key_parse(const uint8_t *k, size_t len, uint32_t *node, uint64_t *from_ns);
 /* Returns the key length, or 0 if the name is too long or contains NUL. */
 size_t schema_model_key(uint8_t out[SCHEMA_MODEL_KEY_MAX], const char *series, uint32_t version);
 

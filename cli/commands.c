@@ -176,8 +176,8 @@ int cmd_series(struct cli *c)
 		if (r->points[i]->has_value)
 			out_f64(tab, r->points[i]->value, r->agg == SA__SERIES_AGG__AGG_SUM ||
 							      r->agg == SA__SERIES_AGG__AGG_MAX ? 0 : 3);
-		else
-			out_str(tab, ""); /* a percentile of a step with nothing in it */
+		else /* a percentile of a step with nothing in it, or no node capturing */
+			out_none(tab);
 	}
 	out_table_print(tab, c->format, stdout);
 	out_table_destroy(&tab);

@@ -6,7 +6,7 @@
 
 struct cell {
 	char *text;
-	int is_num;
+	int is_num, is_none;
 	double num;
 	uint64_t u;
 	int is_u64;
@@ -77,6 +77,11 @@ static struct cell *add(struct out_table *t, const char *text)
 void out_str(struct out_table *t, const char *s)
 {
 	add(t, s ? s : "");
+}
+
+void out_none(struct out_table *t)
+{
+	add(t, "")->is_none = 1;
 }
 
 void out_u64(struct out_table *t, uint64_t v)
@@ -178,7 +183,8 @@ void out_table_print(const struct out_table *t, enum out_format f, FILE *fp)
 		json_object *o = json_object_new_object();
 		for (unsigned i = 0; i < t->ncols; i++) {
 			const struct cell *c = &t->cells[r + i];
-			json_object *v = c->is_u64 ? json_object_new_uint64(c->u)
+			json_object *v = c->is_none ? NULL
+				       : c->is_u64 ? json_object_new_uint64(c->u)
 				       : c->is_num ? json_object_new_double(c->num)
 						   : json_object_new_string(c->text);
 			json_object_object_add(o, t->cols[i], v);

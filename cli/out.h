@@ -21,6 +21,8 @@ void out_u64(struct out_table *t, uint64_t v);
 void out_f64(struct out_table *t, double v, int decimals);
 /* A measured value printed as it is (9 significant digits: a float's). */
 void out_num(struct out_table *t, double v);
+/* A cell without a value: empty in text and CSV, null in JSON. */
+void out_none(struct out_table *t);
 void out_table_print(const struct out_table *t, enum out_format f, FILE *fp);
 
 /* Human units: "1.5 MB", "12.3 kpps"-style scaling with SI prefixes. */

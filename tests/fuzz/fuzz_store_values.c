@@ -30,7 +30,8 @@
  *   schema_time_key_parse  accepts only 13-byte keys, and what it returns
  *                       encodes back to the same key;
  *   schema_dim_key_parse   the same for dims keys, whose key part has a
- *                       length its dimension allows. */
+ *                       length its dimension allows;
+ *   schema_gap_key_parse   the same for gap keys ('g', 13 bytes). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -271,6 +272,19 @@ static void check_dim_key(const uint8_t *k, size_t len)
 		__builtin_trap();
 }
 
+static void check_gap_key(const uint8_t *k, size_t len)
+{
+	uint8_t again[SCHEMA_GAP_KEY_LEN];
+	uint32_t node;
+	uint64_t from_ns;
+
+	if (schema_gap_key_parse(k, len, &node, &from_ns) != 0)
+		return;
+	schema_gap_key(again, node, from_ns);
+	if (len != SCHEMA_GAP_KEY_LEN || memcmp(again, k, len) != 0)
+		__builtin_trap();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *piece[MAX_OPS + 1] = {NULL};
@@ -311,6 +325,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i <= n_ops; i++) {
 		check_time_key((const uint8_t *)piece[i], len[i]);
 		check_dim_key((const uint8_t *)piece[i], len[i]);
+		check_gap_key((const uint8_t *)piece[i], len[i]);
 	}
 out:
 	for (int i = 0; i <= n_ops; i++)

@@ -144,13 +144,15 @@ def check_aggregations(name, query, per_second, first, last):
 
 def check_range_before_data(name, query, per_second, first, last):
     """A range that starts an hour before the first packet is still read
-    from the 1 s rows (nothing has expired), at the step asked."""
+    from the 1 s rows (nothing has expired), at the step asked; the hour
+    before the node captured anything has no value."""
     rows = sa_json(BIN, query, "--from", str(first - 3600), "--to", str(last + 1), "--step", "1s", "series")
     times = [r["time"] for r in rows]
-    check(f"{name}: a range starting before the data keeps its 1 s step",
+    check(f"{name}: a range starting before the data keeps its 1 s step, without values before it",
           len(rows) == last + 1 - (first - 3600) and times[1] == iso(first - 3599)
-          and sum(r["value"] for r in rows) == sum(per_second.values()),
-          f"({len(rows)} points, first {times[:2]})")
+          and all(r["value"] is None for r in rows[:3600])
+          and sum(r["value"] for r in rows[3600:]) == sum(per_second.values()),
+          f"({len(rows)} points, first {rows[:2]})")
 
 
 def check_other_day_first(name, ingest, query, series, tmp):
