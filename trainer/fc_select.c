@@ -31,11 +31,13 @@ static void note(struct fc_selection *s, const char *fmt, unsigned v)
 	snprintf(s->note + l, sizeof(s->note) - l, fmt, v);
 }
 
-/* Interpolates non-finite points and clips absurd spikes; notes both.
- * Writes the series' median and robust sd (1.4826 MAD; when more than
- * half the points sit on the median, as on a mostly idle link, the median
- * of the deviations that are not zero) for the season search. */
-static int clean(double *y, unsigned n, struct fc_selection *s, double *med_out, double *sd_out)
+/* Interpolates non-finite points (marking them in missing[]) and clips
+ * absurd spikes; notes both. Writes the series' median and robust sd
+ * (1.4826 MAD; when more than half the points sit on the median, as on a
+ * mostly idle link, the median of the deviations that are not zero) for
+ * the season search. */
+static int clean(double *y, unsigned n, struct fc_selection *s, double *med_out, double *sd_out,
+		 uint8_t *missing)
 {
 	unsigned gaps = 0, clipped = 0;
 	double *tmp = malloc(n * sizeof(double));
@@ -46,7 +48,7 @@ static int clean(double *y, unsigned n, struct fc_selection *s, double *med_out,
 			continue;
 		unsigned e = t;
 		while (e < n && !isfinite(y[e]))
-			e++;
+			missing[e++] = 1;
 		double a = t > 0 ? y[t - 1] : e < n ? y[e] : 0.0, b = e < n ? y[e] : a;
 		for (unsigned i = t; i < e; i++)
 			y[i] = a + (b - a) * (i - t + 1) / (e - t + 1);
@@ -78,6 +80,32 @@ static int clean(double *y, unsigned n, struct fc_selection *s, double *med_out,
 	if (clipped)
 		note(s, "%u spikes beyond 100 MADs clipped", clipped);
 	return 0;
+}
+
+/* Refills the gaps clean() bridged with a straight line, now that the
+ * seasons are known: a missing point takes the value a season back (the
+ * longer season where the data reach that far), shifted by that season's
+ * offset from the gap's edges, interpolated across the gap. So an outage
+ * of hours keeps the day's shape and still meets its neighbours. Gaps
+ * within the first season keep the line. */
+static void fill_seasonal(double *y, unsigned n, const uint8_t *missing, uint32_t m, uint32_t m2)
+{
+	for (unsigned t = 0; t < n; t++) {
+		if (!missing[t])
+			continue;
+		unsigned e = t;
+		while (e < n && missing[e])
+			e++;
+		uint32_t L = m2 && t > m2 ? m2 : m;
+		if (L > 1 && t > L) {
+			/* Offsets at the edges: the point before the gap and the one after. */
+			double oa = y[t - 1] - y[t - 1 - L];
+			double ob = e < n && e - L < t ? y[e] - y[e - L] : oa;
+			for (unsigned i = t; i < e; i++)
+				y[i] = y[i - L] + oa + (ob - oa) * (i - t + 1) / (e - t + 1);
+		}
+		t = e;
+	}
 }
 
 static int constant(const double *y, unsigned n)
@@ -475,9 +503,13 @@ int fc_select(double *y, unsigned n, const struct fc_select_opts *o, struct fc_s
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	double med, sd;
-	int rc = clean(y, n, out, &med, &sd);
+	uint8_t *missing = calloc(n, 1);
+	int rc = missing ? clean(y, n, out, &med, &sd, missing) : -ENOMEM;
 	if (rc == 0)
 		rc = pick_seasons(out, y, n, o, med, sd);
+	if (rc == 0)
+		fill_seasonal(y, n, missing, out->season, out->season2);
+	free(missing);
 	if (rc < 0)
 		return rc;
 	if (constant(y, n))
