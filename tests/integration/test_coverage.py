@@ -76,6 +76,7 @@ def compare(name, got, want):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="sa-coverage-")
+    agg = None
     try:
         moved = os.path.join(tmp, "moved.pcap")
         first = packet_times(CAP)[0][0]
@@ -110,8 +111,9 @@ def main():
         compare("cluster: a value where either node was capturing, null where neither was",
                 series(query, 0, "--metric", "packets"),
                 expect(one + [s for s, in tw], [span_a, span_b, span_w]))
-        stop(agg)
     finally:
+        if agg is not None:
+            stop(agg)
         shutil.rmtree(tmp, ignore_errors=True)
     return summary()
 
