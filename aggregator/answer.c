@@ -341,30 +341,34 @@ int answer_summary(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct 
 	return SA_OK;
 }
 
-struct top_ctx {
-	struct sa_topk *sk;
-	unsigned weight, dim;
-};
-
-static void add_top_row(void *arg, uint64_t t_s, const uint8_t *val, size_t len)
+/* Merges node's stored sketch `sketch` at res over [from_s, to_s) into sk. */
+static void merge_top_rows(struct tsdb *db, unsigned res, uint32_t node, unsigned sketch, uint64_t from_s,
+			   uint64_t to_s, struct sa_topk *sk)
 {
-	struct top_ctx *c = arg;
+	uint8_t from[SCHEMA_TOPK_KEY_LEN], to[SCHEMA_TOPK_KEY_LEN];
+	const uint8_t *k, *v;
+	size_t kl, vl;
 
-	(void)t_s;
-	topk_blob_add_one(c->sk, c->weight, c->dim, val, len);
+	schema_topk_key(from, res, node, sketch, from_s);
+	schema_topk_key(to, res, node, sketch, to_s);
+	struct tsdb_iter *it = tsdb_iter_new(db, TSDB_TOPK, from, sizeof(from), to, sizeof(to));
+	while (it && tsdb_iter_next(it, &k, &kl, &v, &vl))
+		topk_sketch_add_blob(sk, v, vl);
+	tsdb_iter_destroy(&it);
 }
 
 int answer_top(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_arena *a)
 {
-	struct top_ctx c = {.dim = q->dimension}; /* validated by sa_wire */
+	struct sa_topk *sk;
+	unsigned weight, dim = q->dimension; /* validated by sa_wire */
 	uint64_t from_s, to_s;
 	unsigned limit = q->limit ? q->limit : 10;
 	const char *m = q->metric && q->metric[0] ? q->metric : "bytes";
 
 	if (strcmp(m, "bytes") == 0)
-		c.weight = 0;
+		weight = 0;
 	else if (strcmp(m, "packets") == 0)
-		c.weight = 1;
+		weight = 1;
 	else
 		return answer_fail(r, SA_ERR_INVALID, "top ranks by bytes or packets");
 	if (limit > ANSWER_MAX_TOP)
@@ -372,16 +376,15 @@ int answer_top(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_a
 	/* Sketches are stored per minute and hour; an open range takes whole hours. */
 	if (!answer_range_s(db, q, q->from_ns == 0 && q->to_ns == 0 ? 3600 : 60, &from_s, &to_s))
 		return answer_fail(r, SA_ERR_NOT_FOUND, "no data stored in that range");
-	if ((c.sk = sa_topk_new(TOP_MERGE_CAPACITY)) == NULL)
+	if ((sk = sa_topk_new(TOP_MERGE_CAPACITY)) == NULL)
 		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
 	/* The whole range is one sum: the coarsest rows that tile it. */
 	unsigned res = answer_pick_res(to_s - from_s, from_s, to_s);
 	res = answer_tier_holding(db, q->node_id, res, &from_s, &to_s);
-	answer_scan_rows(db, TSDB_TOPK, res, q->node_id, from_s, to_s, add_top_row, &c);
-	struct sa_topk *sk = c.sk;
+	merge_top_rows(db, res, q->node_id, weight * TOPK_DIMS + dim, from_s, to_s, sk);
 	struct sa_topk_entry *list = sa_arena_alloc(a, (sa_topk_size(sk) + 1) * sizeof(*list));
 	if (list == NULL) {
-		sa_topk_destroy(&c.sk);
+		sa_topk_destroy(&sk);
 		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
 	}
 	unsigned n = sa_topk_list(sk, list);
@@ -401,6 +404,6 @@ int answer_top(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa_a
 	r->has_total = 1;
 	r->total = sa_topk_total(sk);
 	answer_say_range(r, from_s, to_s, res);
-	sa_topk_destroy(&c.sk);
+	sa_topk_destroy(&sk);
 	return SA_OK;
 }

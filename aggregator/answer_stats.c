@@ -21,8 +21,9 @@ static const struct {
 	{TSDB_DIMS, "dims", true},
 };
 
-/* The time (block or row start) a key of cf holds; false if malformed. */
-static bool key_time(enum tsdb_cf cf, const uint8_t *k, size_t kl, uint64_t *t_s)
+/* The time (block or row start) a key of cf holds, and for a topk key its
+ * sketch (else 0); false if malformed. */
+static bool key_time(enum tsdb_cf cf, const uint8_t *k, size_t kl, uint64_t *t_s, unsigned *sketch)
 {
 	unsigned res, dim;
 	uint32_t node;
@@ -31,12 +32,16 @@ static bool key_time(enum tsdb_cf cf, const uint8_t *k, size_t kl, uint64_t *t_s
 
 	if (cf == TSDB_DIMS)
 		return schema_dim_key_parse(k, kl, &res, &node, &dim, t_s, &key, &key_len) == 0;
+	*sketch = 0;
+	if (cf == TSDB_TOPK)
+		return schema_topk_key_parse(k, kl, &res, &node, sketch, t_s) == 0;
 	return schema_time_key_parse(k, kl, &res, &node, t_s) == 0;
 }
 
 static void tier_fill(struct tsdb *db, enum tsdb_cf cf, bool blocks, unsigned res, Sa__StoreTier *t)
 {
-	uint8_t from[1] = {(uint8_t)res}, to[1] = {(uint8_t)(res + 1)};
+	uint8_t first = (uint8_t)((cf == TSDB_TOPK ? SCHEMA_TOPK_RES0 : 0) + res);
+	uint8_t from[1] = {first}, to[1] = {(uint8_t)(first + 1)};
 	const uint8_t *k, *v;
 	size_t kl, vl;
 
@@ -47,9 +52,12 @@ static void tier_fill(struct tsdb *db, enum tsdb_cf cf, bool blocks, unsigned re
 	while (it && tsdb_iter_next(it, &k, &kl, &v, &vl)) {
 		uint32_t nrows, ncols;
 		uint64_t t_s;
-		if (!key_time(cf, k, kl, &t_s))
+		unsigned sketch;
+		if (!key_time(cf, k, kl, &t_s, &sketch))
 			continue;
 		t->values++;
+		if (cf == TSDB_TOPK && sketch == 0)
+			t->rows++; /* a sketch row: eight keys, one per sketch */
 		if (blocks && sa_ptb_dims(v, vl, &nrows, &ncols) == 0) {
 			t->rows += nrows;
 			t->points += (uint64_t)nrows * ncols;

@@ -17,6 +17,7 @@
 #include "sa_log.h"
 #include "schema.h"
 #include "tsdb.h"
+#include "upgrade.h"
 
 static void usage(FILE *f)
 {
@@ -207,6 +208,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sa-aggregator: cannot open the database at %s\n", db_path);
 		return 1;
 	}
+	/* On failure (logged) the old rows wait for the next start. */
+	uint64_t t0 = sa_mono_ns();
+	long converted = upgrade_topk_rows(db);
+	if (converted > 0)
+		fprintf(stderr, "sa-aggregator: store upgraded: %ld top-K rows now keep each sketch under its own "
+			"key (%.1f s)\n", converted, (double)(sa_mono_ns() - t0) / SA_NS_PER_S);
 	/* Threads inherit the mask, so only sigwait below sees these signals. */
 	sigset_t stop_signals;
 	sigemptyset(&stop_signals);

@@ -4,6 +4,7 @@
 #include "node_list.h"
 #include "retention.h"
 #include "sa_time.h"
+#include "topk_set.h"
 
 const struct retention retention_defaults = {
 	.keep_s = {2 * 86400, 30 * 86400, 2 * 365 * 86400},
@@ -42,6 +43,19 @@ static void delete_before(struct tsdb *db, struct tsdb_batch *b, enum tsdb_cf cf
 	tsdb_batch_delete_range(b, db, cf, from, sizeof(from), to, sizeof(to));
 }
 
+/* The same for node's top-K sketches at res, sketch by sketch. */
+static void delete_topk_before(struct tsdb *db, struct tsdb_batch *b, unsigned res, uint32_t node,
+			       uint64_t end_s)
+{
+	uint8_t from[SCHEMA_TOPK_KEY_LEN], to[SCHEMA_TOPK_KEY_LEN];
+
+	for (unsigned i = 0; i < TOPK_SKETCHES; i++) {
+		schema_topk_key(from, res, node, i, 0);
+		schema_topk_key(to, res, node, i, end_s);
+		tsdb_batch_delete_range(b, db, TSDB_TOPK, from, sizeof(from), to, sizeof(to));
+	}
+}
+
 /* The same for the dims series of node at res, dimension by dimension. */
 static void delete_dims_before(struct tsdb *db, struct tsdb_batch *b, unsigned res, uint32_t node,
 			       uint64_t end_s)
@@ -65,7 +79,7 @@ static void sweep_node(const struct retention *r, uint64_t newest_s, uint32_t no
 		delete_before(db, b, TSDB_SERIES, res, node, schema_block_start(res, cut));
 		delete_before(db, b, TSDB_HIST, res, node, schema_block_start(res, cut));
 		delete_dims_before(db, b, res, node, schema_block_start(res, cut));
-		delete_before(db, b, TSDB_TOPK, res, node, cut - cut % schema_res_seconds[res]);
+		delete_topk_before(db, b, res, node, cut - cut % schema_res_seconds[res]);
 	}
 }
 

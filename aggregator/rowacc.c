@@ -259,16 +259,30 @@ static int flush_block(struct rowacc *ra, unsigned from, unsigned to, struct tsd
 	return 0;
 }
 
+int rowacc_store_sketches(const struct topk_set *s, unsigned res, uint32_t node, uint64_t t_s,
+			  struct tsdb_batch *b, struct tsdb *db)
+{
+	uint8_t key[SCHEMA_TOPK_KEY_LEN], *packed;
+
+	for (unsigned i = 0; i < TOPK_SKETCHES; i++) {
+		size_t len = topk_sketch_pack(s->sk[i / TOPK_DIMS][i % TOPK_DIMS], &packed);
+		if (len == 0)
+			return -ENOMEM;
+		schema_topk_key(key, res, node, i, t_s);
+		tsdb_batch_merge(b, db, TSDB_TOPK, key, sizeof(key), packed, len);
+		free(packed);
+	}
+	return 0;
+}
+
 static int flush_sketch(struct rowacc *ra, const struct row *row, struct tsdb_batch *b, struct tsdb *db)
 {
-	uint8_t *packed;
-	size_t len = topk_set_pack(&ra->sketches[row->sketch], &packed);
+	unsigned res;
+	uint32_t node;
+	uint64_t t_s;
 
-	if (len == 0)
-		return -ENOMEM;
-	tsdb_batch_merge(b, db, TSDB_TOPK, row->key, SCHEMA_TIME_KEY_LEN, packed, len);
-	free(packed);
-	return 0;
+	schema_time_key_parse(row->key, SCHEMA_TIME_KEY_LEN, &res, &node, &t_s);
+	return rowacc_store_sketches(&ra->sketches[row->sketch], res, node, t_s, b, db);
 }
 
 int rowacc_flush(struct rowacc *ra, struct tsdb_batch *b, struct tsdb *db)

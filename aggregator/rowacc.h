@@ -13,6 +13,7 @@
 
 #include "sa.pb-c.h"
 #include "schema.h"
+#include "topk_set.h"
 #include "tsdb.h"
 
 struct rowacc;
@@ -34,5 +35,10 @@ int rowacc_add_sketches(struct rowacc *ra, uint32_t node, uint64_t t_s, const Sa
  * and empties the accumulator. Returns 0, or -ENOMEM / -EINVAL when a row
  * could not be written (the batch must then not be stored). */
 int rowacc_flush(struct rowacc *ra, struct tsdb_batch *b, struct tsdb *db);
+
+/* Appends one sketch row's merges to b, each sketch under its own key
+ * (schema.h); the flush's way, and the store upgrade's. 0 or -ENOMEM. */
+int rowacc_store_sketches(const struct topk_set *s, unsigned res, uint32_t node, uint64_t t_s,
+			  struct tsdb_batch *b, struct tsdb *db);
 
 #endif

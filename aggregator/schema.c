@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +60,27 @@ int schema_time_key_parse(const uint8_t *k, size_t len, unsigned *res, uint32_t 
 	*res = k[0];
 	*node = schema_get_be32(k + 1);
 	*t_s = schema_get_be64(k + 5);
+	return 0;
+}
+
+void schema_topk_key(uint8_t out[SCHEMA_TOPK_KEY_LEN], unsigned res, uint32_t node, unsigned sketch, uint64_t t_s)
+{
+	out[0] = (uint8_t)(SCHEMA_TOPK_RES0 + res);
+	schema_be32(out + 1, node);
+	out[5] = (uint8_t)sketch;
+	schema_be64(out + 6, t_s);
+}
+
+int schema_topk_key_parse(const uint8_t *k, size_t len, unsigned *res, uint32_t *node, unsigned *sketch,
+			  uint64_t *t_s)
+{
+	if (len != SCHEMA_TOPK_KEY_LEN || k[0] < SCHEMA_TOPK_RES0 || k[0] >= SCHEMA_TOPK_RES0 + RES_COUNT ||
+	    k[5] >= TOPK_SKETCHES)
+		return -EINVAL;
+	*res = k[0] - SCHEMA_TOPK_RES0;
+	*node = schema_get_be32(k + 1);
+	*sketch = k[5];
+	*t_s = schema_get_be64(k + 6);
 	return 0;
 }
 
@@ -290,16 +312,40 @@ char *schema_merge_points(const char *existing, size_t existing_len, const char 
 	return (char *)out;
 }
 
+/* A key's sketch values merged into one. */
+static char *merge_sketch(const char *existing, size_t existing_len, const char *const *ops,
+			  const size_t *op_lens, int n_ops, size_t *out_len)
+{
+	struct sa_topk *sk = sa_topk_new(SCHEMA_TOPK_CAPACITY);
+	uint8_t *out = NULL;
+
+	if (sk == NULL)
+		return NULL;
+	/* A value that does not decode is dropped rather than failing the
+	 * merge, which would stall compaction forever. */
+	if (existing != NULL)
+		topk_sketch_add_blob(sk, (const uint8_t *)existing, existing_len);
+	for (int i = 0; i < n_ops; i++)
+		topk_sketch_add_blob(sk, (const uint8_t *)ops[i], op_lens[i]);
+	*out_len = topk_sketch_pack(sk, &out);
+	sa_topk_destroy(&sk);
+	return (char *)out;
+}
+
 char *schema_merge_topk(const char *existing, size_t existing_len, const char *const *ops,
 			const size_t *op_lens, int n_ops, size_t *out_len)
 {
 	struct topk_set set;
 	uint8_t *out = NULL;
+	bool sketch = existing != NULL && topk_blob_is_sketch((const uint8_t *)existing, existing_len);
 
+	for (int i = 0; i < n_ops && !sketch; i++)
+		sketch = topk_blob_is_sketch((const uint8_t *)ops[i], op_lens[i]);
+	if (sketch)
+		return merge_sketch(existing, existing_len, ops, op_lens, n_ops, out_len);
+	/* A row stored before: all eight sketches in each value. */
 	if (topk_set_init(&set, SCHEMA_TOPK_CAPACITY) != 0)
 		return NULL;
-	/* A value that does not decode is dropped rather than failing the
-	 * merge, which would stall compaction forever. */
 	if (existing != NULL)
 		topk_set_add_blob(&set, (const uint8_t *)existing, existing_len);
 	for (int i = 0; i < n_ops; i++)

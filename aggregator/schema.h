@@ -5,7 +5,13 @@
  *                                             per interval, a column per
  *                                             sa_counter.h index
  *   hist    res:u8 node:u32 block_s:u64    -> point block: size | iat | rtt buckets
- *   topk    res:u8 node:u32 t_s:u64        -> IntervalStats with only sketches
+ *   topk    0x10+res:u8 node:u32 sketch:u8 t_s:u64 -> one heavy-hitter
+ *                                             sketch (topk_set.h; sketch i is
+ *                                             weight i / 4, dimension i % 4),
+ *                                             so a query merges only the one
+ *                                             it asks for (rows keyed
+ *                                             res node t_s holding all eight
+ *                                             are converted at start: upgrade.h)
  *   dims    res:u8 node:u32 dim:u8 block_s:u64 key -> point block: bytes |
  *                                             packets of one tracked address
  *                                             or port (dim: TopDim; key: 4 or
@@ -57,6 +63,8 @@ uint64_t schema_block_start(unsigned res, uint64_t t_s);
 #define SCHEMA_MARKER_KEY_LEN 21
 #define SCHEMA_NODE_KEY_LEN 5
 #define SCHEMA_GAP_KEY_LEN 13
+#define SCHEMA_TOPK_KEY_LEN 14
+#define SCHEMA_TOPK_RES0 0x10 /* a topk key's first byte: this plus the resolution */
 #define SCHEMA_HIST_LEN (SA_SIZE_BUCKETS + 2 * SA_TIME_BUCKETS)
 #define SCHEMA_HIST_IAT SA_SIZE_BUCKETS
 #define SCHEMA_HIST_RTT (SA_SIZE_BUCKETS + SA_TIME_BUCKETS)
@@ -78,6 +86,10 @@ enum schema_dim_col { DIM_BYTES, DIM_PACKETS, DIM_FLOWS, DIM_LABELLED, DIM_CORRE
 #define DIM_TOP_COLS 2
 
 void schema_time_key(uint8_t out[SCHEMA_TIME_KEY_LEN], unsigned res, uint32_t node, uint64_t t_s);
+void schema_topk_key(uint8_t out[SCHEMA_TOPK_KEY_LEN], unsigned res, uint32_t node, unsigned sketch, uint64_t t_s);
+/* Returns 0, or -EINVAL for a key that is not a topk key. */
+int schema_topk_key_parse(const uint8_t *k, size_t len, unsigned *res, uint32_t *node, unsigned *sketch,
+			  uint64_t *t_s);
 /* Returns 0, or -EINVAL for a key of the wrong size. */
 int schema_time_key_parse(const uint8_t *k, size_t len, unsigned *res, uint32_t *node, uint64_t *t_s);
 
@@ -137,7 +149,8 @@ size_t schema_u64s_decode(const uint8_t *in, size_t len, uint64_t *v, size_t cap
 
 /* Merge operators (tsdb_merge_fn): the union of point blocks (values at
  * the same time add up), and the union of heavy-hitter sketches (weighted
- * Space-Saving, SCHEMA_TOPK_CAPACITY). Both always return a value for
+ * Space-Saving, SCHEMA_TOPK_CAPACITY per sketch; values of one sketch, or
+ * of all eight in rows stored before). Both always return a value for
  * whatever bytes are stored (undecodable ones count as empty), except when
  * memory runs out. */
 char *schema_merge_points(const char *existing, size_t existing_len, const char *const *ops,

@@ -75,12 +75,14 @@ void topk_set_merge(struct topk_set *dst, const struct topk_set *src)
 		}
 }
 
-/* Stored rows: u8 TOPK_BLOB_VERSION, then for each weight and dimension in
- * order a section: varint length of the rest, varint total, varint n,
- * and n entries (u8 key length 1..SA_TOPK_KEY_MAX, the key, varint count,
- * varint error) in no particular order. Sections carry their length so a
- * query for one sketch skips the other seven, and nothing is allocated. */
+/* A stored sketch: u8 TOPK_SKETCH_VERSION, then a section: varint length
+ * of the rest, varint total, varint n, and n entries (u8 key length
+ * 1..SA_TOPK_KEY_MAX, the key, varint count, varint error) in no
+ * particular order. Rows stored before each sketch had its own key are
+ * u8 TOPK_BLOB_VERSION, then a section for each weight and dimension in
+ * order. */
 #define TOPK_BLOB_VERSION 2
+#define TOPK_SKETCH_VERSION 3
 #define ENTRY_MAX (1 + SA_TOPK_KEY_MAX + 2 * SA_VARINT_MAX)
 
 /* Reads one section from r; offers it to dst unless dst is NULL. */
@@ -114,47 +116,33 @@ static bool section_read(struct sa_reader *r, struct sa_topk *dst)
 	return true;
 }
 
-/* Walks the blob's sections: those in the bit mask `parse` are read
- * entry by entry, and offered to dst[i] unless dst is NULL (dst[i] the
- * sketch for section i); the others are only framed (their lengths must
- * fit the blob). */
-static int blob_walk(struct sa_topk *const *dst, unsigned parse, const uint8_t *buf, size_t len)
+/* Reads a value of `version` holding n sections, offering section i to
+ * dst[i] unless dst is NULL. Called twice, checking then offering, so a
+ * damaged value adds nothing rather than half. */
+static int blob_walk(struct sa_topk *const *dst, unsigned n, uint8_t version, const uint8_t *buf, size_t len)
 {
 	struct sa_reader r = {buf, buf + len, false};
 
-	if (sa_byte_get(&r) != TOPK_BLOB_VERSION)
+	if (sa_byte_get(&r) != version)
 		return -EINVAL;
-	for (unsigned i = 0; i < TOPK_WEIGHTS * TOPK_DIMS; i++) {
-		bool ok = parse & 1u << i ? section_read(&r, dst ? dst[i] : NULL)
-					: sa_bytes_get(&r, sa_varint_get(&r)) != NULL;
-		if (!ok)
+	for (unsigned i = 0; i < n; i++)
+		if (!section_read(&r, dst ? dst[i] : NULL))
 			return -EINVAL;
-	}
 	return r.p == r.end ? 0 : -EINVAL;
 }
 
-#define ALL_SECTIONS ((1u << TOPK_WEIGHTS * TOPK_DIMS) - 1)
-
 int topk_set_add_blob(struct topk_set *s, const uint8_t *buf, size_t len)
 {
-	/* Checked first, so a damaged value adds nothing rather than half. */
-	if (blob_walk(NULL, ALL_SECTIONS, buf, len) != 0)
+	if (blob_walk(NULL, TOPK_SKETCHES, TOPK_BLOB_VERSION, buf, len) != 0)
 		return -EINVAL;
-	return blob_walk(&s->sk[0][0], ALL_SECTIONS, buf, len);
+	return blob_walk(&s->sk[0][0], TOPK_SKETCHES, TOPK_BLOB_VERSION, buf, len);
 }
 
-/* Only the wanted section is parsed (twice: checked, then offered): a
- * query over a week reads 168 rows, and checking all eight sketches of
- * each was a third of its time. */
-int topk_blob_add_one(struct sa_topk *dst, unsigned w, unsigned d, const uint8_t *buf, size_t len)
+int topk_sketch_add_blob(struct sa_topk *dst, const uint8_t *buf, size_t len)
 {
-	struct sa_topk *at[TOPK_WEIGHTS * TOPK_DIMS] = {NULL};
-	unsigned i = w * TOPK_DIMS + d;
-
-	if (w >= TOPK_WEIGHTS || d >= TOPK_DIMS || blob_walk(NULL, 1u << i, buf, len) != 0)
+	if (blob_walk(NULL, 1, TOPK_SKETCH_VERSION, buf, len) != 0)
 		return -EINVAL;
-	at[i] = dst;
-	return blob_walk(at, 1u << i, buf, len);
+	return blob_walk(&dst, 1, TOPK_SKETCH_VERSION, buf, len);
 }
 
 /* Writes one sketch's section at p (room for its worst case); returns the end. */
@@ -178,23 +166,23 @@ static uint8_t *section_put(uint8_t *p, const struct sa_topk *sk, uint8_t *scrat
 	return p + (q - scratch);
 }
 
-size_t topk_set_pack(const struct topk_set *s, uint8_t **out)
+/* Encodes n sketches' sections after the version byte into a malloc'd
+ * buffer; returns its length (0 on failure). */
+static size_t pack_sections(struct sa_topk *const *sk, unsigned n, uint8_t version, uint8_t **out)
 {
 	unsigned cap = 0;
 
-	for (unsigned i = 0; i < TOPK_WEIGHTS * TOPK_DIMS; i++) {
-		unsigned c = sa_topk_capacity(s->sk[i / TOPK_DIMS][i % TOPK_DIMS]);
-		cap = c > cap ? c : cap;
-	}
+	for (unsigned i = 0; i < n; i++)
+		cap = sa_topk_capacity(sk[i]) > cap ? sa_topk_capacity(sk[i]) : cap;
 	size_t section_max = 2 * SA_VARINT_MAX + (size_t)cap * ENTRY_MAX;
 	uint8_t *scratch = malloc(section_max);
-	uint8_t *p = *out = malloc(1 + TOPK_WEIGHTS * TOPK_DIMS * (SA_VARINT_MAX + section_max));
+	uint8_t *p = *out = malloc(1 + n * (SA_VARINT_MAX + section_max));
 	size_t len = 0;
 
 	if (scratch != NULL && p != NULL) {
-		*p++ = TOPK_BLOB_VERSION;
-		for (unsigned i = 0; i < TOPK_WEIGHTS * TOPK_DIMS; i++)
-			p = section_put(p, s->sk[i / TOPK_DIMS][i % TOPK_DIMS], scratch);
+		*p++ = version;
+		for (unsigned i = 0; i < n; i++)
+			p = section_put(p, sk[i], scratch);
 		len = (size_t)(p - *out);
 	} else {
 		free(*out);
@@ -202,4 +190,21 @@ size_t topk_set_pack(const struct topk_set *s, uint8_t **out)
 	}
 	free(scratch);
 	return len;
+}
+
+size_t topk_set_pack(const struct topk_set *s, uint8_t **out)
+{
+	return pack_sections(&s->sk[0][0], TOPK_SKETCHES, TOPK_BLOB_VERSION, out);
+}
+
+size_t topk_sketch_pack(const struct sa_topk *sk, uint8_t **out)
+{
+	struct sa_topk *one = (struct sa_topk *)sk; /* only read */
+
+	return pack_sections(&one, 1, TOPK_SKETCH_VERSION, out);
+}
+
+int topk_blob_is_sketch(const uint8_t *buf, size_t len)
+{
+	return len > 0 && buf[0] == TOPK_SKETCH_VERSION;
 }

@@ -1,6 +1,8 @@
-/* The eight sketches of one stored row (by bytes and by packets, for
- * source/destination IP and port), and their compact encoding as a stored
- * topk value (described in topk_set.c). */
+/* The eight sketches of one row (by bytes and by packets, for
+ * source/destination IP and port), and their compact encodings as stored
+ * topk values (described in topk_set.c): one sketch per value, as stored
+ * now, and all eight in one, as rows were stored before (read only to
+ * convert them, see upgrade.h). */
 #ifndef TOPK_SET_H
 #define TOPK_SET_H
 
@@ -30,11 +32,16 @@ void topk_set_add(struct topk_set *s, const Sa__IntervalStats *iv);
 /* Decodes a stored value and offers it; -EINVAL (and nothing offered) if
  * it does not decode. */
 int topk_set_add_blob(struct topk_set *s, const uint8_t *buf, size_t len);
-/* The same for one of its sketches, weight w (0 bytes, 1 packets) and
- * dimension d, offered to dst. Only that sketch and the other sections'
- * lengths are checked. */
-int topk_blob_add_one(struct sa_topk *dst, unsigned w, unsigned d, const uint8_t *buf, size_t len);
-/* Encodes as a stored value into a malloc'd buffer; returns its length (0 on failure). */
+/* Encodes as one value into a malloc'd buffer; returns its length (0 on failure). */
 size_t topk_set_pack(const struct topk_set *s, uint8_t **out);
+
+#define TOPK_SKETCHES (TOPK_WEIGHTS * TOPK_DIMS) /* sketch i: weight i / TOPK_DIMS, dimension i % TOPK_DIMS */
+/* One sketch as a stored value (malloc'd; its length, 0 on failure), and
+ * back: offers a stored value's entries to dst, or -EINVAL (and nothing
+ * offered) if it does not decode. */
+size_t topk_sketch_pack(const struct sa_topk *sk, uint8_t **out);
+int topk_sketch_add_blob(struct sa_topk *dst, const uint8_t *buf, size_t len);
+/* Whether a stored value is one sketch (else, if anything, all eight). */
+int topk_blob_is_sketch(const uint8_t *buf, size_t len);
 
 #endif

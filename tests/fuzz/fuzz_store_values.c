@@ -21,17 +21,20 @@
  *                       on valid point blocks built from each piece (see
  *                       build()): exactly the union of their rows with
  *                       values at equal times summed, computed here;
- *   schema_merge_topk   returns a value that decodes to 4 + 4 sketches of
- *                       at most the stored capacity, entries sorted by
- *                       count with valid keys; merging that value alone,
- *                       or reading one of its sketches alone, gives the
- *                       same entries;
+ *   schema_merge_topk   returns a value: one sketch when any input is one
+ *                       sketch (as stored now), else a row of 4 + 4 (as
+ *                       stored before); each sketch at most the stored
+ *                       capacity, entries sorted by count with valid
+ *                       keys; merging that value alone gives the same
+ *                       entries;
  *   schema_u64s_decode  reads exactly min(len / 8, cap) values, inside cap;
  *   schema_time_key_parse  accepts only 13-byte keys, and what it returns
  *                       encodes back to the same key;
  *   schema_dim_key_parse   the same for dims keys, whose key part has a
  *                       length its dimension allows;
- *   schema_gap_key_parse   the same for gap keys ('g', 13 bytes). */
+ *   schema_gap_key_parse   the same for gap keys ('g', 13 bytes);
+ *   schema_topk_key_parse  the same for topk keys (14 bytes, a sketch
+ *                       index below 8). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -188,39 +191,51 @@ static int same_entries(const struct sa_topk_entry *a, unsigned na, const struct
 	return 1;
 }
 
+/* Merged sketches a and b (of one value each, decoded into fresh sketches)
+ * list the same entries. */
+static int same_sketch(const struct sa_topk *a, const struct sa_topk *b)
+{
+	static struct sa_topk_entry la[SCHEMA_TOPK_CAPACITY], lb[SCHEMA_TOPK_CAPACITY];
+	unsigned na = listed(a, la), nb = listed(b, lb);
+
+	return same_entries(la, na, lb, nb);
+}
+
 static void check_topk(const char *existing, size_t elen, const char *const *ops,
 		       const size_t *lens, int n_ops)
 {
-	static struct sa_topk_entry la[SCHEMA_TOPK_CAPACITY], lb[SCHEMA_TOPK_CAPACITY], lc[SCHEMA_TOPK_CAPACITY];
-	struct topk_set a, b, c;
 	size_t out_len = 0, again_len = 0;
 	char *out = schema_merge_topk(existing, elen, ops, lens, n_ops, &out_len);
 
 	if (out == NULL || out_len == 0)
 		__builtin_trap();
-	/* A merged row holds at most capacity distinct keys per sketch, so
-	 * merging it on its own again is lossless; reading one sketch alone
-	 * gives that sketch. Totals are not compared: they differ only once
-	 * u64 weights wrap, which real traffic never does. */
+	/* A merged value holds at most capacity distinct keys per sketch, so
+	 * merging it on its own again is lossless. Totals are not compared:
+	 * they differ only once u64 weights wrap, which real traffic never
+	 * does. */
 	char *again = schema_merge_topk(out, out_len, NULL, NULL, 0, &again_len);
-	if (again == NULL || again_len == 0 || topk_set_init(&a, SCHEMA_TOPK_CAPACITY) != 0 ||
-	    topk_set_init(&b, SCHEMA_TOPK_CAPACITY) != 0 || topk_set_init(&c, SCHEMA_TOPK_CAPACITY) != 0)
+	if (again == NULL || again_len == 0)
 		__builtin_trap();
-	if (topk_set_add_blob(&a, (const uint8_t *)out, out_len) != 0 ||
-	    topk_set_add_blob(&b, (const uint8_t *)again, again_len) != 0)
-		__builtin_trap();
-	for (unsigned w = 0; w < TOPK_WEIGHTS; w++)
-		for (unsigned d = 0; d < TOPK_DIMS; d++) {
-			topk_set_reset(&c);
-			if (topk_blob_add_one(c.sk[w][d], w, d, (const uint8_t *)out, out_len) != 0)
+	const uint8_t *o = (const uint8_t *)out, *g = (const uint8_t *)again;
+	if (topk_blob_is_sketch(o, out_len)) {
+		struct sa_topk *a = sa_topk_new(SCHEMA_TOPK_CAPACITY), *b = sa_topk_new(SCHEMA_TOPK_CAPACITY);
+		if (a == NULL || b == NULL || topk_sketch_add_blob(a, o, out_len) != 0 ||
+		    topk_sketch_add_blob(b, g, again_len) != 0 || !same_sketch(a, b))
+			__builtin_trap();
+		sa_topk_destroy(&a);
+		sa_topk_destroy(&b);
+	} else {
+		/* A row of all eight, as stored before: 4 + 4 sketches. */
+		struct topk_set a, b;
+		if (topk_set_init(&a, SCHEMA_TOPK_CAPACITY) != 0 || topk_set_init(&b, SCHEMA_TOPK_CAPACITY) != 0 ||
+		    topk_set_add_blob(&a, o, out_len) != 0 || topk_set_add_blob(&b, g, again_len) != 0)
+			__builtin_trap();
+		for (unsigned i = 0; i < TOPK_SKETCHES; i++)
+			if (!same_sketch(a.sk[i / TOPK_DIMS][i % TOPK_DIMS], b.sk[i / TOPK_DIMS][i % TOPK_DIMS]))
 				__builtin_trap();
-			unsigned na = listed(a.sk[w][d], la), nb = listed(b.sk[w][d], lb), nc = listed(c.sk[w][d], lc);
-			if (!same_entries(la, na, lb, nb) || !same_entries(la, na, lc, nc))
-				__builtin_trap();
-		}
-	topk_set_fini(&a);
-	topk_set_fini(&b);
-	topk_set_fini(&c);
+		topk_set_fini(&a);
+		topk_set_fini(&b);
+	}
 	free(out);
 	free(again);
 }
@@ -269,6 +284,20 @@ static void check_dim_key(const uint8_t *k, size_t len)
 		return;
 	if (res >= RES_COUNT || !schema_dim_key_ok(dim, key_len) || key != k + SCHEMA_DIM_PREFIX_LEN ||
 	    schema_dim_key(again, res, node, dim, block, key, key_len) != len || memcmp(again, k, len) != 0)
+		__builtin_trap();
+}
+
+static void check_topk_key(const uint8_t *k, size_t len)
+{
+	uint8_t again[SCHEMA_TOPK_KEY_LEN];
+	unsigned res, sketch;
+	uint32_t node;
+	uint64_t t_s;
+
+	if (schema_topk_key_parse(k, len, &res, &node, &sketch, &t_s) != 0)
+		return;
+	schema_topk_key(again, res, node, sketch, t_s);
+	if (res >= RES_COUNT || sketch >= TOPK_SKETCHES || memcmp(again, k, SCHEMA_TOPK_KEY_LEN) != 0)
 		__builtin_trap();
 }
 
@@ -326,6 +355,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_time_key((const uint8_t *)piece[i], len[i]);
 		check_dim_key((const uint8_t *)piece[i], len[i]);
 		check_gap_key((const uint8_t *)piece[i], len[i]);
+		check_topk_key((const uint8_t *)piece[i], len[i]);
 	}
 out:
 	for (int i = 0; i <= n_ops; i++)

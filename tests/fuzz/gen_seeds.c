@@ -548,9 +548,10 @@ static uint8_t *points(uint32_t nrows, uint32_t ncols, uint64_t t0, uint64_t bas
 	return out;
 }
 
-/* A stored sketch row (topk_set's encoding) holding an interval's sketches,
- * in sketches of `capacity` keys. */
-static uint8_t *topk_row(const Sa__IntervalStats *iv, unsigned capacity, size_t *len)
+/* A stored topk value holding an interval's sketches, in sketches of
+ * `capacity` keys: sketch `one` alone (as stored now), or all eight in one
+ * value (one < 0: rows stored before each sketch had its own key). */
+static uint8_t *topk_row(const Sa__IntervalStats *iv, unsigned capacity, int one, size_t *len)
 {
 	struct topk_set set;
 	uint8_t *buf = NULL;
@@ -559,22 +560,22 @@ static uint8_t *topk_row(const Sa__IntervalStats *iv, unsigned capacity, size_t 
 	if (topk_set_init(&set, capacity) != 0)
 		return NULL;
 	topk_set_add(&set, iv);
-	*len = topk_set_pack(&set, &buf);
+	*len = one < 0 ? topk_set_pack(&set, &buf) : topk_sketch_pack(set.sk[one / TOPK_DIMS][one % TOPK_DIMS], &buf);
 	topk_set_fini(&set);
 	return buf;
 }
 
-static uint8_t *topk_blob(uint64_t scale, size_t *len)
+static uint8_t *topk_blob(uint64_t scale, int one, size_t *len)
 {
 	struct iv_store s;
 
 	interval(&s, 0, scale);
-	return topk_row(&s.iv, 1024, len);
+	return topk_row(&s.iv, 1024, one, len);
 }
 
 /* A destination-port sketch with n distinct keys: more than the store's
  * 1024 per sketch, so a merge has to evict. */
-static uint8_t *topk_blob_wide(unsigned n, unsigned first_port, size_t *len)
+static uint8_t *topk_blob_wide(unsigned n, unsigned first_port, int one, size_t *len)
 {
 	Sa__IntervalStats iv = SA__INTERVAL_STATS__INIT;
 	Sa__TopSketch sk, *skp = &sk;
@@ -603,7 +604,7 @@ static uint8_t *topk_blob_wide(unsigned n, unsigned first_port, size_t *len)
 	sk.entries = p;
 	iv.n_top_packets = 1;
 	iv.top_packets = &skp;
-	buf = topk_row(&iv, 2048, len);
+	buf = topk_row(&iv, 2048, one, len);
 out:
 	free(e);
 	free(p);
@@ -637,24 +638,30 @@ static void store_values(void)
 		pc[i] = NULL;
 	}
 
-	/* topk: stored row plus two interval operands */
-	pc[0] = topk_blob(3, &ln[0]);
-	pc[1] = topk_blob(1, &ln[1]);
-	pc[2] = topk_blob(20, &ln[2]);
-	write_merge("topk_merge", 0, 0, 3, pc, ln);
-	write_merge("topk_one_op", 1, 0, 2, pc, ln);
-	for (unsigned i = 0; i < MAX_PIECES; i++) {
-		free(pc[i]);
-		pc[i] = NULL;
+	/* topk: stored sketch plus two interval operands (bytes by source
+	 * address, sketch 0), then the same as rows of all eight (-1) */
+	for (int one = 0; one >= -1; one--) {
+		pc[0] = topk_blob(3, one, &ln[0]);
+		pc[1] = topk_blob(1, one, &ln[1]);
+		pc[2] = topk_blob(20, one, &ln[2]);
+		write_merge(one < 0 ? "topk_row_merge" : "topk_merge", 0, 0, 3, pc, ln);
+		write_merge(one < 0 ? "topk_row_one_op" : "topk_one_op", 1, 0, 2, pc, ln);
+		for (unsigned i = 0; i < MAX_PIECES; i++) {
+			free(pc[i]);
+			pc[i] = NULL;
+		}
 	}
 
-	/* topk: more keys than a stored sketch keeps */
-	pc[0] = topk_blob_wide(1000, 1, &ln[0]);
-	pc[1] = topk_blob_wide(200, 900, &ln[1]);
-	write_merge("topk_evict", 0, 0, 2, pc, ln);
-	for (unsigned i = 0; i < MAX_PIECES; i++) {
-		free(pc[i]);
-		pc[i] = NULL;
+	/* topk: more keys than a stored sketch keeps (packets by destination
+	 * port, sketch 7) */
+	for (int one = 7; one >= -1; one -= 8) {
+		pc[0] = topk_blob_wide(1000, 1, one, &ln[0]);
+		pc[1] = topk_blob_wide(200, 900, one, &ln[1]);
+		write_merge(one < 0 ? "topk_row_evict" : "topk_evict", 0, 0, 2, pc, ln);
+		for (unsigned i = 0; i < MAX_PIECES; i++) {
+			free(pc[i]);
+			pc[i] = NULL;
+		}
 	}
 
 	/* time keys (schema.h layout: res u8, node u32 BE, t_s u64 BE) */

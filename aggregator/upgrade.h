@@ -1,0 +1,16 @@
+/* Store upgrades, run at start before ingest: rows an earlier version wrote
+ * in a layout this one no longer reads are converted, so an upgrade loses
+ * nothing stored. Each step is idempotent and crash-safe (a row's new keys
+ * and the removal of its old one are one atomic write), so a start after a
+ * crash mid-way finishes the job. */
+#ifndef UPGRADE_H
+#define UPGRADE_H
+
+#include "tsdb.h"
+
+/* Top-K rows keyed res node t_s with all eight sketches in one value
+ * become one key per sketch (schema.h). Returns the rows converted, or a
+ * negative errno (logged). */
+long upgrade_topk_rows(struct tsdb *db);
+
+#endif
