@@ -157,6 +157,10 @@ int main(void)
 	run_second(4096, 2000, 50000, 0, 0);
 	check_context = "IPv6 keys";
 	run_second(4096, 2000, 50000, 1, 0);
+	check_context = "ties: every key one packet of 40 bytes";
+	run_second(4096, 2000, 0, 0, 1);
+	check_context = "many keys, a few heavy";
+	run_second(65536, 3000, 200000, 0, 1);
 	check_context = "table overflow";
 	run_second(32, 2000, 50000, 0, 0);
 	check_context = "table overflow, heavy keys overflowing";
