@@ -16,7 +16,9 @@ checked against tshark's packet times:
   * node 2, asked over the whole range: no value outside its own packets'
     seconds, tshark's counts inside;
   * the cluster: a value wherever either node was capturing (the sum),
-    null only where neither was.
+    null only where neither was;
+  * node 1 sending its first half again (a run older than its last):
+    counted twice, and its outage still null.
 Exit 0 when all pass."""
 import calendar
 import os
@@ -45,6 +47,14 @@ def packet_times(cap, *fields):
 
 def editcap(*args):
     subprocess.run(["editcap", *args], check=True, capture_output=True)
+
+
+def capture(ingest, node, cap):
+    """One run of sa-capture as node over cap."""
+    r = subprocess.run([f"{BIN}/sa-capture", "--node-id", str(node), "--aggregator", ingest, "--pcap", cap,
+                        "--file-prefix", f"sa-coverage-{os.getpid()}-{node}"], capture_output=True, text=True,
+                       timeout=300)
+    check(f"node {node} captured {os.path.basename(cap)}", r.returncode == 0, r.stderr[-300:] if r.returncode else "")
 
 
 def series(query, node, *args):
@@ -93,10 +103,7 @@ def main():
         ingest, query = f"ipc://{tmp}/ingest", f"ipc://{tmp}/query"
         agg = start_aggregator(BIN, tmp, ingest, query)
         for node, cap in ((1, a), (1, b), (2, whole)):
-            r = subprocess.run([f"{BIN}/sa-capture", "--node-id", str(node), "--aggregator", ingest, "--pcap", cap,
-                                "--file-prefix", f"sa-coverage-{os.getpid()}-{node}"],
-                               capture_output=True, text=True, timeout=300)
-            check(f"node {node} captured {os.path.basename(cap)}", r.returncode == 0, r.stderr[-300:] if r.returncode else "")
+            capture(ingest, node, cap)
 
         span_a, span_b, span_w = [(t[0][0], t[-1][0]) for t in (ta, tb, tw)]
         one = [s for s, _ in ta] + [s for s, _ in tb]
@@ -111,6 +118,11 @@ def main():
         compare("cluster: a value where either node was capturing, null where neither was",
                 series(query, 0, "--metric", "packets"),
                 expect(one + [s for s, in tw], [span_a, span_b, span_w]))
+        # The first half sent again by node 1: a new run whose times lie
+        # before the last run's end. Counted again, and no gap is made.
+        capture(ingest, 1, a)
+        compare("node 1 after its first half is sent again: counted twice, its outage still null",
+                series(query, 1, "--metric", "packets"), expect(one + [s for s, _ in ta], [span_a, span_b]))
     finally:
         if agg is not None:
             stop(agg)
