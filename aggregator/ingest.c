@@ -261,8 +261,10 @@ static void node_save(struct ingest *in, struct node_state *n)
  * tell them apart. A run is one life of a capture process, capturing all
  * along, so when a new run's first interval starts after where the
  * latest run's newest one ended, the time between is stored as a gap,
- * which answers give no value (answer_coverage). A late batch of an
- * older run changes nothing. */
+ * which answers give no value (answer_coverage). A batch of another run
+ * that ends no later than the latest run (a late one of an older run, or
+ * an old capture sent again) changes nothing; one that reaches past it
+ * becomes the latest run, with a gap only if it starts after. */
 static void note_run(struct ingest *in, struct node_state *n, const Sa__ExportBatch *b)
 {
 	uint64_t first = UINT64_MAX, end = 0;
@@ -278,7 +280,7 @@ static void note_run(struct ingest *in, struct node_state *n, const Sa__ExportBa
 	if (first == UINT64_MAX)
 		return;
 	if (n->has_run && b->run_id != n->run_id) {
-		if (first < n->run_end_ns)
+		if (end <= n->run_end_ns)
 			return;
 		uint8_t key[SCHEMA_GAP_KEY_LEN], to[8];
 		schema_gap_key(key, n->id, n->run_end_ns);
