@@ -9,7 +9,7 @@
 #include "talkers.h"
 
 #define SKETCH 16
-#define UNIVERSE 3000
+#define UNIVERSE 65536
 
 
 struct sink {
@@ -67,11 +67,12 @@ static void check_sketch(enum talker_dim d, unsigned k, struct sa_topk *sk, cons
 			CHECK(out[i].count == truth && out[i].err == 0);
 	}
 	/* A key not kept weighs no more than the smallest kept count. */
+	static uint8_t kept[UNIVERSE];
+	memset(kept, 0, sizeof(kept));
+	for (unsigned i = 0; i < n; i++)
+		kept[sketch_key_id(d, &out[i])] = 1;
 	for (uint32_t id = 0; id < UNIVERSE; id++) {
-		int kept = 0;
-		for (unsigned i = 0; i < n; i++)
-			kept |= sketch_key_id(d, &out[i]) == id;
-		if (!kept && x->w[k][id] > floor) {
+		if (!kept[id] && x->w[k][id] > floor) {
 			CHECK(x->w[k][id] <= floor);
 			return;
 		}
@@ -99,21 +100,18 @@ static void add_key(struct talkers *t, struct exact *x, enum talker_dim d, uint3
 	x->total[TALKER_BY_PACKETS]++;
 }
 
-/* One second of `packets` packets over `keys` distinct keys, skewed, with
- * a table of `capacity` keys; checks all four dimensions. With
+/* One second of `packets` packets over `keys` distinct keys, skewed, into
+ * t, tables of `capacity` keys; checks all four dimensions. With
  * light_first, one packet of every key, lightest first, fills the table
  * before the stream, so the heavy keys are the ones that overflow. */
-static void run_second(unsigned capacity, unsigned keys, unsigned packets, int ipv6, int light_first)
+static void count_second(struct talkers *t, unsigned capacity, unsigned keys, unsigned packets, int ipv6,
+			 int light_first)
 {
-	struct talkers *t = talkers_new(capacity);
 	struct sink s;
 	static struct exact x[TALKER_DIMS];
 	uint8_t seen[TALKER_DIMS][UNIVERSE];
 	unsigned distinct[TALKER_DIMS] = {0};
 
-	CHECK(t != NULL);
-	if (t == NULL)
-		return;
 	sink_init(&s);
 	memset(x, 0, sizeof(x));
 	memset(seen, 0, sizeof(seen));
@@ -144,8 +142,32 @@ static void run_second(unsigned capacity, unsigned keys, unsigned packets, int i
 	for (unsigned d = 0; d < TALKER_DIMS; d++)
 		CHECK_U(sa_topk_total(s.top[TALKER_BY_PACKETS][d]), x[d].total[TALKER_BY_PACKETS]);
 	sink_free(&s);
+}
+
+static void run_second(unsigned capacity, unsigned keys, unsigned packets, int ipv6, int light_first)
+{
+	struct talkers *t = talkers_new(capacity);
+
+	CHECK(t != NULL);
+	if (t == NULL)
+		return;
+	count_second(t, capacity, keys, packets, ipv6, light_first);
 	talkers_destroy(&t);
 	CHECK(t == NULL);
+}
+
+/* Seconds of very different key counts through one set of tables, which
+ * grow within a second and shrink after it: each second still counts
+ * exactly. */
+static void run_seconds(void)
+{
+	static const unsigned keys[] = {10, 30000, 5, 2000, 65536, 700, 1};
+	struct talkers *t = talkers_new(65536);
+
+	CHECK(t != NULL);
+	for (unsigned i = 0; t && i < sizeof(keys) / sizeof(keys[0]); i++)
+		count_second(t, 65536, keys[i], 4 * keys[i] + 100, (int)(i & 1), 1);
+	talkers_destroy(&t);
 }
 
 int main(void)
@@ -165,6 +187,8 @@ int main(void)
 	run_second(32, 2000, 50000, 0, 0);
 	check_context = "table overflow, heavy keys overflowing";
 	run_second(32, 2000, 50000, 0, 1);
+	check_context = "seconds of many and few keys through one table";
+	run_seconds();
 	check_context = "bad capacity";
 	CHECK(talkers_new(0) == NULL);
 	CHECK(talkers_new((1u << 20) + 1) == NULL);
