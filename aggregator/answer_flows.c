@@ -281,7 +281,8 @@ static uint64_t count_distinct(uint64_t *h, size_t n)
 {
 	uint64_t d = 0;
 
-	qsort(h, n, sizeof(*h), cmp_u64);
+	if (n > 1) /* h is NULL when nothing matched */
+		qsort(h, n, sizeof(*h), cmp_u64);
 	for (size_t i = 0; i < n; i++)
 		d += i == 0 || h[i] != h[i - 1];
 	return d;

@@ -74,7 +74,8 @@ static size_t merge_keys(struct tracked *list, size_t n)
 {
 	size_t out = 0;
 
-	qsort(list, n, sizeof(*list), by_key);
+	if (n > 1) /* list is NULL when no key was read */
+		qsort(list, n, sizeof(*list), by_key);
 	for (size_t i = 0; i < n; i++) {
 		if (out && by_key(&list[out - 1], &list[i]) == 0)
 			list[out - 1].count += list[i].count;
@@ -130,7 +131,8 @@ int answer_tracked(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct 
 		tsdb_iter_destroy(&it);
 	}
 	c.n = merge_keys(c.list, c.n);
-	qsort(c.list, c.n, sizeof(*c.list), by_count);
+	if (c.n > 1)
+		qsort(c.list, c.n, sizeof(*c.list), by_count);
 	size_t n = c.n < limit ? c.n : limit;
 	r->top = sa_arena_alloc(a, (n ? n : 1) * sizeof(*r->top));
 	Sa__TopEntry *e = sa_arena_alloc(a, (n ? n : 1) * sizeof(*e));

@@ -218,7 +218,8 @@ static void add_point(struct dimacc *da, uint32_t node, unsigned dim, const uint
 	p->node = node;
 	p->dim = (uint8_t)dim;
 	p->len = (uint8_t)len;
-	memcpy(p->key, key, len);
+	if (len) /* the "other" series has no key */
+		memcpy(p->key, key, len);
 	p->t_s = t_s;
 	memset(p->v, 0, sizeof(p->v));
 	p->v[col] = v;

@@ -104,7 +104,8 @@ size_t schema_dim_key(uint8_t out[SCHEMA_DIM_KEY_MAX], unsigned res, uint32_t no
 	schema_be32(out + 1, node);
 	out[5] = (uint8_t)dim;
 	schema_be64(out + 6, block_s);
-	memcpy(out + SCHEMA_DIM_PREFIX_LEN, key, key_len);
+	if (key_len) /* a range bound or the "other" series passes no key */
+		memcpy(out + SCHEMA_DIM_PREFIX_LEN, key, key_len);
 	return SCHEMA_DIM_PREFIX_LEN + key_len;
 }
 

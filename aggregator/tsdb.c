@@ -343,7 +343,8 @@ static int pending_order(const void *x, const void *y)
 static void settle_pending(struct tsdb_batch *b, struct tsdb *db)
 {
 	sort_bytes = b->bytes;
-	qsort(b->op, b->n_op, sizeof(*b->op), pending_order);
+	if (b->n_op > 1) /* op is NULL until the first op */
+		qsort(b->op, b->n_op, sizeof(*b->op), pending_order);
 	for (size_t i = 0; i < b->n_op; i++) {
 		const struct pending *p = &b->op[i];
 		const char *k = (const char *)b->bytes + p->off;
