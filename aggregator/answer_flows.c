@@ -5,6 +5,7 @@
 
 #include "answer.h"
 #include "answer_store.h"
+#include "flowidx.h"
 #include "sa_flowkey.h"
 #include "sa_wire.h"
 #include "schema.h"
@@ -44,13 +45,14 @@ static bool flow_matches(const Sa__FlowRecord *f, const Sa__Query *q, int proto)
 }
 
 /* Walks the flow records that start in the query's range (earliest first,
- * or latest first for NEWEST_FIRST), of its node (0 = all), each decoded into a scratch arena that the next step reuses. A
- * query for an address or a port walks that address's or port's index
- * keys instead and reads each record they name. */
+ * or latest first for NEWEST_FIRST), of its node (0 = all), each decoded
+ * into a scratch arena that the next step reuses. A query for an address
+ * or a port walks that address's or port's posting lists (flowidx.h)
+ * instead and reads each record they name. */
 struct flow_cursor {
 	struct tsdb *db;
-	struct tsdb_iter *it;
-	bool by_index;
+	struct tsdb_iter *it;     /* the flows themselves, or */
+	struct flowidx_cursor idx; /* their index (idx.it set) */
 	struct sa_arena *scratch;
 	ProtobufCAllocator alloc;
 	uint32_t node;
@@ -61,52 +63,49 @@ struct flow_cursor {
 
 static int flow_cursor_open(struct flow_cursor *c, struct tsdb *db, const Sa__Query *q)
 {
-	uint8_t from[SCHEMA_IDX_KEY_MAX], to[SCHEMA_IDX_KEY_MAX], t0[8], t1[8];
-	size_t fl = 8, tl = 8;
-	enum tsdb_cf cf = TSDB_FLOWS;
+	uint64_t to_ns = q->to_ns ? q->to_ns : UINT64_MAX;
+	bool reverse = q->order == SA__FLOW_ORDER__NEWEST_FIRST;
+	int rc = 0;
 
 	memset(c, 0, sizeof(*c));
-	schema_be64(t0, q->from_ns);
-	schema_be64(t1, q->to_ns ? q->to_ns : UINT64_MAX);
-	memcpy(from, t0, 8);
-	memcpy(to, t1, 8);
-	if (q->ip.len || q->port) {
-		char kind = q->ip.len ? SCHEMA_IDX_ADDR : SCHEMA_IDX_PORT;
-		fl = schema_idx_key(from, kind, q->ip.data, q->ip.len, (uint16_t)q->port, t0, 8);
-		tl = schema_idx_key(to, kind, q->ip.data, q->ip.len, (uint16_t)q->port, t1, 8);
-		cf = TSDB_FLOWIDX;
-		c->by_index = true;
-	}
 	c->db = db;
 	c->node = q->node_id;
-	c->scratch = sa_arena_new(1 << 16);
-	if (c->scratch && fl && tl)
-		c->it = q->order == SA__FLOW_ORDER__NEWEST_FIRST ? tsdb_iter_new_reverse(db, cf, from, fl, to, tl)
-								 : tsdb_iter_new(db, cf, from, fl, to, tl);
-	if (c->it == NULL) {
-		sa_arena_destroy(&c->scratch);
+	if ((c->scratch = sa_arena_new(1 << 16)) == NULL)
 		return -ENOMEM;
-	}
 	c->alloc = sa_wire_arena_allocator(c->scratch);
-	return 0;
+	if (q->ip.len || q->port) {
+		char kind = q->ip.len ? FLOWIDX_ADDR : FLOWIDX_PORT;
+		rc = flowidx_cursor_open(&c->idx, db, kind, q->ip.data, q->ip.len, (uint16_t)q->port, q->from_ns, to_ns,
+					 q->node_id, reverse);
+	} else {
+		uint8_t from[8], to[8];
+		schema_be64(from, q->from_ns);
+		schema_be64(to, to_ns);
+		c->it = reverse ? tsdb_iter_new_reverse(db, TSDB_FLOWS, from, 8, to, 8)
+				: tsdb_iter_new(db, TSDB_FLOWS, from, 8, to, 8);
+		rc = c->it ? 0 : -ENOMEM;
+	}
+	if (rc != 0)
+		sa_arena_destroy(&c->scratch);
+	return rc;
 }
 
-/* The next stored record's key and bytes (c->val, c->vlen), or false. */
+/* The next stored record's bytes (c->val, c->vlen), or false. */
 static bool flow_cursor_step(struct flow_cursor *c)
 {
-	const uint8_t *k;
+	const uint8_t *k, *fk;
 	size_t kl, vl;
 
-	while (tsdb_iter_next(c->it, &k, &kl, &c->val, &c->vlen)) {
-		const uint8_t *fk = c->by_index ? schema_idx_flow_key(k, kl) : k;
-		if (fk == NULL || (!c->by_index && kl != SCHEMA_FLOW_KEY_LEN) ||
-		    (c->node && schema_get_be32(fk + 8) != c->node))
-			continue;
-		if (!c->by_index)
-			return true;
+	if (c->it != NULL) {
+		while (tsdb_iter_next(c->it, &k, &kl, &c->val, &c->vlen))
+			if (kl == SCHEMA_FLOW_KEY_LEN && (!c->node || schema_get_be32(k + 8) == c->node))
+				return true;
+		return false;
+	}
+	while ((fk = flowidx_cursor_next(&c->idx)) != NULL) {
 		free(c->read);
 		c->read = NULL;
-		/* A record gone by retention leaves its index keys until compaction. */
+		/* A record gone by retention leaves its postings until compaction. */
 		if (tsdb_get(c->db, TSDB_FLOWS, fk, SCHEMA_FLOW_KEY_LEN, &c->read, &vl) == 0) {
 			c->val = (const uint8_t *)c->read;
 			c->vlen = vl;
@@ -130,6 +129,7 @@ static Sa__FlowRecord *flow_cursor_next(struct flow_cursor *c)
 static void flow_cursor_close(struct flow_cursor *c)
 {
 	tsdb_iter_destroy(&c->it);
+	flowidx_cursor_close(&c->idx);
 	sa_arena_destroy(&c->scratch);
 	free(c->read);
 }
@@ -238,6 +238,8 @@ int answer_flows(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa
 		return answer_fail(r, SA_ERR_INVALID, "unknown protocol (tcp, udp, icmp, icmpv6)");
 	if (limit > ANSWER_MAX_FLOWS)
 		return answer_fail(r, SA_ERR_LIMIT, "flow limit above 100000");
+	if (q->ip.len && q->ip.len != 4 && q->ip.len != 16)
+		return answer_fail(r, SA_ERR_INVALID, "an address is 4 or 16 bytes");
 	if (by_bytes && (h.e = malloc(limit * sizeof(*h.e))) == NULL)
 		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
 	if (flow_cursor_open(&c, db, q) != 0) {

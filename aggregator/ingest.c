@@ -1,11 +1,12 @@
 /* DESIGN: one thread owns the socket and builds the writes. Each
  * ExportBatch becomes one RocksDB write batch: every interval is merged into
  * 1 s, 1 min and 1 h rows for its node and for the cluster (node 0), every
- * flow is put under its own key, and the dedup marker and node state ride
- * in the same atomic write, so a crash either stores all of a batch (and
- * its marker) or none. The writer thread applies a batch while this thread
- * builds the next; a batch is acknowledged once its write has landed, and
- * the next is only handed over after that, so writes stay in order. */
+ * flow is put under its own key and indexed (flowidx.h), and the dedup
+ * marker and node state ride in the same atomic write, so a crash either
+ * stores all of a batch (and its marker) or none. The writer thread
+ * applies a batch while this thread builds the next; a batch is
+ * acknowledged once its write has landed, and the next is only handed
+ * over after that, so writes stay in order. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,6 +16,7 @@
 
 #include "classify.h"
 #include "dimacc.h"
+#include "flowidx.h"
 #include "ingest.h"
 #include "node_list.h"
 #include "sa_arena.h"
@@ -68,6 +70,7 @@ struct ingest {
 	struct rowacc *acc;
 	struct dimacc *dims;
 	struct classify *cls;
+	struct flowidx_batch index; /* the batch's flow index entries */
 	struct sa_arena *arena;   /* the message being handled */
 	ProtobufCAllocator alloc; /* allocating from arena */
 	pthread_t thread;
@@ -389,27 +392,6 @@ static void on_heartbeat(struct ingest *in, const Sa__Heartbeat *hb)
 		status_keep(n, hb);
 }
 
-/* Index keys for a flow stored under key: its addresses and (non-zero) ports. */
-static void index_flow(struct ingest *in, const Sa__FlowRecord *f, const uint8_t key[SCHEMA_FLOW_KEY_LEN])
-{
-	const ProtobufCBinaryData *addr[2] = {&f->addr_a, &f->addr_b};
-	const uint32_t port[2] = {f->port_a, f->port_b};
-	uint8_t k[SCHEMA_IDX_KEY_MAX];
-	size_t kl;
-
-	for (int i = 0; i < 2; i++) {
-		bool same_addr = i == 1 && addr[1]->len == addr[0]->len &&
-				 memcmp(addr[1]->data, addr[0]->data, addr[0]->len) == 0;
-		if (!same_addr && (kl = schema_idx_key(k, SCHEMA_IDX_ADDR, addr[i]->data, addr[i]->len, 0, key,
-						      SCHEMA_FLOW_KEY_LEN)) != 0)
-			tsdb_batch_put(in->wb, in->db, TSDB_FLOWIDX, k, kl, "", 0);
-		if (port[i] != 0 && !(i == 1 && port[1] == port[0])) {
-			kl = schema_idx_key(k, SCHEMA_IDX_PORT, NULL, 0, (uint16_t)port[i], key, SCHEMA_FLOW_KEY_LEN);
-			tsdb_batch_put(in->wb, in->db, TSDB_FLOWIDX, k, kl, "", 0);
-		}
-	}
-}
-
 /* Scores the batch's flows (classify.h) and writes their class rows. */
 static int classify_batch(struct ingest *in, Sa__ExportBatch *b)
 {
@@ -473,11 +455,13 @@ static void store_batch(struct ingest *in, zmq_msg_t *ident, Sa__ExportBatch *b)
 		schema_flow_key(key, first, b->node_id, b->run_id, b->seq, (uint32_t)i);
 		tsdb_batch_put(in->wb, in->db, TSDB_FLOWS, key, sizeof(key), packed, len);
 		free(packed);
-		index_flow(in, b->flows[i], key);
+		rc = flowidx_add_flow(&in->index, b->flows[i], first, b->node_id, b->run_id, b->seq, (uint32_t)i);
 		if (b->n_intervals == 0 && last)
 			extend(n, first, last);
 	}
-	if (rows_rc != 0 || dims_rc != 0 || rc != 0) {
+	/* Flushed even after a failure: that empties it. */
+	int index_rc = flowidx_flush(&in->index, in->wb, in->db);
+	if (rows_rc != 0 || dims_rc != 0 || index_rc != 0 || rc != 0) {
 		node_restore(n, &saved);
 		return; /* out of memory: no ack, the node resends */
 	}
@@ -653,6 +637,7 @@ fail:
 	tsdb_batch_destroy(&in->spare);
 	rowacc_destroy(&in->acc);
 	dimacc_destroy(&in->dims);
+	flowidx_batch_free(&in->index);
 	classify_destroy(&in->cls);
 	sa_arena_destroy(&in->arena);
 	free(in->nodes);
@@ -674,6 +659,7 @@ void ingest_stop(struct ingest **inp)
 	tsdb_batch_destroy(&in->spare);
 	rowacc_destroy(&in->acc);
 	dimacc_destroy(&in->dims);
+	flowidx_batch_free(&in->index);
 	classify_destroy(&in->cls);
 	sa_arena_destroy(&in->arena);
 	for (unsigned i = 0; i < in->n_nodes; i++)

@@ -10,6 +10,7 @@
 #include <zmq.h>
 
 #include "dimacc.h"
+#include "flowidx.h"
 #include "ingest.h"
 #include "monitor.h"
 #include "sa_time.h"
@@ -197,9 +198,10 @@ int main(int argc, char **argv)
 		[TSDB_HIST] = schema_merge_points,
 		[TSDB_TOPK] = schema_merge_topk,
 		[TSDB_DIMS] = schema_merge_points,
+		[TSDB_FLOWIDX] = flowidx_merge,
 	};
 	const tsdb_key_time_fn key_time[TSDB_CF_COUNT] = {
-		[TSDB_FLOWIDX] = schema_idx_time,
+		[TSDB_FLOWIDX] = flowidx_key_time,
 		[TSDB_INGEST] = schema_marker_time,
 		[TSDB_MONITOR] = schema_monitor_time,
 	};
@@ -214,6 +216,11 @@ int main(int argc, char **argv)
 	if (converted > 0)
 		fprintf(stderr, "sa-aggregator: store upgraded: %ld top-K rows now keep each sketch under its own "
 			"key (%.1f s)\n", converted, (double)(sa_mono_ns() - t0) / SA_NS_PER_S);
+	t0 = sa_mono_ns();
+	converted = upgrade_flow_index(db);
+	if (converted > 0)
+		fprintf(stderr, "sa-aggregator: store upgraded: %ld flow index keys now in posting lists per "
+			"minute (%.1f s)\n", converted, (double)(sa_mono_ns() - t0) / SA_NS_PER_S);
 	/* Threads inherit the mask, so only sigwait below sees these signals. */
 	sigset_t stop_signals;
 	sigemptyset(&stop_signals);

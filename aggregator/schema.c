@@ -134,52 +134,17 @@ void schema_flow_key(uint8_t out[SCHEMA_FLOW_KEY_LEN], uint64_t first_ns, uint32
 	schema_be32(out + 28, idx);
 }
 
-size_t schema_idx_key(uint8_t out[SCHEMA_IDX_KEY_MAX], char kind, const uint8_t *addr, size_t addr_len,
-		      uint16_t port, const uint8_t *tail, size_t tail_len)
+int schema_flow_key_parse(const uint8_t *k, size_t len, uint64_t *first_ns, uint32_t *node, uint64_t *run,
+			 uint64_t *seq, uint32_t *idx)
 {
-	size_t n = 1;
-
-	out[0] = (uint8_t)kind;
-	if (kind == SCHEMA_IDX_ADDR) {
-		if (addr_len != 4 && addr_len != 16)
-			return 0;
-		static const uint8_t v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-		if (addr_len == 4)
-			memcpy(out + n, v4_mapped, 12);
-		memcpy(out + n + 16 - addr_len, addr, addr_len);
-		n += 16;
-	} else {
-		out[n++] = (uint8_t)(port >> 8);
-		out[n++] = (uint8_t)port;
-	}
-	memcpy(out + n, tail, tail_len);
-	return n + tail_len;
-}
-
-/* Where the flow key starts in a well-formed flowidx key, or 0. */
-static size_t idx_flow_key_at(const uint8_t *k, size_t len)
-{
-	if (len == 1 + 16 + SCHEMA_FLOW_KEY_LEN && k[0] == SCHEMA_IDX_ADDR)
-		return 17;
-	if (len == 1 + 2 + SCHEMA_FLOW_KEY_LEN && k[0] == SCHEMA_IDX_PORT)
-		return 3;
+	if (len != SCHEMA_FLOW_KEY_LEN)
+		return -EINVAL;
+	*first_ns = schema_get_be64(k);
+	*node = schema_get_be32(k + 8);
+	*run = schema_get_be64(k + 12);
+	*seq = schema_get_be64(k + 20);
+	*idx = schema_get_be32(k + 28);
 	return 0;
-}
-
-const uint8_t *schema_idx_flow_key(const uint8_t *k, size_t len)
-{
-	size_t at = idx_flow_key_at(k, len);
-
-	return at ? k + at : NULL;
-}
-
-uint64_t schema_idx_time(const uint8_t *k, size_t len, const uint8_t *val, size_t vlen)
-{
-	size_t at = idx_flow_key_at(k, len);
-
-	(void)val;
-	(void)vlen;
-	return at ? schema_get_be64(k + at) : UINT64_MAX;
 }
 
 uint64_t schema_marker_time(const uint8_t *k, size_t len, const uint8_t *val, size_t vlen)

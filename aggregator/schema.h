@@ -31,10 +31,9 @@
  *           'g' node:u32 from_ns:u64       -> to_ns:u64 LE (a gap: the node
  *                                             was not running between two runs)
  *   models  series-name 0x00 version:u32   -> Model
- *   flowidx 'a' addr:16 flow-key           -> ""   (IPv4 as ::ffff:a.b.c.d)
- *           'p' port:u16 flow-key          -> ""   (flow-key as in flows, so
- *                                             one address's or port's flows
- *                                             are one scan in start order)
+ *   flowidx 'A' addr:16 bucket_s:u64       -> posting runs: the flows that
+ *           'P' port:u16 bucket_s:u64         start in that minute and have
+ *                                             that address or port (flowidx.h)
  *
  * node 0 in series/hist/topk is the sum over all nodes (dims have none), written alongside
  * each node's own key so a cluster-wide answer is one scan.
@@ -70,9 +69,6 @@ uint64_t schema_block_start(unsigned res, uint64_t t_s);
 #define SCHEMA_HIST_RTT (SA_SIZE_BUCKETS + SA_TIME_BUCKETS)
 #define SCHEMA_TOPK_CAPACITY 1024 /* keys kept per sketch per stored row */
 #define SCHEMA_MODEL_KEY_MAX 128
-#define SCHEMA_IDX_ADDR 'a'
-#define SCHEMA_IDX_PORT 'p'
-#define SCHEMA_IDX_KEY_MAX (1 + 16 + SCHEMA_FLOW_KEY_LEN)
 #define SCHEMA_DIMS 4          /* TopDim: src-ip, dst-ip, src-port, dst-port */
 #define SCHEMA_DIM_CLASS 4     /* the classifier's classes (classify.h); key: the name, 1..16 bytes */
 #define SCHEMA_DIM_KINDS 5
@@ -95,16 +91,9 @@ int schema_time_key_parse(const uint8_t *k, size_t len, unsigned *res, uint32_t 
 
 void schema_flow_key(uint8_t out[SCHEMA_FLOW_KEY_LEN], uint64_t first_ns, uint32_t node,
 		     uint64_t run, uint64_t seq, uint32_t idx);
-/* A flowidx key: kind SCHEMA_IDX_ADDR (addr, 4 or 16 bytes) or
- * SCHEMA_IDX_PORT (port), then `tail`: a whole flow key, or only its first
- * 8 bytes (a start time) to bound a scan. Returns the length, 0 for an
- * address of another length. */
-size_t schema_idx_key(uint8_t out[SCHEMA_IDX_KEY_MAX], char kind, const uint8_t *addr, size_t addr_len,
-		      uint16_t port, const uint8_t *tail, size_t tail_len);
-/* The flow key a flowidx key ends with (NULL if malformed), and its start
- * time (UINT64_MAX if malformed: a tsdb_key_time_fn). */
-const uint8_t *schema_idx_flow_key(const uint8_t *k, size_t len);
-uint64_t schema_idx_time(const uint8_t *k, size_t len, const uint8_t *val, size_t vlen);
+/* Returns 0 with the parts of a flow key, or -EINVAL for one of the wrong size. */
+int schema_flow_key_parse(const uint8_t *k, size_t len, uint64_t *first_ns, uint32_t *node, uint64_t *run,
+			  uint64_t *seq, uint32_t *idx);
 /* A tsdb_key_time_fn for the ingest column family: a dedup marker's store
  * time (0 for a marker without one), UINT64_MAX for node state. */
 uint64_t schema_marker_time(const uint8_t *k, size_t len, const uint8_t *val, size_t vlen);

@@ -186,10 +186,10 @@ struct tsdb *tsdb_open(const char *path, bool sync, const tsdb_merge_fn merge[TS
 							     partial_merge, merge_free, merge_name));
 			/* A key with more operands than this in the memtable is
 			 * merged at write time: recent rows, which every node adds
-			 * to, stay cheap to read (bench/RESULTS.md). Not dims: its
-			 * keys take a few operands each, and counting them costs a
-			 * memtable seek per merge. */
-			if (i != TSDB_DIMS)
+			 * to, stay cheap to read (bench/RESULTS.md). Not dims or the
+			 * flow index: their keys take a few operands each, and
+			 * counting them costs a memtable seek per merge. */
+			if (i != TSDB_DIMS && i != TSDB_FLOWIDX)
 				rocksdb_options_set_max_successive_merges(t->cf_opts[i], 16);
 		}
 		if (key_time[i] != NULL) {

@@ -13,4 +13,9 @@
  * negative errno (logged). */
 long upgrade_topk_rows(struct tsdb *db);
 
+/* Flow index keys of one flow each ('a' addr flow-key, 'p' port
+ * flow-key) become posting lists per minute (flowidx.h). Returns the keys
+ * converted, or a negative errno (logged). */
+long upgrade_flow_index(struct tsdb *db);
+
 #endif

@@ -34,12 +34,19 @@
  *                       length its dimension allows;
  *   schema_gap_key_parse   the same for gap keys ('g', 13 bytes);
  *   schema_topk_key_parse  the same for topk keys (14 bytes, a sketch
- *                       index below 8). */
+ *                       index below 8);
+ *   flowidx_merge       always a value: the pieces one after the other;
+ *   flowidx_decode      on each piece as a posting value: never a flow key
+ *                       outside the minute, nor more keys than the piece
+ *                       could encode; entries made from the input's bytes,
+ *                       encoded with flowidx_encode, decode to exactly
+ *                       their flow keys. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "flowidx.h"
 #include "sa_ptb.h"
 #include "schema.h"
 #include "topk_set.h"
@@ -314,6 +321,80 @@ static void check_gap_key(const uint8_t *k, size_t len)
 		__builtin_trap();
 }
 
+#define FI_BUCKET_S 1704067200ull /* a minute */
+
+static void check_flowidx_merge(const char *existing, size_t elen, const char *const *ops, const size_t *lens,
+				int n)
+{
+	size_t out_len = 0, want = existing ? elen : 0;
+	char *out = flowidx_merge(existing, elen, ops, lens, n, &out_len);
+
+	for (int i = 0; i < n; i++)
+		want += lens[i];
+	if (out == NULL || out_len != want || (existing && elen && memcmp(out, existing, elen) != 0))
+		__builtin_trap();
+	free(out);
+}
+
+static void check_flowidx_decode(const uint8_t *val, size_t len)
+{
+	uint8_t key[FLOWIDX_KEY_MAX];
+	size_t kl = flowidx_key(key, FLOWIDX_PORT, NULL, 0, 443, FI_BUCKET_S);
+	struct flowidx_keys out = {0};
+
+	if (flowidx_decode(key, kl, val, len, 0, UINT64_MAX, 0, &out) < 0)
+		goto done; /* out of memory only */
+	if (out.n > len / 2) /* an entry takes two bytes at least */
+		__builtin_trap();
+	for (size_t i = 0; i < out.n; i++) {
+		uint64_t t = schema_get_be64(out.k[i]);
+		if (t < FI_BUCKET_S * 1000000000ull || t >= (FI_BUCKET_S + FLOWIDX_BUCKET_S) * 1000000000ull)
+			__builtin_trap();
+	}
+done:
+	free(out.k);
+}
+
+static int fi_key_order(const void *x, const void *y)
+{
+	return memcmp(x, y, SCHEMA_FLOW_KEY_LEN);
+}
+
+/* Up to 16 entries of one posting key, 20 input bytes each. */
+static void check_flowidx_roundtrip(const uint8_t *in, size_t len)
+{
+	struct flowidx_batch fb = {0};
+	uint8_t want[16][SCHEMA_FLOW_KEY_LEN], *buf = NULL;
+	size_t n = 0, cap = 0, blen = 0;
+	struct flowidx_keys out = {0};
+
+	for (; len >= 20 && n < 16; in += 20, len -= 20, n++) {
+		struct flowidx_entry e = {.node = (uint32_t)(get_le64(in) & 3), .run = in[4] & 1,
+					  .seq = get_le64(in + 5) >> 60, .idx = (uint32_t)get_le64(in + 12),
+					  .first_ns = FI_BUCKET_S * 1000000000ull +
+						      get_le64(in + 8) % (FLOWIDX_BUCKET_S * 1000000000ull)};
+		e.klen = (uint8_t)flowidx_key(e.key, FLOWIDX_PORT, NULL, 0, 443, FI_BUCKET_S);
+		if (flowidx_add(&fb, &e) != 0)
+			goto done;
+		schema_flow_key(want[n], e.first_ns, e.node, e.run, e.seq, e.idx);
+	}
+	if (n == 0)
+		goto done;
+	flowidx_sort(&fb);
+	if (flowidx_group_end(&fb, 0) != n || flowidx_encode(fb.e, n, &buf, &cap, &blen) != 0)
+		goto done;
+	if (flowidx_decode(fb.e[0].key, fb.e[0].klen, buf, blen, 0, UINT64_MAX, 0, &out) != 0 || out.n != n)
+		__builtin_trap();
+	qsort(want, n, SCHEMA_FLOW_KEY_LEN, fi_key_order);
+	qsort(out.k, n, SCHEMA_FLOW_KEY_LEN, fi_key_order);
+	if (memcmp(want, out.k, n * SCHEMA_FLOW_KEY_LEN) != 0)
+		__builtin_trap();
+done:
+	free(buf);
+	free(out.k);
+	flowidx_batch_free(&fb);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *piece[MAX_OPS + 1] = {NULL};
@@ -351,11 +432,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_points_built((const char *const *)piece, len, n_ops + 1);
 	check_topk(existing, len[0], ops, &len[1], n_ops);
 	check_u64s(data + hdr, size - hdr, cap);
+	check_flowidx_merge(existing, len[0], ops, &len[1], n_ops);
+	check_flowidx_roundtrip(data + hdr, size - hdr);
 	for (int i = 0; i <= n_ops; i++) {
 		check_time_key((const uint8_t *)piece[i], len[i]);
 		check_dim_key((const uint8_t *)piece[i], len[i]);
 		check_gap_key((const uint8_t *)piece[i], len[i]);
 		check_topk_key((const uint8_t *)piece[i], len[i]);
+		check_flowidx_decode((const uint8_t *)piece[i], len[i]);
 	}
 out:
 	for (int i = 0; i <= n_ops; i++)
