@@ -2,14 +2,15 @@
 # The whole test suite: installs what is missing, builds three trees and runs
 # ctest in each, then prints one combined "N passed, M failed" line.
 #   build/       release: unit + integration tests (real daemons, tshark)
-#   build-asan/  unit tests under -fsanitize=address,undefined
+#   build-asan/  unit tests (the store's included) under -fsanitize=address,undefined
 #   build-fuzz/  libFuzzer targets (clang), bounded runs over seeded corpora
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh || exit 1
 ./scripts/build.sh || { echo "build failed"; exit 1; }
 
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSA_SANITIZE=ON -DSA_WITH_DAEMONS=OFF >/dev/null &&
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSA_SANITIZE=ON -DSA_WITH_DAEMONS=OFF -DSA_WITH_STORE=ON \
+  >/dev/null &&
   cmake --build build-asan -j"$(nproc)" >/dev/null || { echo "ASan build failed"; exit 1; }
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSA_WITH_FUZZ=ON \
   -DSA_WITH_DAEMONS=OFF >/dev/null &&
