@@ -238,8 +238,6 @@ int answer_flows(struct tsdb *db, const Sa__Query *q, Sa__Response *r, struct sa
 		return answer_fail(r, SA_ERR_INVALID, "unknown protocol (tcp, udp, icmp, icmpv6)");
 	if (limit > ANSWER_MAX_FLOWS)
 		return answer_fail(r, SA_ERR_LIMIT, "flow limit above 100000");
-	if (q->ip.len && q->ip.len != 4 && q->ip.len != 16)
-		return answer_fail(r, SA_ERR_INVALID, "an address is 4 or 16 bytes");
 	if (by_bytes && (h.e = malloc(limit * sizeof(*h.e))) == NULL)
 		return answer_fail(r, SA_ERR_INTERNAL, "out of memory");
 	if (flow_cursor_open(&c, db, q) != 0) {
