@@ -71,8 +71,9 @@ int flowidx_add_flow(struct flowidx_batch *fb, const Sa__FlowRecord *f, uint64_t
 		     uint64_t run, uint64_t seq, uint32_t idx);
 void flowidx_batch_free(struct flowidx_batch *fb);
 
-/* Orders the entries by posting key, then flow key: one key's entries
- * are then fb->e[i .. flowidx_group_end(fb, i)). */
+/* Orders the entries by posting key, then batch (node, run, seq), start
+ * and index: one key's entries are then fb->e[i .. flowidx_group_end(fb,
+ * i)), one run per batch. */
 void flowidx_sort(struct flowidx_batch *fb);
 size_t flowidx_group_end(const struct flowidx_batch *fb, size_t i);
 /* Encodes one key's sorted entries as its runs into *buf (grown as
