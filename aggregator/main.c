@@ -55,7 +55,7 @@ static void usage(FILE *f)
 "  --publish EP      ZeroMQ PUB endpoint for alerts and models (sa alerts\n"
 "                    --follow, capture nodes) [tcp://127.0.0.1:7703]\n"
 "  --alert-z Z       monitoring: the interval an actual must leave, in one-step\n"
-"                    forecast sds (robust, relative to the level) [4.5]\n"
+"                    forecast sds (robust, relative to the level) [5]\n"
 "  --alert-after N   raise an alert after N consecutive intervals outside [1]\n"
 "  --drift R         a model drifts when its live MAE over a season passes R\n"
 "                    times its backtest MAE, outside an alert's first 3\n"

@@ -25,7 +25,7 @@ struct monitor_conf {
 	uint32_t grace_s;  /* an interval is complete this long after the newest data passes its end [5] */
 };
 
-#define MONITOR_DEFAULTS {.z = 4.5, .need = 1, .drift = 2.0, .grace_s = 5}
+#define MONITOR_DEFAULTS {.z = 5.0, .need = 1, .drift = 2.0, .grace_s = 5}
 
 struct monitor;
 

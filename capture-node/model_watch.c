@@ -30,7 +30,7 @@
 #define RTE_LOGTYPE_SA_MODEL RTE_LOGTYPE_USER4
 #define MAX_MODELS 16
 #define MAX_GAP 100000    /* steps stepped over to reach the present */
-#define WATCH_Z 4.5       /* as the aggregator's default --alert-z */
+#define WATCH_Z 5.0       /* as the aggregator's default --alert-z */
 
 struct watched {
 	char series[SA_SERIES_MAX];

@@ -2,7 +2,7 @@
  *
  *   fc_bench --csv FILE --column NAME --train N --horizon H
  *            [--season M --season2 M2] [--mase-season M (24)] [--folds K]
- *            [--anomaly-column NAME] [--z Z (4.5)] [--drift D (2)] [--history N (1344)]
+ *            [--anomaly-column NAME] [--z Z (5)] [--drift D (2)] [--history N (1344)]
  *            [--budget S] [--monitor-out CSV]
  *
  * Rows [0, N) train, rows [N, N+H) are the held-out horizon. Prints JSON
@@ -183,7 +183,7 @@ int main(int argc, char **argv)
 		{"history", 1, 0, 'N'}, {0, 0, 0, 0},
 	};
 	/* The trainer's and aggregator's defaults. */
-	struct opts o = {.column = "bytes", .folds = 6, .z = 4.5, .drift = 2.0, .history = 1344};
+	struct opts o = {.column = "bytes", .folds = 6, .z = 5.0, .drift = 2.0, .history = 1344};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
