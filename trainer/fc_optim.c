@@ -64,7 +64,7 @@ static double nm_run(gsl_multimin_fminimizer *s, gsl_multimin_function *fn, gsl_
 double fc_minimize(fc_objective f, void *ctx, unsigned dim, const double *const *grid,
 		   const unsigned *grid_n, double noise, double *x)
 {
-	double cand[2][FC_OPTIM_MAX_DIM], cval[2] = {INFINITY, INFINITY}, cur[FC_OPTIM_MAX_DIM];
+	double start[FC_OPTIM_MAX_DIM], sval = INFINITY, cur[FC_OPTIM_MAX_DIM];
 	unsigned idx[FC_OPTIM_MAX_DIM] = {0};
 
 	if (dim == 0 || dim > FC_OPTIM_MAX_DIM)
@@ -72,19 +72,14 @@ double fc_minimize(fc_objective f, void *ctx, unsigned dim, const double *const 
 	for (unsigned i = 0; i < dim; i++)
 		if (grid_n[i] == 0)
 			return -EINVAL;
-	/* Every grid combination, odometer style; keep the best two. */
+	/* Every grid combination, odometer style; keep the best. */
 	for (;;) {
 		for (unsigned i = 0; i < dim; i++)
 			cur[i] = grid[i][idx[i]];
 		double v = capped(f, ctx, cur);
-		unsigned slot = v < cval[0] ? 0 : v < cval[1] ? 1 : 2;
-		if (slot == 0) {
-			memcpy(cand[1], cand[0], sizeof(cand[0]));
-			cval[1] = cval[0];
-		}
-		if (slot < 2) {
-			memcpy(cand[slot], cur, dim * sizeof(double));
-			cval[slot] = v;
+		if (v < sval) {
+			memcpy(start, cur, dim * sizeof(double));
+			sval = v;
 		}
 		unsigned i = 0;
 		while (i < dim && ++idx[i] == grid_n[i])
@@ -104,11 +99,11 @@ double fc_minimize(fc_objective f, void *ctx, unsigned dim, const double *const 
 		return -ENOMEM;
 	}
 	gsl_vector_set_all(step, 1.0); /* ~0.2 in a logistic-mapped parameter near 0.5 */
-	double best = cval[0];
-	memcpy(x, cand[0], dim * sizeof(double));
-	for (unsigned c = 0; c < 2 && isfinite(cval[c]); c++) {
+	double best = sval;
+	memcpy(x, start, dim * sizeof(double));
+	if (isfinite(sval)) {
 		for (unsigned i = 0; i < dim; i++)
-			gsl_vector_set(xv, i, cand[c][i]);
+			gsl_vector_set(xv, i, start[i]);
 		double v = nm_run(s, &fn, xv, step, noise);
 		if (v < best) {
 			best = v;

@@ -1,7 +1,10 @@
 /* Bounded minimisation for the fitters: a grid of starting points, then
- * GSL's Nelder-Mead simplex from the best two. The objectives (one-step
- * squared error surfaces) have separate local minima, which one simplex
- * from one start would get stuck in. */
+ * GSL's Nelder-Mead simplex from the best. The objectives (one-step
+ * squared error surfaces) have separate local minima, which a simplex
+ * from a fixed start would get stuck in; the grid puts it in the best
+ * basin it sees. A second simplex from the next best grid point found a
+ * lower minimum (by more than 0.1 %) in 96 of 8,419 fits of
+ * bench/forecast's series, for half the evaluations: not kept. */
 #ifndef FC_OPTIM_H
 #define FC_OPTIM_H
 
