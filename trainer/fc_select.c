@@ -506,9 +506,11 @@ static int clamp_outliers(struct fc_selection *s, double *y, unsigned n, int a, 
 			if (e == t)
 				e = t + 1;
 			for (unsigned i = t; i < e; i++) {
-				double v = raw[i];
-				if (outage)
-					v = isfinite(slot_forecast(&prof, i)) ? slot_forecast(&prof, i) : f[i];
+				double v = raw[i], fill = slot_forecast(&prof, i);
+				if (!isfinite(fill))
+					fill = f[i];
+				if (outage && fill > v) /* a fill never lowers a point: else its bound */
+					v = fill;
 				else if (below(v, f[i], band[i]))
 					v = drop_bound(f[i], band[i]);
 				else if (isfinite(f[i]) && band[i] > 0 && v > f[i] + band[i])
