@@ -37,7 +37,8 @@ def check_store_rows(query):
     """Rows per tier of `sa stats` against the seconds tshark sees: each
     node's own rows plus the cluster's (node 0), which is their union."""
     secs = [packet_seconds(cap) for cap in CAPS]
-    stats = sa(query, "stats", "--compact")["store"]
+    # compaction takes seconds on a loaded machine: more than sa's default 10 s
+    stats = sa(query, "--timeout", "100", "stats", "--compact")["store"]
     for res in (1, 60, 3600):
         per_node = [{t // res for t in s} for s in secs]
         want = sum(len(n) for n in per_node) + len(set().union(*per_node))

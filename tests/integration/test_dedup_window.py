@@ -47,7 +47,7 @@ def main():
         check("its resend within the window is already stored", code == 0 and msg == "already stored",
               f"({code}, {msg!r})")
         time.sleep(3)
-        sa_json(BIN, query, "stats", "--compact")  # compaction runs the marker filter
+        sa_json(BIN, query, "--timeout", "100", "stats", "--compact")  # compaction runs the marker filter
         code, msg = send(dealer)
         check("after the window and a compaction, it is stored again", code == 0 and msg == "",
               f"({code}, {msg!r})")
