@@ -117,6 +117,13 @@ def start_aggregator(bindir, tmp, ingest, query, *extra, db=None):
     raise RuntimeError("aggregator did not come up")
 
 
+def reap(tmp):
+    """Kills what a test started on tmp and left running (it failed half
+    way), then removes tmp."""
+    subprocess.run(["pkill", "-KILL", "-f", tmp], check=False)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 def stop(proc):
     """SIGTERM a daemon and wait for it to exit (its clean shutdown)."""
     proc.send_signal(signal.SIGTERM)

@@ -13,14 +13,13 @@ take the longest, so that the kills land while it is being sent)
 """
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 
-from satest import capinfos, check, packet_seconds, sa_json, start_aggregator, stop, summary
+from satest import capinfos, check, packet_seconds, reap, sa_json, start_aggregator, stop, summary
 
 BIN, KILLS, CAPS = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 NODES = {i + 1: cap for i, cap in enumerate(CAPS)}
@@ -67,6 +66,13 @@ def kill_loop(agg, nodes, tmp, ingest, query):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="sa-cluster-")
+    try:
+        return run(tmp)
+    finally:
+        reap(tmp)
+
+
+def run(tmp):
     ingest, query = f"ipc://{tmp}/ingest", f"ipc://{tmp}/query"
     agg = start_aggregator(BIN, tmp, ingest, query, *KEEP_ALL)
     nodes = {}
@@ -112,7 +118,6 @@ def main():
     check_store_rows(query)
 
     stop(agg)
-    shutil.rmtree(tmp, ignore_errors=True)
     return summary()
 
 
