@@ -126,6 +126,86 @@ static void batches(void)
 	CHECK(!node_ok(garbage, SA_WIRE_MAX_MSG + 1, &code) && code == SA_ERR_LIMIT);
 }
 
+/* Packs path[0] with path[1] appended as its field fields[0], and so on
+ * down to path[n - 1], which is given a field numbered 0 when tag0: a
+ * two-byte tag (0x80 0x00), which protobuf-c keeps as an unknown field
+ * (sa_wire.c). Fields below 16 and bodies below 128 bytes (one-byte tag
+ * and length). */
+static size_t nested(uint8_t *out, ProtobufCMessage *const *path, const unsigned *fields, size_t n, int tag0)
+{
+	uint8_t inner[1024];
+	size_t len;
+
+	if (n == 1) {
+		len = protobuf_c_message_pack(path[0], out);
+		if (tag0) {
+			memcpy(out + len, "\x80\x00\x01", 3); /* field 0, varint 1 */
+			len += 3;
+		}
+		return len;
+	}
+	size_t il = nested(inner, path + 1, fields + 1, n - 1, tag0);
+	CHECK(il < 128 && fields[0] < 16);
+	len = protobuf_c_message_pack(path[0], out);
+	out[len++] = (uint8_t)(fields[0] << 3 | 2);
+	out[len++] = (uint8_t)il;
+	memcpy(out + len, inner, il);
+	return len + il;
+}
+
+/* A field numbered 0 in any message of a batch is refused as undecodable;
+ * the same message without it is accepted. */
+static void field_zero(void)
+{
+	Sa__NodeMessage whole = SA__NODE_MESSAGE__INIT, m = SA__NODE_MESSAGE__INIT;
+	Sa__ExportBatch b = SA__EXPORT_BATCH__INIT;
+	Sa__FlowRecord f = SA__FLOW_RECORD__INIT;
+	Sa__DirStats d = SA__DIR_STATS__INIT;
+	Sa__IntervalStats iv = SA__INTERVAL_STATS__INIT;
+	Sa__TopSketch s = SA__TOP_SKETCH__INIT;
+	Sa__TopEntry e = SA__TOP_ENTRY__INIT;
+	Sa__Heartbeat hb = SA__HEARTBEAT__INIT;
+	ProtobufCMessage *const top[] = {&whole.base}, *const batch[] = {&m.base, &b.base}, *const flow[] = {&m.base, &b.base, &f.base},
+			       *const dir[] = {&m.base, &b.base, &f.base, &d.base},
+			       *const ival[] = {&m.base, &b.base, &iv.base},
+			       *const sketch[] = {&m.base, &b.base, &iv.base, &s.base},
+			       *const entry[] = {&m.base, &b.base, &iv.base, &s.base, &e.base},
+			       *const status[] = {&m.base, &b.base, &hb.base};
+	const unsigned batch_f[] = {3}, flow_f[] = {3, 5}, dir_f[] = {3, 5, 8}, ival_f[] = {3, 6},
+		       sketch_f[] = {3, 6, 7}, entry_f[] = {3, 6, 7, 4}, status_f[] = {3, 8};
+	const struct {
+		ProtobufCMessage *const *path;
+		const unsigned *fields;
+		size_t n;
+	} at[] = {{top, batch_f, 1}, {batch, batch_f, 2}, {flow, flow_f, 3},    {dir, dir_f, 4},
+		  {ival, ival_f, 3},   {sketch, sketch_f, 4}, {entry, entry_f, 5}, {status, status_f, 3}};
+	uint8_t buf[1024];
+
+	b.has_schema_version = b.has_node_id = b.has_seq = 1;
+	b.schema_version = SA_SCHEMA_VERSION;
+	b.node_id = 7;
+	b.seq = 1;
+	whole.body_case = SA__NODE_MESSAGE__BODY_BATCH;
+	whole.batch = &b;
+	f.has_addr_a = f.has_addr_b = f.has_ip_version = 1;
+	f.addr_a = (ProtobufCBinaryData){4, addr4a};
+	f.addr_b = (ProtobufCBinaryData){4, addr4b};
+	f.ip_version = 4;
+	iv.has_length_s = 1;
+	iv.length_s = 1;
+	s.has_capacity = 1;
+	s.capacity = 1;
+	e.has_key = 1;
+	e.key = (ProtobufCBinaryData){4, addr4a};
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		for (int tag0 = 0; tag0 <= 1; tag0++) {
+			int code = SA_OK;
+			size_t len = nested(buf, at[i].path, at[i].fields, at[i].n, tag0);
+			int ok = node_ok(buf, len, &code);
+			CHECK(tag0 ? !ok && code == SA_ERR_DECODE : ok);
+		}
+}
+
 static void queries(void)
 {
 	Sa__Query q = SA__QUERY__INIT;
@@ -204,6 +284,7 @@ static void queries(void)
 int main(void)
 {
 	batches();
+	field_zero();
 	queries();
 	return check_summary();
 }
