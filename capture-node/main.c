@@ -104,7 +104,9 @@ static void usage(FILE *f)
 "                       (net_pcap infinite_rx) for S seconds, then report\n"
 "                       packets per second and worker cycles per packet\n"
 "  --resend S           resend a batch not acknowledged after S seconds [2]\n"
-"  --give-up S          after the input ends, wait at most S seconds for acks [60]\n"
+"  --give-up S          give up (exit status 1) when S seconds pass without an\n"
+"                       acknowledgement once the input has ended, or, reading\n"
+"                       a file without --lossy, while sent batches wait [60]\n"
 "  --file-prefix P      DPDK runtime file prefix [sa-cap-NODE-PID]\n"
 "  -h, --help           this text\n"
 "\n"
@@ -426,7 +428,7 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < n_workers; i++, lcore = rte_get_next_lcore(lcore, 1, 0))
 		rte_eal_remote_launch(worker_main, &workers[i], lcore);
 
-	uint64_t done_at = 0, started = sa_mono_ns(), replay_end = started + o.replay_s * SA_NS_PER_S;
+	uint64_t ended_at = 0, started = sa_mono_ns(), replay_end = started + o.replay_s * SA_NS_PER_S;
 	for (;;) {
 		if (o.replay_s && !input_done && sa_mono_ns() >= replay_end)
 			input_done = true;
@@ -443,15 +445,20 @@ int main(int argc, char **argv)
 			break;
 		if (force_quit)
 			break;
-		bool all_finished = true;
-		for (unsigned i = 0; i < n_workers; i++)
-			all_finished = all_finished && workers[i].finished;
-		if (all_finished && done_at == 0)
-			done_at = sa_mono_ns();
+		if (input_done && ended_at == 0)
+			ended_at = sa_mono_ns();
 		exporter_stats_get(ex, &st);
-		/* Give up only when acks stopped coming, not while they flow. */
-		uint64_t since = st.last_ack_ns > done_at ? st.last_ack_ns : done_at;
-		if (done_at && sa_mono_ns() - since > o.give_up_s * SA_NS_PER_S) {
+		/* Give up when acks stopped coming for give_up_s, not while they
+		 * flow: once the input has ended, or, reading a file without loss,
+		 * in the middle of it too, as soon as batches wait. Its workers
+		 * wait for the exporter instead of dropping, so an aggregator that
+		 * stopped answering would stall them for good. A live port never
+		 * waits: its records are dropped and counted while the exporter
+		 * keeps resending. */
+		uint64_t from = ended_at ? ended_at : started;
+		uint64_t since = st.last_ack_ns > from ? st.last_ack_ns : from;
+		bool stalled = ended_at || (o.pcap && !o.lossy && st.unacked);
+		if (stalled && sa_mono_ns() - since > o.give_up_s * SA_NS_PER_S) {
 			fprintf(stderr, "sa-capture: aggregator at %s did not acknowledge %u batches in %u s; giving up\n",
 				o.aggregator, st.unacked, o.give_up_s);
 			status = 1;

@@ -7,7 +7,7 @@ and the aggregator keeps serving a real capture node afterwards. Unknown
 options, unreachable servers and unreadable inputs get one line on stderr
 and the documented exit status.
 
-Usage: test_bad_input.py BIN_DIR CAPTURE
+Usage: test_bad_input.py BIN_DIR CAPTURE MANY_FLOWS_CAPTURE
 """
 import os
 import shutil
@@ -21,7 +21,7 @@ import zmq
 
 from satest import check, pb_fields, summary
 
-BIN, CAPTURE = sys.argv[1], sys.argv[2]
+BIN, CAPTURE, MANY_FLOWS = sys.argv[1], sys.argv[2], sys.argv[3]
 
 
 def run(args, timeout=60):
@@ -139,6 +139,20 @@ def main():
         check("sa-capture: no node id -> exit 2, one line", p.returncode == 2 and one_line(p), p.stderr)
         p = run([f"{BIN}/sa-capture", "--node-id", "1", "--pcap", f"{tmp}/missing.pcap"])
         check("sa-capture: missing file -> exit 3, one line", p.returncode == 3 and one_line(p), p.stderr)
+        # A file whose records outgrow the spool and the ring, sent to an
+        # aggregator that never answers: the node must give up, not wait
+        # for it forever (it did, once the worker blocked on the ring).
+        t0 = time.monotonic()
+        try:
+            p = run([f"{BIN}/sa-capture", "--node-id", "1", "--aggregator", f"ipc://{tmp}/nobody",
+                     "--pcap", MANY_FLOWS, "--spool", "1", "--ring", "64", "--give-up", "2",
+                     "--file-prefix", f"sa-bad-gu-{os.getpid()}"], timeout=90)
+            gave_up = p.returncode == 1 and "did not acknowledge" in p.stderr
+            why = p.stderr.strip()[-200:]
+        except subprocess.TimeoutExpired:
+            gave_up, why = False, "still waiting after 90 s"
+        check("sa-capture: an aggregator that never answers a long file -> gives up, exit 1",
+              gave_up and time.monotonic() - t0 < 60, why)
         p = run([f"{BIN}/sa", "analyze", "/etc/hostname"])
         check("sa analyze: not a capture -> exit 1 with the reason", p.returncode == 1 and
               "cannot read" in p.stderr, p.stderr)
