@@ -17,9 +17,11 @@
 
 #include "cli.h"
 #include "sa_client.h"
+#include "sa_time.h"
 #include "sa_wire.h"
 
 #define CAPTURE_INPUT_ERROR 3 /* sa-capture's status for a cut-short file */
+#define PROGRESS_NS (SA_NS_PER_S / 2)
 
 static char bindir[PATH_MAX];
 
@@ -77,6 +79,52 @@ static int wait_ready(struct cli *c, pid_t agg)
 		sleep_ms(50);
 	}
 	return -1;
+}
+
+/* One progress line on a terminal, rewritten in place: the packets the
+ * capture node's port has read (as of its last batch) and the flows the
+ * aggregator has stored. Nothing when the aggregator does not answer in
+ * time: the next tick tries again. */
+static void show_progress(const struct cli *c, uint64_t elapsed_ns)
+{
+	char err[256];
+	Sa__Query q;
+
+	cli_query_init(c, &q, SA__QUERY_KIND__Q_NODES);
+	Sa__Response *r = sa_client_call(c->server, &q, 200, err, sizeof(err));
+	if (r == NULL)
+		return;
+	if (r->code == SA_OK && r->n_nodes == 1 && r->nodes[0]->last_heartbeat != NULL)
+		fprintf(stderr, "\rsa: %llu packets read, %llu flows stored (%.0f s)",
+			(unsigned long long)r->nodes[0]->last_heartbeat->rx_packets,
+			(unsigned long long)r->nodes[0]->flows, (double)elapsed_ns / SA_NS_PER_S);
+	sa__response__free_unpacked(r, NULL);
+}
+
+/* Waits for the capture node to end, showing progress on a terminal.
+ * Returns whether it ended, with its status in *status. */
+static bool wait_capture(const struct cli *c, pid_t cap, int *status)
+{
+	bool tty = isatty(2), shown = false;
+	uint64_t start = sa_mono_ns(), next = start + PROGRESS_NS;
+
+	for (;;) {
+		pid_t r = waitpid(cap, status, WNOHANG);
+		if (r == cap)
+			break;
+		if (r < 0 && errno != EINTR)
+			return false;
+		sleep_ms(50);
+		uint64_t now = sa_mono_ns();
+		if (tty && now >= next) {
+			show_progress(c, now - start);
+			shown = true;
+			next = now + PROGRESS_NS;
+		}
+	}
+	if (shown)
+		fputs("\r\033[K", stderr); /* the summary follows on a clean line */
+	return true;
 }
 
 static void show_log(const char *what, const char *log)
@@ -193,7 +241,7 @@ int cmd_analyze(struct cli *c)
 		cap_argv[na++] = (char *)c->ndpi_share;
 	}
 	pid_t cap = spawn("sa-capture", cap_argv, cap_log);
-	bool ran = cap > 0 && waitpid(cap, &status, 0) == cap && WIFEXITED(status);
+	bool ran = cap > 0 && wait_capture(c, cap, &status) && WIFEXITED(status);
 	/* Status 3 with a reason: the file was read up to a defect. Anything
 	 * else that is not 0 (including 3 without one: unreadable) is a failure. */
 	const char *why = ran && WEXITSTATUS(status) == CAPTURE_INPUT_ERROR ? input_error(cap_log) : NULL;

@@ -51,6 +51,7 @@ static void usage(FILE *f)
 "  explore                    the labelled flows' features: statistics per class,\n"
 "                             outliers, correlation, PCA, importance; plots to --out\n"
 "  analyze FILE               run capture + aggregator on one capture file and summarise it\n"
+"                             (on a terminal, with a progress line)\n"
 "  stats                      the store: bytes and points per tier, ingest rate (--compact)\n"
 "\n"
 "Options:\n"
