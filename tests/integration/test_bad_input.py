@@ -137,6 +137,10 @@ def main():
         check("sa: unreadable time -> exit 2, one line", p.returncode == 2 and one_line(p), p.stderr)
         p = run([f"{BIN}/sa-capture", "--pcap", CAPTURE])
         check("sa-capture: no node id -> exit 2, one line", p.returncode == 2 and one_line(p), p.stderr)
+        for bad in ("63", "1048577", "many"):
+            p = run([f"{BIN}/sa-capture", "--node-id", "1", "--pcap", CAPTURE, "--talkers", bad])
+            check(f"sa-capture: --talkers {bad} -> exit 2, one line naming it",
+                  p.returncode == 2 and one_line(p) and "--talkers" in p.stderr, p.stderr)
         p = run([f"{BIN}/sa-capture", "--node-id", "1", "--pcap", f"{tmp}/missing.pcap"])
         check("sa-capture: missing file -> exit 3, one line", p.returncode == 3 and one_line(p), p.stderr)
         # A file whose records outgrow the spool and the ring, sent to an
