@@ -81,14 +81,15 @@ static void usage(FILE *f)
 "                       128 bytes plus 16 + 4 x --first-packets\n"
 "  --first-packets N    sizes and gaps kept of each flow's first N packets,\n"
 "                       0..16 [8]; each costs 4 bytes per flow slot\n"
-"  --talkers N          source and destination addresses and ports counted\n"
-"                       exactly per second and worker, N of each kind,\n"
-"                       64..1048576 [131072], rounded up to a power of two;\n"
-"                       276 bytes per key per worker (36 MB at the default).\n"
-"                       In a busier second (a spoofed flood), each packet of\n"
-"                       a further key goes straight to the top-N sketches:\n"
-"                       counted with Space-Saving's error, not exactly, and\n"
-"                       at more CPU per packet\n"
+"  --talkers N          source and destination addresses counted exactly per\n"
+"                       second and worker, N of each, 64..1048576 [131072],\n"
+"                       rounded up to a power of two; 136 bytes per address\n"
+"                       per worker (18 MB at the default; every port is\n"
+"                       counted exactly in 4.5 MB more). In a busier second\n"
+"                       (a spoofed flood), each packet of a further address\n"
+"                       goes straight to the top-N sketches: counted with\n"
+"                       Space-Saving's error, not exactly, and at more CPU\n"
+"                       per packet\n"
 "  --ndpi-share S       label this share of the flows, 0..1, with nDPI's\n"
 "                       application name (FlowRecord.app) [0: off]: a flow\n"
 "                       is inspected when its symmetric flow hash falls in\n"
@@ -197,9 +198,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 	};
 	int c, rc = 0;
 
-	/* talkers: a second of bench/capture's realistic mix (110 k sources,
-	 * 75 k source ports) fits 128 K keys, not 64 K; overflowing cost the
-	 * worker 18-22 % more cycles per packet there and in the Zipf mix. */
+	/* talkers: a second of bench/capture's realistic mix (110 k sources)
+	 * fits 128 K addresses, not 64 K; overflowing cost the worker 18-22 %
+	 * more cycles per packet there and in the Zipf mix. */
 	*o = (struct options){.aggregator = "tcp://127.0.0.1:7701", .flows = 262144, .idle_s = 30,
 			      .active_s = 300, .close_s = 2, .spool = 256, .resend_s = 2, .give_up_s = 60,
 			      .mbufs = 8191, .ring = 16384, .workers = default_workers(),

@@ -14,11 +14,13 @@
 #include "sa_bigmem.h"
 #include "talkers.h"
 
+#define PORTS 65536u
+
 struct talkers *talkers_new(unsigned capacity)
 {
 	struct talkers *t;
 	uint32_t cap = 1;
-	unsigned bits = 1; /* log2 of the slot count, 2 * cap */
+	unsigned bits = 1; /* log2 of an address table's slot count, 2 * cap */
 
 	if (capacity == 0 || capacity > (1u << 20))
 		return NULL;
@@ -26,16 +28,19 @@ struct talkers *talkers_new(unsigned capacity)
 		cap <<= 1, bits++;
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	t->order = malloc(cap * sizeof(*t->order));
+	t->order = malloc((cap > PORTS ? cap : PORTS) * sizeof(*t->order));
 	bool ok = t->order != NULL;
 	for (unsigned d = 0; d < TALKER_DIMS; d++) {
 		struct talker_table *tt = &t->t[d];
-		tt->cap = cap;
+		bool port = d == TALKER_SRC_PORT || d == TALKER_DST_PORT;
+		size_t slots = port ? PORTS : 2 * (size_t)cap;
+		tt->cap = port ? PORTS : cap;
+		tt->mask = (uint32_t)slots - 1;
 		tt->shift = 64 - bits;
-		tt->slot = sa_big_alloc(2 * (size_t)cap * sizeof(*tt->slot));
+		tt->slot = sa_big_alloc(slots * sizeof(*tt->slot));
 		if (tt->slot != NULL)
-			memset(tt->slot, 0, 2 * (size_t)cap * sizeof(*tt->slot));
-		tt->used = malloc(cap * sizeof(*tt->used));
+			memset(tt->slot, 0, slots * sizeof(*tt->slot));
+		tt->used = malloc(tt->cap * sizeof(*tt->used));
 		ok = ok && tt->slot != NULL && tt->used != NULL;
 	}
 	if (!ok)

@@ -284,8 +284,8 @@ static inline void talker_keys(const struct talkers *t, struct burst_pkt *p)
 	talkers_key_addr(t, TALKER_DST_IP, &p->top[TALKER_DST_IP], tun ? m->tun_dst : m->dst, alen);
 	p->n_top = 2;
 	if (ports) {
-		talkers_key(t, TALKER_SRC_PORT, &p->top[TALKER_SRC_PORT], tun ? m->tun_sport : m->sport, 0, 2);
-		talkers_key(t, TALKER_DST_PORT, &p->top[TALKER_DST_PORT], tun ? m->tun_dport : m->dport, 0, 2);
+		talkers_key_port(t, TALKER_SRC_PORT, &p->top[TALKER_SRC_PORT], tun ? m->tun_sport : m->sport);
+		talkers_key_port(t, TALKER_DST_PORT, &p->top[TALKER_DST_PORT], tun ? m->tun_dport : m->dport);
 		p->n_top = 4;
 	}
 }

@@ -26,8 +26,8 @@ from satest import check, sa_json, start_aggregator, stop, summary
 
 BIN, CAPS = sys.argv[1], sys.argv[2:]
 DAY = 86400
-# The second node counts 2,048 keys of each kind exactly per second: its SYN
-# flood's busiest seconds (up to 2,075 sources, 2,059 source ports) send the
+# The second node counts 2,048 addresses of each direction exactly per
+# second: its SYN flood's busiest seconds (up to 2,075 sources) send the
 # rest straight to the sketches. With 256, most flood seconds overflow and
 # the day's top sources by packets came out 2.7 % and 3.7 % high: a full
 # table trades exactness for fixed memory, so this stays near the edge.
