@@ -129,45 +129,52 @@ static void index_delete(struct sa_topk *sk, uint32_t s)
 	}
 }
 
-static void heap_swap(struct sa_topk *sk, uint32_t a, uint32_t b)
+/* Puts entry e (with its index slot and hash) at heap position i and
+ * points its index slot there. */
+static void heap_place(struct sa_topk *sk, uint32_t i, const struct sa_topk_entry *e, uint32_t slot,
+		       uint32_t hash)
 {
-	struct sa_topk_entry t = sk->heap[a];
-	uint32_t st = sk->slot_of[a], ht = sk->hash_of[a];
-
-	sk->heap[a] = sk->heap[b];
-	sk->heap[b] = t;
-	sk->slot_of[a] = sk->slot_of[b];
-	sk->slot_of[b] = st;
-	sk->hash_of[a] = sk->hash_of[b];
-	sk->hash_of[b] = ht;
-	sk->index[sk->slot_of[a]] = a;
-	sk->index[sk->slot_of[b]] = b;
+	sk->heap[i] = *e;
+	sk->slot_of[i] = slot;
+	sk->hash_of[i] = hash;
+	sk->index[slot] = i;
 }
 
+/* Both sifts carry the moving entry in a hole and move each entry it
+ * passes once, instead of swapping pairs: a full sketch's replacement of
+ * its minimum, the common case in a spoofed flood, moves 40-byte entries. */
 static void sift_down(struct sa_topk *sk, uint32_t i)
 {
+	const struct sa_topk_entry e = sk->heap[i];
+	uint32_t slot = sk->slot_of[i], hash = sk->hash_of[i];
+
 	for (;;) {
-		uint32_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < sk->n && sk->heap[l].count < sk->heap[m].count)
-			m = l;
-		if (r < sk->n && sk->heap[r].count < sk->heap[m].count)
+		uint32_t l = 2 * i + 1, r = l + 1, m = l;
+		if (l >= sk->n)
+			break;
+		if (r < sk->n && sk->heap[r].count < sk->heap[l].count)
 			m = r;
-		if (m == i)
-			return;
-		heap_swap(sk, i, m);
+		if (sk->heap[m].count >= e.count)
+			break;
+		heap_place(sk, i, &sk->heap[m], sk->slot_of[m], sk->hash_of[m]);
 		i = m;
 	}
+	heap_place(sk, i, &e, slot, hash);
 }
 
 static void sift_up(struct sa_topk *sk, uint32_t i)
 {
+	const struct sa_topk_entry e = sk->heap[i];
+	uint32_t slot = sk->slot_of[i], hash = sk->hash_of[i];
+
 	while (i > 0) {
 		uint32_t p = (i - 1) / 2;
-		if (sk->heap[p].count <= sk->heap[i].count)
-			return;
-		heap_swap(sk, i, p);
+		if (sk->heap[p].count <= e.count)
+			break;
+		heap_place(sk, i, &sk->heap[p], sk->slot_of[p], sk->hash_of[p]);
 		i = p;
 	}
+	heap_place(sk, i, &e, slot, hash);
 }
 
 static void set_key(struct sa_topk_entry *e, const void *key, unsigned len)
