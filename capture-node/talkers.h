@@ -35,13 +35,13 @@ struct talker_slot {
 struct talker_table {
 	struct talker_slot *slot;
 	uint32_t *used;   /* indices of the occupied slots, for folding and reset */
-	uint32_t n, cap, mask, shift; /* mask: slots - 1; shift: 64 - log2(slots) */
+	uint32_t n, cap, mask, shift; /* mask: slots - 1; shift (addresses): 64 - log2(slots) */
 };
 
 struct talkers {
 	struct talker_table t[TALKER_DIMS];
 	struct sa_topk *(*sink)[TALKER_DIMS]; /* the counted second's sketches [weight][dim] */
-	uint32_t *order;  /* scratch for folding: cap entries */
+	uint32_t *order;  /* scratch for folding: the largest table's cap entries */
 };
 
 /* Up to `capacity` distinct addresses per dimension per second (1..1<<20),
