@@ -101,6 +101,8 @@ void talkers_overflow(struct talkers *t, enum talker_dim d, const struct talker_
 	const struct talker_slot s = {.lo = k->lo, .hi = k->hi, .bytes = bytes, .packets = 1,
 				      .len = k->len};
 
+	t->overflows++;
+
 	offer(t, d, TALKER_BY_BYTES, &s);
 	offer(t, d, TALKER_BY_PACKETS, &s);
 }
@@ -189,8 +191,12 @@ static void fold_table(struct talkers *t, enum talker_dim d)
 	tt->n = 0;
 }
 
-void talkers_fold(struct talkers *t)
+uint64_t talkers_fold(struct talkers *t)
 {
+	uint64_t overflows = t->overflows;
+
 	for (unsigned d = 0; d < TALKER_DIMS; d++)
 		fold_table(t, (enum talker_dim)d);
+	t->overflows = 0;
+	return overflows;
 }

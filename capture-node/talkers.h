@@ -42,6 +42,7 @@ struct talkers {
 	struct talker_table t[TALKER_DIMS];
 	struct sa_topk *(*sink)[TALKER_DIMS]; /* the counted second's sketches [weight][dim] */
 	uint32_t *order;  /* scratch for folding: the largest table's cap entries */
+	uint64_t overflows; /* this second's offers that found an address table full */
 };
 
 /* Up to `capacity` distinct addresses per dimension per second (1..1<<20),
@@ -53,8 +54,10 @@ void talkers_destroy(struct talkers **t);
 void talkers_attach(struct talkers *t, struct sa_topk *sink[][TALKER_DIMS]);
 
 /* Moves the second's counts into the attached sketches and empties the
- * tables. Keys within the sketch capacity keep their exact counts. */
-void talkers_fold(struct talkers *t);
+ * tables. Keys within the sketch capacity keep their exact counts.
+ * Returns how many times in the second an address found its table full
+ * and went to the sketches at once (once per packet and direction). */
+uint64_t talkers_fold(struct talkers *t);
 
 /* One packet's key in one dimension, hashed (and its slot prefetched) a
  * pass before it is added, so that a burst's cache misses overlap. */

@@ -129,7 +129,7 @@ static void interval_roll(struct worker *w, uint64_t start_s)
 {
 	struct handoff_interval *iv = w->iv, *next;
 
-	talkers_fold(w->talk);
+	iv->counters[SA_C_TALKER_OVERFLOWS] += talkers_fold(w->talk);
 	if (!interval_has_news(iv)) {
 		interval_reset(iv, start_s);
 		return;

@@ -159,6 +159,10 @@ static void print_table(const struct report *rp, const char *input_error)
 		printf("  %-40s %14llu %5.1f%%\n", sa_addr_fmt(e->key.data, (unsigned)e->key.len, a, sizeof(a)),
 		       (unsigned long long)e->count, by ? 100.0 * (double)e->count / (double)by : 0);
 	}
+	if (counter(s, SA_C_TALKER_OVERFLOWS))
+		printf("  (estimates: %llu times an address found its second's talker table full;\n"
+		       "   sa-capture --talkers sets its size)\n",
+		       (unsigned long long)counter(s, SA_C_TALKER_OVERFLOWS));
 	printf("\nTop destination ports by bytes\n");
 	for (size_t i = 0; i < rp->top_dport->n_top; i++) {
 		const Sa__TopEntry *e = rp->top_dport->top[i];

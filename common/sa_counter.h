@@ -14,7 +14,11 @@
  * packet), flows whose protocol nDPI found (in the second detection ended,
  * or the record did), and sampled flows left uninspected because the
  * worker's pool of nDPI flow states was empty (ndpi_flows +
- * ndpi_pool_full = the sampled records). */
+ * ndpi_pool_full = the sampled records). talker_overflows: packets whose
+ * source or destination address found the worker's per-second talker table
+ * full (sa-capture --talkers) and went to the top-N sketches one by one,
+ * with Space-Saving's error instead of an exact count; a packet counts once
+ * per direction. */
 #ifndef SA_COUNTER_H
 #define SA_COUNTER_H
 
@@ -58,7 +62,8 @@
 	X(MODEL_DEVIATIONS, "model_deviations")                     \
 	X(NDPI_FLOWS, "ndpi_flows")                                 \
 	X(NDPI_DETECTED, "ndpi_detected")                           \
-	X(NDPI_POOL_FULL, "ndpi_pool_full")
+	X(NDPI_POOL_FULL, "ndpi_pool_full")                         \
+	X(TALKER_OVERFLOWS, "talker_overflows")
 
 enum sa_counter {
 #define SA_COUNTER_ENUM(id, name) SA_C_##id,

@@ -10,6 +10,10 @@ per-second counters add up to the run totals the node reports.
                   --lossy with a 64-record ring and a 1-batch spool while
                   the aggregator is down; it comes back and takes the rest
 
+and, not a loss but a loss of exactness, talker_overflows: a spoofed SYN
+flood through 64-address talker tables, against the packets whose source
+or destination was not among the first 64 of its second by tshark.
+
 nic_missed (the port's imissed) is not provoked here: DPDK 22.11's
 af_packet driver does not report the kernel's drops, and libpcap's drop
 count on a live interface depends on timing too much to test reliably.
@@ -78,6 +82,29 @@ def pcap(name):
     return os.path.join(PCAPS, name)
 
 
+def talker_overflows(path, cap):
+    """Packets, once per direction, whose address came after the first `cap`
+    distinct ones of its capture second: those a full table turns away."""
+    out = subprocess.run(["tshark", "-n", "-r", path, "-T", "fields", "-E", "separator=/t",
+                          "-e", "frame.time_epoch", "-e", "ip.src", "-e", "ip.dst",
+                          "-e", "ipv6.src", "-e", "ipv6.dst"],
+                         capture_output=True, text=True, timeout=300, check=True).stdout
+    seen, second, n = ({}, {}), None, 0
+    for line in out.splitlines():
+        t, s4, d4, s6, d6 = (line.split("\t") + [""] * 5)[:5]
+        src, dst = s4 or s6, d4 or d6
+        if not src:
+            continue
+        if int(t.split(".")[0]) != second:
+            second, seen = int(t.split(".")[0]), (set(), set())
+        for side, addr in zip(seen, (src, dst)):
+            addr = addr.split(",")[0]  # the outermost header's
+            if addr not in side and len(side) < cap:
+                side.add(addr)
+            n += addr not in side
+    return n
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="sa-ledger-")
     c = Cluster(tmp)
@@ -107,6 +134,13 @@ def main():
         check("parse_errors moves on cut transport headers", s.get("parse_errors", 0) > 0,
               f"({s.get('parse_errors')}, L4 cut {s.get('err_trunc_l4')})")
         check("parse_errors: seconds add up to the node's total", s.get("parse_errors") == hb.get("parse_errors"))
+
+        flood = pcap("ddos_synflood_spoofed.pcap")
+        c.capture(6, "--pcap", flood, "--workers", "1", "--talkers", "64")
+        s, _ = c.ledger(6)
+        want = talker_overflows(flood, 64)
+        check("talker_overflows counts the flood's addresses past 64 a second, as tshark does",
+              want > 1000 and s.get("talker_overflows") == want, f"({s.get('talker_overflows')} against {want})")
 
         # Aggregator down: the 1-batch spool fills, the 64-record ring fills,
         # and a lossy reader drops and counts instead of waiting.
