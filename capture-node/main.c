@@ -44,7 +44,7 @@ struct options {
 	uint32_t mbufs, ring;
 	uint32_t workers;
 	uint32_t first_packets;
-	uint32_t talkers;            /* keys per talker dimension counted exactly per second */
+	uint32_t talkers;            /* addresses per direction counted exactly per second */
 	double ndpi_share;           /* share of flows nDPI labels, 0..1 */
 	uint32_t ndpi_flows;         /* flows inspected at once per worker */
 	bool lossy;

@@ -46,7 +46,7 @@ struct worker_conf {
 	int linktype;                /* pcap LINKTYPE_* of the port's frames */
 	bool lossless;               /* file input: wait for the exporter instead of dropping */
 	struct flowtab_conf flows;   /* emit fields are set by the worker */
-	unsigned talkers;            /* distinct addresses/ports per dimension per second counted exactly */
+	unsigned talkers;            /* distinct addresses per direction per second counted exactly (ports: all) */
 	unsigned fragments;          /* fragmented datagrams remembered for their later fragments */
 	unsigned ring_size;          /* power of two */
 	unsigned flow_objs;          /* handoff_flow objects in the pool */
